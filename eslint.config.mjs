@@ -1,0 +1,33 @@
+// One lint config for the workspace. Module boundaries are enforced here: schema at the
+// bottom; checker, kafka-transport and pg-sink depend only on schema; apps depend on libs.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist', '**/node_modules', '**/coverage', '.nx'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          // tools/ (jest preset, local stack, test certificates) is dev tooling, not a project.
+          allow: ['^(\\.\\./)+tools/'],
+          depConstraints: [
+            { sourceTag: 'scope:schema', onlyDependOnLibsWithTags: ['scope:schema'] },
+            { sourceTag: 'scope:checker', onlyDependOnLibsWithTags: ['scope:schema'] },
+            { sourceTag: 'scope:transport', onlyDependOnLibsWithTags: ['scope:schema'] },
+            { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:schema'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+);

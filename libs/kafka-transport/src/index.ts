@@ -1,0 +1,2 @@
+/** Placeholder until the library lands. */
+export const packageName = '@sitewatch/kafka-transport';
