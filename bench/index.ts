@@ -1,0 +1,2 @@
+// placeholder so tsc has an input until the first benchmark lands
+export {};

@@ -1,0 +1,86 @@
+import { v7 as uuidv7 } from 'uuid';
+
+/** The major version of the CheckResult message this package writes and reads. */
+export const schemaVersion = 1;
+
+/** Why a check is down. Present exactly when `outcome` is `down`. */
+export const failureReasons = [
+  'dns',
+  'connect',
+  'tls',
+  'timeout',
+  'status',
+  'body_mismatch',
+  'body_too_large',
+  'redirects',
+  'other',
+] as const;
+
+export type FailureReason = (typeof failureReasons)[number];
+
+/** Phase timings in milliseconds; a phase the check never reached (or skipped, like TLS on http) is absent. */
+export interface CheckPhases {
+  /** DNS lookup. */
+  dnsMs?: number;
+  /** TCP connect. */
+  tcpMs?: number;
+  /** TLS handshake (https only). */
+  tlsMs?: number;
+  /** Request sent to first response byte. */
+  ttfbMs?: number;
+  /** First response byte to the end of the body (or of what was read). */
+  downloadMs?: number;
+}
+
+/** A regular expression from the target's config and whether it matched the body. */
+export interface RegexResult {
+  pattern: string;
+  matched: boolean;
+}
+
+/** One HTTP(S) check of one target: the CheckResult message, version 1. */
+export interface CheckResult {
+  /** Schema major version (`schemaVersion`). */
+  v: typeof schemaVersion;
+  /** UUIDv7 of this check: time-ordered, and the idempotency key downstream. */
+  id: string;
+  /** Target id from the config. */
+  targetId: string;
+  /** The URL checked (as configured, before redirects). */
+  url: string;
+  /** Which checker produced the result (a location or host name). */
+  probeId: string;
+  /** When the scheduler meant the check to start (ISO 8601, UTC). */
+  scheduledAt: string;
+  /** When the check started (ISO 8601, UTC). */
+  startedAt: string;
+  outcome: 'up' | 'down';
+  /** Present exactly when `outcome` is `down`. */
+  reason?: FailureReason;
+  /** HTTP status of the final response, when one arrived. */
+  statusCode?: number;
+  /** Total time from start to the end of the body, or to the failure, in milliseconds. */
+  responseTimeMs: number;
+  phases: CheckPhases;
+  /** The body regexes configured for the target and whether each matched. */
+  regex?: {
+    mustMatch?: RegexResult;
+    mustNotMatch?: RegexResult;
+  };
+  /** Expiry (notAfter) of the server's TLS certificate, https only (ISO 8601). */
+  tlsNotAfter?: string;
+  /** Body bytes read (after decompression), up to the configured cap. */
+  bytesRead: number;
+  /** Redirects followed. */
+  redirects: number;
+  /** What went wrong, for a down check: a stable code and a short message. */
+  error?: {
+    code: string;
+    message: string;
+  };
+}
+
+/** A new check id: a UUIDv7, so ids sort by creation time (and index well). */
+export function newCheckId(): string {
+  return uuidv7();
+}

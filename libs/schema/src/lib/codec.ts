@@ -1,0 +1,64 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import { schemaVersion, type CheckResult } from './check-result.js';
+import { checkResultSchema } from './check-result.schema.js';
+import { SchemaError } from './errors.js';
+
+/** Kafka header (or any envelope field) that carries the message's schema major version. */
+export const schemaVersionHeader = 'sitewatch-schema-version';
+
+/** A CheckResult is well under 8 KiB; anything this large is not one, and is not parsed. */
+export const maxMessageBytes = 64 * 1024;
+
+// ajv-formats is CommonJS with `exports.default`: take the plugin either way it arrives.
+const addFormats = ((addFormatsPlugin as { default?: unknown }).default ?? addFormatsPlugin) as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ strict: true, strictRequired: false }));
+const validate = ajv.compile<CheckResult>({ ...checkResultSchema, $schema: undefined });
+
+/** `decode()`'s answer: the result, or why the bytes are not one. Never throws. */
+export type DecodeResult = { ok: true; value: CheckResult } | { ok: false; error: SchemaError };
+
+function describe(error: ErrorObject): SchemaError {
+  const field =
+    error.keyword === 'required' ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}` : error.instancePath;
+  const message = error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid');
+  return new SchemaError('ERR_SCHEMA_INVALID', `${field || '(message)'} ${message}`, field);
+}
+
+/** Checks a value against the CheckResult v1 schema. */
+export function validateCheckResult(value: unknown): DecodeResult {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const v = (value as { v?: unknown }).v;
+    if (typeof v === 'number' && Number.isInteger(v) && v > schemaVersion) {
+      const message = `schema version ${v} is newer than the supported ${schemaVersion}; upgrade this reader`;
+      return { ok: false, error: new SchemaError('ERR_SCHEMA_UNSUPPORTED_VERSION', message, '/v') };
+    }
+  }
+  if (validate(value)) return { ok: true, value };
+  return { ok: false, error: describe(validate.errors![0]!) };
+}
+
+/** Parses and validates message bytes. Anything invalid comes back as a SchemaError naming the field. */
+export function decode(bytes: Uint8Array | string | null | undefined): DecodeResult {
+  if (bytes === null || bytes === undefined || bytes.length === 0) {
+    return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', 'message has no value') };
+  }
+  const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  if (size > maxMessageBytes) {
+    return { ok: false, error: new SchemaError('ERR_SCHEMA_INVALID', `message is ${size} bytes, more than a CheckResult can be (${maxMessageBytes})`) };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
+  } catch (cause) {
+    return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', `message is not JSON: ${(cause as Error).message}`, undefined, { cause }) };
+  }
+  return validateCheckResult(value);
+}
+
+/** Serialises a CheckResult, validating it first: an invalid one is a bug of the writer and throws. */
+export function encode(result: CheckResult): Buffer {
+  const checked = validateCheckResult(result);
+  if (!checked.ok) throw checked.error;
+  return Buffer.from(JSON.stringify(result));
+}
