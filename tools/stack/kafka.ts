@@ -1,6 +1,7 @@
 // A real single-node Apache Kafka broker in KRaft mode, run with Java from the jars that
 // Maven resolves from Maven Central (see pom.xml). Listeners on 127.0.0.1 only:
-// PLAINTEXT, and SSL with required client certificates from a throwaway CA.
+// PLAINTEXT; SSL with required client certificates from a throwaway CA; SASL_SSL with
+// PLAIN and SCRAM-SHA-256/512 for one user whose password is made at format time.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +17,7 @@ export interface KafkaStackOptions {
   version: string;
   /** Where this version's classpath, data, certificates and log live. */
   dir: string;
-  /** PLAINTEXT port; SSL is port + 1, the KRaft controller port + 2. */
+  /** PLAINTEXT port; SSL is port + 1, SASL_SSL port + 2, the KRaft controller port + 3. */
   port: number;
 }
 
@@ -27,8 +28,12 @@ export interface KafkaEndpoints {
   sslBrokers: string[];
   /** PEM files in the layout an Aiven user downloads. */
   ssl: { caFile: string; certFile: string; keyFile: string };
+  /** SASL over TLS (server-authenticated, no client certificate): PLAIN, SCRAM-SHA-256 and -512. */
+  sasl: { brokers: string[]; username: string; passwordFile: string };
   logFile: string;
 }
+
+const saslUser = 'sitewatch';
 
 export class StackError extends Error {
   override name = 'StackError';
@@ -42,6 +47,7 @@ function paths(options: KafkaStackOptions) {
     certs: path.join(dir, 'certs'),
     properties: path.join(dir, 'server.properties'),
     pid: path.join(dir, 'broker.pid'),
+    saslPassword: path.join(dir, 'sasl-password'),
     log: path.join(dir, 'broker.log'),
   };
 }
@@ -57,6 +63,7 @@ export function kafkaEndpoints(options: KafkaStackOptions): KafkaEndpoints {
       certFile: path.join(p.certs, 'service.cert'),
       keyFile: path.join(p.certs, 'service.key'),
     },
+    sasl: { brokers: [`127.0.0.1:${options.port + 2}`], username: saslUser, passwordFile: p.saslPassword },
     logFile: p.log,
   };
 }
@@ -114,23 +121,30 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
   }
 }
 
-function serverProperties(options: KafkaStackOptions): string {
+function serverProperties(options: KafkaStackOptions, saslPassword: string): string {
   const p = paths(options);
-  const [plain, ssl, controller] = [options.port, options.port + 1, options.port + 2];
+  const [plain, ssl, sasl, controller] = [0, 1, 2, 3].map((offset) => options.port + offset);
+  const plainJaas = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${saslUser}="${saslPassword}";`;
+  const scramJaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${plain},SSL://127.0.0.1:${ssl},CONTROLLER://127.0.0.1:${controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${plain},SSL://127.0.0.1:${ssl}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,CONTROLLER:PLAINTEXT',
+    `listeners=PLAINTEXT://127.0.0.1:${plain},SSL://127.0.0.1:${ssl},SASL_SSL://127.0.0.1:${sasl},CONTROLLER://127.0.0.1:${controller}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${plain},SSL://127.0.0.1:${ssl},SASL_SSL://127.0.0.1:${sasl}`,
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT',
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    `listener.name.ssl.ssl.keystore.type=PEM`,
-    `listener.name.ssl.ssl.keystore.location=${path.join(p.certs, 'broker.pem')}`,
-    `listener.name.ssl.ssl.truststore.type=PEM`,
-    `listener.name.ssl.ssl.truststore.location=${path.join(p.certs, 'ca.pem')}`,
+    // TLS: the same key store on both TLS listeners; client certificates only on SSL.
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${path.join(p.certs, 'broker.pem')}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${path.join(p.certs, 'ca.pem')}`,
     'listener.name.ssl.ssl.client.auth=required',
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=${plainJaas}`,
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scramJaas}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scramJaas}`,
     `log.dirs=${p.data}`,
     'num.partitions=1',
     // Like a managed service: clients create the topics they need, with settings.
@@ -146,15 +160,27 @@ function serverProperties(options: KafkaStackOptions): string {
   ].join('\n');
 }
 
-function formatStorage(options: KafkaStackOptions, classpath: string): void {
+/** The SASL user's password: made once, when the storage is formatted, and kept with it. */
+function saslPassword(options: KafkaStackOptions): string {
+  const p = paths(options);
+  if (!fs.existsSync(p.saslPassword)) {
+    fs.mkdirSync(options.dir, { recursive: true });
+    fs.writeFileSync(p.saslPassword, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(p.saslPassword, 'utf8');
+}
+
+function formatStorage(options: KafkaStackOptions, classpath: string, password: string): void {
   const p = paths(options);
   if (fs.existsSync(path.join(p.data, 'meta.properties'))) return;
   const clusterId = randomBytes(16).toString('base64url');
-  const result = spawnSync(javaBin(), ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', p.properties], {
+  // SCRAM credentials live in the cluster metadata, so they are written at format time.
+  const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${saslUser},password=${password}]`]);
+  const result = spawnSync(javaBin(), ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', p.properties, ...scram], {
     encoding: 'utf8',
   });
   if (result.status !== 0) {
-    throw new StackError(`Formatting Kafka storage in ${p.data} failed:\n${result.stdout}${result.stderr}`);
+    throw new StackError(`Formatting Kafka storage in ${p.data} failed:\n${result.stdout}${result.stderr}`.replaceAll(password, '***'));
   }
 }
 
@@ -223,14 +249,15 @@ export async function startKafka(options: KafkaStackOptions, timeoutMs = 120_000
 
   requireTool(javaBin(), ['-version'], 'Install Java 17 or newer (apt-get install openjdk-17-jre-headless) or set JAVA_HOME.');
   const classpath = fetchKafka(options);
-  for (const port of [options.port, options.port + 1, options.port + 2]) {
+  for (const port of [0, 1, 2, 3].map((offset) => options.port + offset)) {
     if (readPid(options) === undefined && (await portInUse(port))) {
       throw new StackError(`Port ${port} on 127.0.0.1 is taken by another process; set SITEWATCH_KAFKA_PORT to move the broker's ports.`);
     }
   }
   writeFiles(p.certs, await kafkaCertificates());
-  fs.writeFileSync(p.properties, serverProperties(options));
-  formatStorage(options, classpath);
+  const password = saslPassword(options);
+  fs.writeFileSync(p.properties, serverProperties(options, password), { mode: 0o600 });
+  formatStorage(options, classpath, password);
 
   const log = fs.openSync(p.log, 'a');
   const child = spawn(

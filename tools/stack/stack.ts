@@ -114,6 +114,9 @@ export function stackEnv(info: StackInfo): Record<string, string> {
     KAFKA_SSL_CA_FILE: info.kafka.ssl.caFile,
     KAFKA_SSL_CERT_FILE: info.kafka.ssl.certFile,
     KAFKA_SSL_KEY_FILE: info.kafka.ssl.keyFile,
+    KAFKA_SASL_BROKERS: info.kafka.sasl.brokers.join(','),
+    KAFKA_SASL_USERNAME: info.kafka.sasl.username,
+    KAFKA_SASL_PASSWORD_FILE: info.kafka.sasl.passwordFile,
     KAFKA_VERSION: info.kafka.version,
     DATABASE_URL: info.databaseUrl,
   };

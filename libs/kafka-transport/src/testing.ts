@@ -1,7 +1,8 @@
 // Test helpers (entry point `@sitewatch/kafka-transport/testing`): the broker the test
 // run provides, and a fresh topic and consumer group per test, deleted afterwards.
 // The jest global set-up (tools/jest) exports the broker's address and certificates as
-// KAFKA_BROKERS, KAFKA_SSL_BROKERS and KAFKA_SSL_{CA,CERT,KEY}_FILE.
+// KAFKA_BROKERS, KAFKA_SSL_BROKERS, KAFKA_SSL_{CA,CERT,KEY}_FILE, and for SASL over TLS
+// KAFKA_SASL_BROKERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
@@ -14,11 +15,22 @@ export interface TestKafkaTls {
   key: string;
 }
 
+/** A SASL_SSL listener (server-authenticated TLS) accepting PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512. */
+export interface TestKafkaSasl {
+  brokers: string[];
+  /** CA of the listener's certificate (PEM). */
+  ca: string;
+  username: string;
+  password: string;
+}
+
 export interface TestKafka {
   /** PLAINTEXT bootstrap servers. */
   brokers: string[];
   /** The mutual-TLS listener and a client certificate it accepts. */
   tls: TestKafkaTls;
+  /** The SASL-over-TLS listener and its user. */
+  sasl: TestKafkaSasl;
   /** Creates a topic with a unique name; close() deletes it. */
   createTopic(options?: { partitions?: number; prefix?: string }): Promise<string>;
   /** A consumer group id no other test uses. */
@@ -42,6 +54,12 @@ export async function startTestKafka(): Promise<TestKafka> {
     cert: fs.readFileSync(requireEnv('KAFKA_SSL_CERT_FILE'), 'utf8'),
     key: fs.readFileSync(requireEnv('KAFKA_SSL_KEY_FILE'), 'utf8'),
   };
+  const sasl: TestKafkaSasl = {
+    brokers: requireEnv('KAFKA_SASL_BROKERS').split(','),
+    ca: tls.ca,
+    username: requireEnv('KAFKA_SASL_USERNAME'),
+    password: fs.readFileSync(requireEnv('KAFKA_SASL_PASSWORD_FILE'), 'utf8').trim(),
+  };
   const admin = new Kafka({ clientId: 'sitewatch-test-admin', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const topics: string[] = [];
@@ -50,6 +68,7 @@ export async function startTestKafka(): Promise<TestKafka> {
   return {
     brokers,
     tls,
+    sasl,
     async createTopic({ partitions = 1, prefix = 'test' } = {}) {
       const topic = `${prefix}-${randomUUID()}`;
       await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });

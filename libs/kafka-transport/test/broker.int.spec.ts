@@ -1,5 +1,5 @@
-// Walking skeleton: the test run's broker takes and serves messages over PLAINTEXT and
-// mutual TLS, and refuses a TLS client without a certificate.
+// Walking skeleton: the test run's broker takes and serves messages over PLAINTEXT, mutual
+// TLS and SASL over TLS, and refuses a TLS client without a certificate.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { startTestKafka, type TestKafka } from '../src/testing.js';
@@ -38,6 +38,11 @@ describe('the test broker', () => {
   it('round-trips a message over mutual TLS', async () => {
     const { brokers, ca, cert, key } = kafka.tls;
     await expect(roundTrip({ brokers, ssl: { ca: [ca], cert, key } })).resolves.toBe('hello');
+  });
+
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)('round-trips a message over SASL_SSL with %s', async (mechanism) => {
+    const { brokers, ca, username, password } = kafka.sasl;
+    await expect(roundTrip({ brokers, ssl: { ca: [ca] }, sasl: { mechanism, username, password } } as KafkaConfig)).resolves.toBe('hello');
   });
 
   it('refuses a TLS client that has no certificate', async () => {
