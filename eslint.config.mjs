@@ -1,5 +1,6 @@
 // One lint config for the workspace. Module boundaries are enforced here: schema at the
-// bottom; checker, kafka-transport and pg-sink depend only on schema; apps depend on libs.
+// bottom; checker, kafka-transport, pg-sink and service depend only on schema; apps depend
+// on libs and never on each other.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -21,6 +22,7 @@ export default tseslint.config(
             { sourceTag: 'scope:checker', onlyDependOnLibsWithTags: ['scope:schema'] },
             { sourceTag: 'scope:transport', onlyDependOnLibsWithTags: ['scope:schema'] },
             { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:schema'] },
+            { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:schema'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
           ],

@@ -1,0 +1,34 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseCli, reportStartupError } from './cli.js';
+import { ConfigError } from './errors.js';
+
+function sink() {
+  let text = '';
+  return { write: (chunk: string) => (text += chunk), text: () => text };
+}
+
+describe('parseCli', () => {
+  it('takes --config, else SITEWATCH_CONFIG', () => {
+    expect(parseCli(['--config', 'a.yaml'], { SITEWATCH_CONFIG: 'b.yaml' })).toEqual({ command: undefined, configPath: 'a.yaml', help: false });
+    expect(parseCli(['migrate'], { SITEWATCH_CONFIG: 'b.yaml' })).toEqual({ command: 'migrate', configPath: 'b.yaml', help: false });
+  });
+
+  it('rejects unknown options by name', () => {
+    expect(() => parseCli(['--confg', 'a.yaml'], {})).toThrow(/--confg/);
+  });
+});
+
+describe('reportStartupError', () => {
+  it('lists config problems by path and returns exit code 2', () => {
+    const out = sink();
+    const code = reportStartupError(new ConfigError('x.yaml', [{ path: 'checker.targets[3].url', message: 'must be an http(s) URL' }]), [], out);
+    expect(code).toBe(2);
+    expect(out.text()).toBe('invalid config x.yaml:\n  checker.targets[3].url: must be an http(s) URL\n');
+  });
+
+  it('returns 1 for anything else, with secrets scrubbed', () => {
+    const out = sink();
+    expect(reportStartupError(new Error('auth failed for pw-1234'), ['pw-1234'], out)).toBe(1);
+    expect(out.text()).toBe('failed to start: Error: auth failed for ***\n');
+  });
+});

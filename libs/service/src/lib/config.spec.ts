@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { formatPath, loadConfig, type JsonSchema } from './config.js';
+import { ConfigError, type ConfigProblem } from './errors.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-config-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const schema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kafka'],
+  properties: {
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['brokers'],
+      properties: {
+        brokers: { type: 'array', items: { type: 'string' }, minItems: 1 },
+        topic: { type: 'string', default: 'checks' },
+        sasl: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { mechanism: { enum: ['plain', 'scram-sha-256'] }, password: { type: 'string' } },
+        },
+      },
+    },
+    targets: { type: 'array', items: { type: 'object', required: ['url'], properties: { url: { type: 'string', pattern: '^https?://' } } } },
+    postgres: { type: 'object', properties: { url: { type: 'string' } } },
+  },
+};
+
+function write(name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function problemsOf(fn: () => unknown): ConfigProblem[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and freezes the result', () => {
+    const { config } = loadConfig<{ kafka: { brokers: string[]; topic: string } }>(write('ok.yaml', 'kafka:\n  brokers: [a:9092]\n'), { schema, env: {} });
+    expect(config.kafka).toEqual({ brokers: ['a:9092'], topic: 'checks' });
+    expect(Object.isFrozen(config.kafka.brokers)).toBe(true);
+  });
+
+  it('lists every problem by path, in one error', () => {
+    const file = write(
+      'bad.yaml',
+      ['kafka:', '  brokers: []', '  topics: x', '  sasl: { mechanism: gssapi }', 'targets:', '  - url: ftp://x', '  - {}', 'extra: 1'].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual(
+      expect.arrayContaining([
+        { path: 'kafka.brokers', message: 'must NOT have fewer than 1 items' },
+        { path: 'kafka.topics', message: 'is not a known setting' },
+        { path: 'kafka.sasl.mechanism', message: 'must be one of: plain, scram-sha-256' },
+        { path: 'targets[0].url', message: 'must match pattern "^https?://"' },
+        { path: 'targets[1].url', message: 'is required' },
+        { path: 'extra', message: 'is not a known setting' },
+      ]),
+    );
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const [problem] = problemsOf(() => loadConfig(write('syntax.yaml', 'kafka:\n  brokers: [a\n'), { schema, env: {} }));
+    expect(problem?.message).toMatch(/^YAML line \d+, column \d+: /);
+  });
+
+  it('reports duplicate keys', () => {
+    const problems = problemsOf(() => loadConfig(write('dup.yaml', 'kafka:\n  brokers: [a]\nkafka:\n  brokers: [b]\n'), { schema, env: {} }));
+    expect(problems[0]?.message).toMatch(/unique|duplicate/i);
+  });
+
+  it('reports a missing file without a stack trace', () => {
+    expect(problemsOf(() => loadConfig(path.join(dir, 'none.yaml'), { schema, env: {} }))).toEqual([
+      { path: '', message: 'cannot read the config file (ENOENT)' },
+    ]);
+  });
+
+  it('resolves ${env:} and ${file:} references and records them as secrets', () => {
+    write('password.txt', 'from-file-secret\n');
+    const file = write(
+      'refs.yaml',
+      'kafka:\n  brokers: [a]\n  sasl: { mechanism: plain, password: "${file:password.txt}" }\npostgres:\n  url: "postgres://u:${env:PGPASSWORD}@db/x"\n',
+    );
+    const { config, secrets } = loadConfig<{ kafka: { sasl: { password: string } }; postgres: { url: string } }>(file, {
+      schema,
+      env: { PGPASSWORD: 'env-secret' },
+    });
+    expect(config.kafka.sasl.password).toBe('from-file-secret');
+    expect(config.postgres.url).toBe('postgres://u:env-secret@db/x');
+    expect(secrets).toEqual(expect.arrayContaining(['from-file-secret', 'env-secret']));
+  });
+
+  it('treats inline passwords in secret-named keys and URLs as secrets', () => {
+    const file = write('inline.yaml', 'kafka:\n  brokers: [a]\n  sasl: { password: inline-pw }\npostgres:\n  url: postgres://u:url-pw@db/x\n');
+    expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['inline-pw', 'url-pw']);
+  });
+
+  it('names a missing environment variable, and never its would-be value', () => {
+    const file = write('missing.yaml', 'kafka:\n  brokers: ["${env:NOPE}"]\n');
+    expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual([{ path: 'kafka.brokers[0]', message: 'environment variable NOPE is not set' }]);
+  });
+
+  it('runs the extra check only on a schema-valid config', () => {
+    const check = (config: { kafka: { brokers: string[] } }) =>
+      config.kafka.brokers.length > 1 ? [] : [{ path: 'kafka.brokers', message: 'needs two brokers for this test' }];
+    expect(problemsOf(() => loadConfig(write('check.yaml', 'kafka:\n  brokers: [a]\n'), { schema, env: {}, check: check as never }))).toEqual([
+      { path: 'kafka.brokers', message: 'needs two brokers for this test' },
+    ]);
+  });
+});
+
+describe('formatPath', () => {
+  it('turns JSON pointers into dotted paths with indexes', () => {
+    expect(formatPath('/checker/targets/3/url')).toBe('checker.targets[3].url');
+    expect(formatPath('/headers/a~1b')).toBe('headers.a/b');
+    expect(formatPath('')).toBe('');
+  });
+});

@@ -1,0 +1,76 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '@sitewatch/schema';
+
+/** Process exit codes of the sitewatch services. */
+export const exitCodes = {
+  /** Stopped cleanly after a signal. */
+  ok: 0,
+  /** A fatal runtime error, or stopping failed. */
+  failure: 1,
+  /** The config is invalid: nothing was started. */
+  config: 2,
+  /** A second signal, or the shutdown deadline, cut the shutdown short. */
+  forced: 3,
+} as const;
+
+/** The part of `process` shutdown handling uses (a stand-in in tests). */
+export type ProcessLike = Pick<EventEmitter, 'once' | 'on'> & { exit(code: number): void };
+
+export interface ShutdownOptions {
+  /** Stops the service, innermost first (stop scheduling, finish in-flight work, flush, close). */
+  stop: (reason: string) => Promise<void>;
+  logger: Logger;
+  /** A shutdown that takes longer is cut short with exit code 3. Default 25 000 ms. */
+  deadlineMs?: number;
+  /** Default SIGTERM and SIGINT. */
+  signals?: NodeJS.Signals[];
+  /** Default the real `process`. */
+  process?: ProcessLike;
+}
+
+export interface Shutdown {
+  /** Starts the shutdown (as a signal would); exits with `code` once stopped. Idempotent. */
+  begin(reason: string, code?: number): Promise<void>;
+}
+
+/**
+ * Installs the signal handlers: the first signal stops the service gracefully and exits 0;
+ * a second signal or the deadline forces exit 3; a failing stop exits 1.
+ */
+export function handleShutdown(options: ShutdownOptions): Shutdown {
+  const proc = options.process ?? process;
+  const log = options.logger;
+  const deadlineMs = options.deadlineMs ?? 25_000;
+  let running: Promise<void> | undefined;
+
+  const force = (why: string) => {
+    log.error({ why }, 'shutdown forced');
+    proc.exit(exitCodes.forced);
+  };
+
+  function begin(reason: string, code: number = exitCodes.ok): Promise<void> {
+    if (running) return running;
+    const started = performance.now();
+    log.info({ reason, deadlineMs }, 'shutdown started');
+    const deadline = setTimeout(() => force(`deadline of ${deadlineMs} ms passed`), deadlineMs);
+    deadline.unref();
+    running = options.stop(reason).then(
+      () => {
+        clearTimeout(deadline);
+        log.info({ reason, durationMs: Math.round(performance.now() - started) }, 'shutdown complete');
+        proc.exit(code);
+      },
+      (err: unknown) => {
+        clearTimeout(deadline);
+        log.error({ err, reason }, 'shutdown failed');
+        proc.exit(exitCodes.failure);
+      },
+    );
+    return running;
+  }
+
+  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
+    proc.on(signal, () => (running ? force(`second signal ${signal}`) : void begin(signal)));
+  }
+  return { begin };
+}
