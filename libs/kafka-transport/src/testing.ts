@@ -5,7 +5,10 @@
 // KAFKA_SASL_BROKERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
+import type { KafkaConnectionOptions, SaslMechanism } from './lib/connection.js';
+
+export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './lib/tcp-proxy.js';
 
 /** PEM contents, as a managed Kafka service hands them out (ca.pem, service.cert, service.key). */
 export interface TestKafkaTls {
@@ -24,6 +27,27 @@ export interface TestKafkaSasl {
   password: string;
 }
 
+/** A message as read back from a topic. */
+export interface TestKafkaMessage {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Header values as UTF-8 text (the first value of a repeated header). */
+  headers: Record<string, string>;
+}
+
+/** A message to write as it is (for bad messages that the publisher would refuse to write). */
+export interface TestKafkaRawMessage {
+  key?: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer>;
+  partition?: number;
+}
+
+/** Which listener a connection uses: PLAINTEXT, mutual TLS, or SASL over TLS with a mechanism. */
+export type TestKafkaListener = 'plaintext' | 'tls' | SaslMechanism;
+
 export interface TestKafka {
   /** PLAINTEXT bootstrap servers. */
   brokers: string[];
@@ -31,11 +55,26 @@ export interface TestKafka {
   tls: TestKafkaTls;
   /** The SASL-over-TLS listener and its user. */
   sasl: TestKafkaSasl;
+  /** Connection options for a listener (default PLAINTEXT), as a config file would hold them. */
+  connection(listener?: TestKafkaListener): KafkaConnectionOptions;
   /** Creates a topic with a unique name; close() deletes it. */
-  createTopic(options?: { partitions?: number; prefix?: string }): Promise<string>;
+  createTopic(options?: { partitions?: number; prefix?: string; config?: Record<string, string> }): Promise<string>;
+  /** A unique topic name, not created; close() deletes the topic if something created it. */
+  uniqueTopicName(prefix?: string): string;
   /** A consumer group id no other test uses. */
   uniqueGroupId(prefix?: string): string;
-  /** Deletes the topics this helper created. Idempotent. */
+  /** Writes messages as they are, in one request. */
+  produce(topic: string, messages: TestKafkaRawMessage[]): Promise<void>;
+  /**
+   * Every message in the topic, by partition and offset, once it holds at least `atLeast`
+   * (default 0); rejects when it does not within `timeoutMs` (default 15 000).
+   */
+  readMessages(topic: string, options?: { atLeast?: number; timeoutMs?: number }): Promise<TestKafkaMessage[]>;
+  /** The group's committed offset per partition of the topic ('-1' for none). */
+  committedOffsets(groupId: string, topic: string): Promise<Record<number, string>>;
+  /** The number of partitions of a topic, or undefined when it does not exist. */
+  partitionCount(topic: string): Promise<number | undefined>;
+  /** Deletes the topics this helper created or named. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -43,6 +82,55 @@ function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the tests through jest's global set-up (tools/jest) or set it yourself`);
   return value;
+}
+
+function headerText(headers: IHeaders | undefined): Record<string, string> {
+  const text: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) text[name] = first.toString();
+  }
+  return text;
+}
+
+async function waitForMessages(admin: Admin, topic: string, atLeast: number, deadline: number): Promise<Map<number, bigint>> {
+  for (;;) {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const total = offsets.reduce((sum, p) => sum + BigInt(p.high) - BigInt(p.low), 0n);
+    if (total >= BigInt(atLeast)) return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+    if (Date.now() > deadline) throw new Error(`topic ${topic} holds ${total} message(s), expected at least ${atLeast}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function readUpTo(kafka: Kafka, topic: string, ends: Map<number, bigint>, deadline: number): Promise<TestKafkaMessage[]> {
+  const messages: TestKafkaMessage[] = [];
+  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
+  if (pending.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `read-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), Math.max(deadline - Date.now(), 1000));
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const end = ends.get(partition) ?? 0n;
+          if (BigInt(message.offset) < end) {
+            messages.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: headerText(message.headers) });
+          }
+          if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
+          if (pending.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
 /** The test run's broker, from the environment that the global set-up exports. */
@@ -60,8 +148,11 @@ export async function startTestKafka(): Promise<TestKafka> {
     username: requireEnv('KAFKA_SASL_USERNAME'),
     password: fs.readFileSync(requireEnv('KAFKA_SASL_PASSWORD_FILE'), 'utf8').trim(),
   };
-  const admin = new Kafka({ clientId: 'sitewatch-test-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+  const kafka = new Kafka({ clientId: 'sitewatch-test-admin', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
   await admin.connect();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
   const topics: string[] = [];
   let closing: Promise<void> | undefined;
 
@@ -69,18 +160,49 @@ export async function startTestKafka(): Promise<TestKafka> {
     brokers,
     tls,
     sasl,
-    async createTopic({ partitions = 1, prefix = 'test' } = {}) {
+    connection(listener = 'plaintext') {
+      if (listener === 'plaintext') return { brokers };
+      if (listener === 'tls') return { brokers: tls.brokers, tls: { ca: tls.ca, cert: tls.cert, key: tls.key } };
+      return { brokers: sasl.brokers, tls: { ca: sasl.ca }, sasl: { mechanism: listener, username: sasl.username, password: sasl.password } };
+    },
+    async createTopic({ partitions = 1, prefix = 'test', config = {} } = {}) {
       const topic = `${prefix}-${randomUUID()}`;
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+      const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
+      topics.push(topic);
+      return topic;
+    },
+    uniqueTopicName(prefix = 'test') {
+      const topic = `${prefix}-${randomUUID()}`;
       topics.push(topic);
       return topic;
     },
     uniqueGroupId(prefix = 'test-group') {
       return `${prefix}-${randomUUID()}`;
     },
+    async produce(topic, messages) {
+      await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ ...m, key: m.key ?? null })) });
+    },
+    async readMessages(topic, { atLeast = 0, timeoutMs = 15_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      return readUpTo(kafka, topic, await waitForMessages(admin, topic, atLeast, deadline), deadline);
+    },
+    async partitionCount(topic) {
+      if (!(await admin.listTopics()).includes(topic)) return undefined;
+      const { topics: [metadata] } = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata?.partitions.length;
+    },
+    async committedOffsets(groupId, topic) {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    },
     close() {
       closing ??= (async () => {
-        if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+        // Only those that exist: kafkajs retries the deletion of an unknown topic for seconds.
+        const existing = new Set(await admin.listTopics());
+        const created = topics.filter((topic) => existing.has(topic));
+        if (created.length > 0) await admin.deleteTopics({ topics: created }).catch(() => undefined);
+        await producer.disconnect();
         await admin.disconnect();
       })();
       return closing;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { logLevel } from 'kafkajs';
+import { recordingLogger } from '../../test/helpers.js';
+import { createLogCreator } from './kafkajs-logger.js';
+
+function entry(level: logLevel, message: string, extra: Record<string, unknown> = {}) {
+  return { namespace: 'Connection', level, label: 'X', log: { timestamp: '2026-01-01T00:00:00.000Z', logger: 'kafkajs', message, ...extra } };
+}
+
+describe('kafkajs log bridge', () => {
+  it('forwards to our logger with fields first, under component kafkajs', () => {
+    const logger = recordingLogger();
+    const log = createLogCreator(logger)(logLevel.INFO);
+    log(entry(logLevel.INFO, 'Consumer has joined the group', { groupId: 'g', memberId: 'm' }));
+    expect(logger.records).toEqual([
+      { level: 'info', message: 'Consumer has joined the group', fields: { component: 'kafkajs', namespace: 'Connection', groupId: 'g', memberId: 'm' } },
+    ]);
+  });
+
+  it('maps levels: kafkajs errors (logged for every retried attempt) become warnings', () => {
+    const logger = recordingLogger();
+    const log = createLogCreator(logger)(logLevel.DEBUG);
+    log(entry(logLevel.ERROR, 'Connection error: connect ECONNREFUSED'));
+    log(entry(logLevel.WARN, 'Could not create topics'));
+    log(entry(logLevel.DEBUG, 'Request Metadata(key: 3, version: 6)'));
+    log(entry(logLevel.NOTHING, 'odd'));
+    expect(logger.records.map((r) => r.level)).toEqual(['warn', 'warn', 'debug', 'debug']);
+  });
+
+  it('turns the idempotent-retries warning down to debug: the send loop retries itself', () => {
+    const logger = recordingLogger();
+    createLogCreator(logger)(logLevel.INFO)(entry(logLevel.WARN, 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
+    expect(logger.records[0]?.level).toBe('debug');
+  });
+});

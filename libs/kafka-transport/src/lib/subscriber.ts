@@ -1,0 +1,216 @@
+// The subscriber: a kafkajs consumer group member that hands each partition's batch to
+// processBatch() and commits its offsets only once every message of it is stored or
+// dead-lettered. Offsets are never committed by kafkajs itself (autoCommit off), so a
+// batch that was not stored (crash, close, rebalance) is delivered again.
+import { noopLogger } from '@sitewatch/schema';
+import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
+import { backoffDelay } from './backoff.js';
+import { processBatch, type BatchCounters, type BatchDeps } from './batch-processor.js';
+import { createKafka, kafkajsRetry, resolveConnection } from './connection.js';
+import { sendDeadLetters, type RawMessage } from './dead-letter.js';
+import { toTransportError, TransportError } from './errors.js';
+import { resolveSubscriberOptions, type SubscriberOptions } from './subscriber-options.js';
+import { ensureTopics } from './topics.js';
+
+/** Counters of a subscriber, for metrics. */
+export interface SubscriberStats {
+  /** Batches finished and committed. */
+  batches: number;
+  /** Results handed to handleBatch and stored. */
+  results: number;
+  /** Messages sent to the dead-letter topic. */
+  deadLettered: number;
+  /** Retries after retriable failures of handleBatch or of the dead-letter topic. */
+  retries: number;
+  /** Messages behind the end of the assigned partitions, as of each partition's last committed batch. */
+  lag: number;
+  /** Partitions assigned to this member. */
+  partitions: number;
+  /** Times the consumer crashed and was started again. */
+  restarts: number;
+}
+
+/** Reads CheckResults from a topic as a consumer group member. */
+export interface Subscriber {
+  /** Connects, checks (or creates) the topics, and resolves once the group is joined. */
+  start(): Promise<void>;
+  /** Stops fetching, lets the current batch finish and commit (up to `closeTimeoutMs`), leaves the group. Idempotent. */
+  close(): Promise<void>;
+  /** Counters since creation (poll them for metrics). */
+  stats(): SubscriberStats;
+  /** True while started, in the group and not closing. */
+  ready(): boolean;
+  /** Same as close(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function toRaw(message: KafkaMessage): RawMessage {
+  return { key: message.key ?? null, value: message.value ?? null, headers: message.headers ?? {}, offset: message.offset };
+}
+
+/** A subscriber; nothing happens before start(). */
+export function createSubscriber(options: SubscriberOptions): Subscriber {
+  const settings = resolveSubscriberOptions(options);
+  const { topic, groupId } = settings;
+  const log = (options.logger ?? noopLogger).child({ component: 'kafka-subscriber', topic, groupId });
+  const kafka = createKafka(resolveConnection(options.connection, 'connection', log), log, kafkajsRetry(5, 300, 10_000));
+  const closingSignal = new AbortController();
+  const abandonSignal = new AbortController();
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: settings.sessionTimeoutMs,
+    rebalanceTimeout: settings.rebalanceTimeoutMs,
+    heartbeatInterval: settings.heartbeatIntervalMs,
+    maxWaitTimeInMs: settings.fetchMaxWaitMs,
+    maxBytesPerPartition: settings.maxBytesPerPartition,
+    allowAutoTopicCreation: false,
+    retry: { ...kafkajsRetry(5, 300, 10_000), restartOnFailure: async () => !closingSignal.signal.aborted },
+  });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: kafkajsRetry(3, 100, 1000) });
+  const counters: BatchCounters & { batches: number; restarts: number } = { batches: 0, results: 0, deadLettered: 0, retries: 0, restarts: 0 };
+  const lag = new Map<number, bigint>();
+  let assigned: number[] = [];
+  let joined = false;
+  let started = false;
+  let starting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  let joinWaiter: { resolve(): void; reject(error: Error): void } | undefined;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restartAttempts = 0;
+
+  const deps: Omit<BatchDeps, 'heartbeat'> = {
+    handleBatch: settings.handleBatch,
+    deadLetter: (letters) => sendDeadLetters((batch) => producer.send({ topic: settings.deadLetterTopic, acks: -1, messages: batch }).then(() => undefined), letters),
+    closing: closingSignal.signal,
+    abandon: abandonSignal.signal,
+    retry: settings.retry,
+    heartbeatIntervalMs: settings.heartbeatIntervalMs,
+    log,
+    counters,
+  };
+
+  async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || closingSignal.signal.aborted) return;
+    const input = { topic: batch.topic, partition: batch.partition, messages: batch.messages.map(toRaw) };
+    if (!(await processBatch(input, { ...deps, heartbeat }))) return;
+    // batch.lastOffset() also covers records kafkajs filtered out (transaction markers).
+    const next = BigInt(batch.lastOffset()) + 1n;
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next.toString() }] }] });
+    counters.batches += 1;
+    const behind = BigInt(batch.highWatermark) - next;
+    lag.set(batch.partition, behind > 0n ? behind : 0n);
+  }
+
+  const run = () => consumer.run({ eachBatch, autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1 });
+
+  function scheduleRestart(): void {
+    const delayMs = backoffDelay(settings.retry, restartAttempts++);
+    restartTimer = setTimeout(() => {
+      if (closingSignal.signal.aborted) return;
+      counters.restarts += 1;
+      consumer
+        .connect()
+        .then(run)
+        .catch((error: unknown) => {
+          log.error({ err: toTransportError(error), delayMs }, 'restarting the consumer failed; trying again');
+          scheduleRestart();
+        });
+    }, delayMs);
+  }
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    joined = true;
+    restartAttempts = 0;
+    assigned = payload.memberAssignment[topic] ?? [];
+    for (const partition of lag.keys()) if (!assigned.includes(partition)) lag.delete(partition);
+    log.info({ partitions: assigned, memberId: payload.memberId, durationMs: payload.duration }, 'joined the consumer group');
+    joinWaiter?.resolve();
+  });
+
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    joined = false;
+    const err = toTransportError(payload.error);
+    if (joinWaiter) return joinWaiter.reject(err);
+    if (closingSignal.signal.aborted) return;
+    if (payload.restart) {
+      counters.restarts += 1;
+      log.warn({ err, code: err.code }, 'the consumer crashed; kafkajs restarts it');
+      return;
+    }
+    // kafkajs gives up on errors it deems final (an ACL, a bug): keep trying, slowly, rather
+    // than leave a process that looks alive but consumes nothing.
+    log.error({ err, code: err.code }, 'the consumer crashed; restarting it');
+    scheduleRestart();
+  });
+
+  async function join(): Promise<void> {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: settings.fromBeginning });
+    const joinedOnce = new Promise<void>((resolve, reject) => (joinWaiter = { resolve, reject }));
+    try {
+      await run();
+      await joinedOnce;
+    } finally {
+      joinWaiter = undefined;
+    }
+  }
+
+  async function startUp(): Promise<void> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await ensureTopics(admin, [topic, settings.deadLetterTopic], settings.createTopic, log);
+      await join();
+    } catch (error) {
+      await Promise.all([consumer.disconnect(), producer.disconnect()]).catch(() => undefined);
+      starting = undefined;
+      throw toTransportError(error);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    if (closingSignal.signal.aborted) throw new TransportError('ERR_TRANSPORT_CLOSED', 'the subscriber was closed while starting');
+    started = true;
+    log.info({ deadLetterTopic: settings.deadLetterTopic, fromBeginning: settings.fromBeginning }, 'subscriber started');
+  }
+
+  async function shutDown(): Promise<void> {
+    closingSignal.abort();
+    clearTimeout(restartTimer);
+    await starting?.catch(() => undefined);
+    // kafkajs waits for the batch in progress; past the deadline it is abandoned uncommitted.
+    const timer = setTimeout(() => abandonSignal.abort(), settings.closeTimeoutMs);
+    try {
+      await consumer.disconnect();
+    } catch (error) {
+      log.warn({ err: toTransportError(error) }, 'leaving the consumer group failed');
+    } finally {
+      clearTimeout(timer);
+      await producer.disconnect().catch(() => undefined);
+    }
+    joined = false;
+    log.info({ ...counters, abandonedBatch: abandonSignal.signal.aborted }, 'subscriber closed');
+  }
+
+  function close(): Promise<void> {
+    closing ??= shutDown();
+    return closing;
+  }
+
+  return {
+    start() {
+      if (closing) return Promise.reject(new TransportError('ERR_TRANSPORT_CLOSED', 'the subscriber is closed'));
+      starting ??= startUp();
+      return starting;
+    },
+    close,
+    stats: () => ({
+      ...counters,
+      lag: Number([...lag.values()].reduce((sum, behind) => sum + behind, 0n)),
+      partitions: assigned.length,
+    }),
+    ready: () => started && joined && closing === undefined,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,82 @@
+// A TCP proxy for tests on loopback: forwards a port to a target, and can stop (cutting every
+// connection and refusing new ones) and start again on the same port, to play an outage.
+import net from 'node:net';
+
+/** A running proxy. */
+export interface TcpProxy {
+  /** `127.0.0.1:<port>`, stable across stop() and start(). */
+  readonly address: string;
+  readonly port: number;
+  /** Connections currently open through the proxy. */
+  connections(): number;
+  /** Cuts every connection and stops listening: clients see refused connections. */
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
+  /** Stops for good. */
+  close(): Promise<void>;
+}
+
+/** Where a proxy forwards to. */
+export interface TcpProxyOptions {
+  targetHost: string;
+  targetPort: number;
+  /** Port to listen on (default: any free port). */
+  port?: number;
+}
+
+function listen(server: net.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+/** Starts a proxy from 127.0.0.1 to the target. */
+export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
+  const sockets = new Set<net.Socket>();
+  let server: net.Server | undefined;
+
+  const createServer = () =>
+    net.createServer((client) => {
+      const upstream = net.connect(options.targetPort, options.targetHost);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        // Either side failing ends both; the error itself is the point of the test, not a crash.
+        socket.on('error', () => {
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+      client.pipe(upstream).pipe(client);
+    });
+
+  server = createServer();
+  const port = await listen(server, options.port ?? 0);
+
+  const stop = async () => {
+    const closing = server;
+    server = undefined;
+    if (!closing) return;
+    const closed = new Promise<void>((resolve) => closing.close(() => resolve()));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+
+  return {
+    address: `127.0.0.1:${port}`,
+    port,
+    connections: () => sockets.size / 2,
+    stop,
+    async start() {
+      if (server) return;
+      server = createServer();
+      await listen(server, port);
+    },
+    close: stop,
+  };
+}

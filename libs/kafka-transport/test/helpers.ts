@@ -1,0 +1,47 @@
+// Shared by this package's unit and integration tests.
+import type { Logger } from '@sitewatch/schema';
+import { Ajv, type ValidateFunction } from 'ajv';
+
+/** One recorded log call. */
+export interface LogRecord {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+/** A Logger that keeps every call (child bindings merged into the fields). */
+export function recordingLogger(records: LogRecord[] = [], bindings: Record<string, unknown> = {}): Logger & { records: LogRecord[] } {
+  const at =
+    (level: LogRecord['level']) =>
+    (fieldsOrMessage: Record<string, unknown> | string, message?: string): void => {
+      if (typeof fieldsOrMessage === 'string') records.push({ level, fields: { ...bindings }, message: fieldsOrMessage });
+      else records.push({ level, fields: { ...bindings, ...fieldsOrMessage }, message: message ?? '' });
+    };
+  return {
+    records,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => recordingLogger(records, { ...bindings, ...more }),
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {}): Promise<Exclude<T, false | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * Compiles a JSON Schema the way the apps validate their YAML config: ajv 8, strict,
+ * filling in defaults.
+ */
+export function compileConfigSchema(schema: object): ValidateFunction {
+  return new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+}

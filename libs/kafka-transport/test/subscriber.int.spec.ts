@@ -1,0 +1,204 @@
+// The subscriber against the real broker: round trips over every listener kind, per-target
+// order across partitions, commit only after the handler stored the batch, retries of
+// passing failures, and isolation of results that can never be stored.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { CheckResult } from '@sitewatch/schema';
+import { makeCheckResult } from '@sitewatch/schema/testing';
+import { createPublisher, createSubscriber, deadLetterHeaders, type BatchHandler, type KafkaConnectionOptions, type Subscriber, type SubscriberOptions } from '../src/index.js';
+import { startTestKafka, type TestKafka, type TestKafkaListener } from '../src/testing.js';
+import { eventually, recordingLogger } from './helpers.js';
+
+let kafka: TestKafka;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  kafka = await startTestKafka();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(() => kafka.close());
+
+type Options = Omit<SubscriberOptions, 'connection' | 'groupId'> & Partial<Pick<SubscriberOptions, 'connection' | 'groupId'>>;
+
+/** A started subscriber with settings that keep a test fast (short fetch wait and session). */
+async function subscriber(options: Options): Promise<Subscriber> {
+  const created = createSubscriber({
+    connection: kafka.connection(),
+    groupId: kafka.uniqueGroupId(),
+    sessionTimeoutMs: 6000,
+    heartbeatIntervalMs: 500,
+    fetchMaxWaitMs: 100,
+    retry: { initialMs: 20, maxMs: 200 },
+    closeTimeoutMs: 2000,
+    ...options,
+  });
+  cleanups.push(() => created.close());
+  await created.start();
+  return created;
+}
+
+async function topics(partitions = 1): Promise<{ topic: string; deadLetterTopic: string }> {
+  return { topic: await kafka.createTopic({ partitions }), deadLetterTopic: await kafka.createTopic({ prefix: 'dlq' }) };
+}
+
+async function publish(topic: string, results: CheckResult[], connection: KafkaConnectionOptions = kafka.connection()): Promise<void> {
+  const publisher = createPublisher({ connection, topic });
+  for (const result of results) publisher.publish(result);
+  await publisher.close();
+  expect(publisher.stats().published).toBe(results.length);
+}
+
+/** A handler that keeps what it is given, with the partition it came from. */
+function collector(): { handleBatch: BatchHandler; stored: { result: CheckResult; partition: number }[] } {
+  const stored: { result: CheckResult; partition: number }[] = [];
+  return { stored, handleBatch: async (results, { partition }) => void stored.push(...results.map((result) => ({ result, partition }))) };
+}
+
+const sortById = (results: CheckResult[]) => [...results].sort((a, b) => a.id.localeCompare(b.id));
+const totalCommitted = async (groupId: string, topic: string) => Object.values(await kafka.committedOffsets(groupId, topic)).reduce((sum, offset) => sum + Math.max(Number(offset), 0), 0);
+
+describe('subscriber round trip', () => {
+  const fileTls = (): KafkaConnectionOptions => ({
+    brokers: kafka.tls.brokers,
+    tls: { caFile: process.env.KAFKA_SSL_CA_FILE!, certFile: process.env.KAFKA_SSL_CERT_FILE!, keyFile: process.env.KAFKA_SSL_KEY_FILE! },
+  });
+
+  it.each<TestKafkaListener>(['plaintext', 'tls', 'scram-sha-512'])('delivers every result over %s and commits', async (listener) => {
+    const { topic, deadLetterTopic } = await topics(2);
+    const sent = Array.from({ length: 20 }, (_, i) => makeCheckResult({ targetId: `t${i % 4}` }));
+    await publish(topic, sent, kafka.connection(listener));
+    const { handleBatch, stored } = collector();
+    const groupId = kafka.uniqueGroupId();
+    // The mutual-TLS subscriber reads its PEM files itself; the publisher got PEM strings.
+    const connection = listener === 'tls' ? fileTls() : kafka.connection(listener);
+    const sub = await subscriber({ connection, topic, deadLetterTopic, groupId, handleBatch });
+    expect(sub.ready()).toBe(true);
+
+    await eventually(() => stored.length >= 20, { what: '20 results' });
+    expect(sortById(stored.map((s) => s.result))).toEqual(sortById(sent));
+    await eventually(async () => (await totalCommitted(groupId, topic)) === 20, { what: 'offsets committed' });
+    expect(sub.stats()).toMatchObject({ results: 20, deadLettered: 0, lag: 0, partitions: 2 });
+  });
+});
+
+describe('subscriber ordering', () => {
+  it('keeps each target in order, and on one partition, across several partitions', async () => {
+    const { topic, deadLetterTopic } = await topics(4);
+    const targets = 8;
+    const sent = Array.from({ length: 200 }, (_, i) => makeCheckResult({ targetId: `target-${i % targets}`, responseTimeMs: i }));
+    await publish(topic, sent);
+    const { handleBatch, stored } = collector();
+    await subscriber({ topic, deadLetterTopic, handleBatch });
+    await eventually(() => stored.length >= 200, { what: '200 results' });
+
+    expect(new Set(stored.map((s) => s.partition)).size).toBeGreaterThan(1);
+    for (let t = 0; t < targets; t++) {
+      const mine = stored.filter((s) => s.result.targetId === `target-${t}`);
+      expect(mine.map((s) => s.result.responseTimeMs)).toEqual(sent.filter((r) => r.targetId === `target-${t}`).map((r) => r.responseTimeMs));
+      expect(new Set(mine.map((s) => s.partition)).size).toBe(1);
+    }
+  });
+});
+
+describe('commit after store', () => {
+  it('delivers a batch again when the subscriber closed before the handler finished', async () => {
+    const { topic, deadLetterTopic } = await topics();
+    const sent = Array.from({ length: 10 }, () => makeCheckResult());
+    await publish(topic, sent);
+    const groupId = kafka.uniqueGroupId();
+    const seen: CheckResult[] = [];
+    const hanging = await subscriber({
+      topic,
+      deadLetterTopic,
+      groupId,
+      closeTimeoutMs: 300,
+      handleBatch: (results) => {
+        seen.push(...results);
+        return new Promise(() => undefined);
+      },
+    });
+    await eventually(() => seen.length >= 10, { what: 'the handler to be called' });
+    await hanging.close();
+    expect(await kafka.committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
+
+    const { handleBatch, stored } = collector();
+    await subscriber({ topic, deadLetterTopic, groupId, handleBatch });
+    await eventually(() => stored.length >= 10, { what: 'the batch again' });
+    expect(stored.map((s) => s.result.id)).toEqual(seen.map((r) => r.id));
+    await eventually(async () => (await totalCommitted(groupId, topic)) === 10, { what: 'offsets committed' });
+  });
+
+  it('retries a retriable failure with the same results until they are stored', async () => {
+    const { topic, deadLetterTopic } = await topics();
+    const sent = Array.from({ length: 10 }, () => makeCheckResult());
+    await publish(topic, sent);
+    const groupId = kafka.uniqueGroupId();
+    const calls: { ids: string[]; attempt: number }[] = [];
+    const sub = await subscriber({
+      topic,
+      deadLetterTopic,
+      groupId,
+      handleBatch: async (results, { attempt }) => {
+        calls.push({ ids: results.map((r) => r.id), attempt });
+        if (calls.length <= 2) throw Object.assign(new Error('database is restarting'), { code: 'ERR_SINK_CONNECT', retriable: true });
+      },
+    });
+    await eventually(async () => (await totalCommitted(groupId, topic)) === 10, { what: 'offsets committed' });
+    expect(calls.map((c) => c.attempt)).toEqual([0, 1, 2]);
+    for (const call of calls) expect(call.ids).toEqual(sent.map((r) => r.id));
+    expect(sub.stats()).toMatchObject({ results: 10, retries: 2, deadLettered: 0, batches: 1 });
+  });
+
+  it('dead-letters only the result that can never be stored, and stores the rest in order', async () => {
+    const { topic, deadLetterTopic } = await topics();
+    const sent = Array.from({ length: 9 }, (_, i) => makeCheckResult({ targetId: i === 5 ? 'poison' : `t${i}` }));
+    await publish(topic, sent);
+    const groupId = kafka.uniqueGroupId();
+    const stored: CheckResult[] = [];
+    const logger = recordingLogger();
+    const sub = await subscriber({
+      topic,
+      deadLetterTopic,
+      groupId,
+      logger,
+      handleBatch: async (results) => {
+        if (results.some((r) => r.targetId === 'poison')) throw Object.assign(new Error('value too long for column target_id'), { code: 'ERR_SINK_INVALID', retriable: false });
+        stored.push(...results);
+      },
+    });
+    await eventually(async () => (await totalCommitted(groupId, topic)) === 9, { what: 'offsets committed' });
+    expect(stored.map((r) => r.id)).toEqual(sent.filter((r) => r.targetId !== 'poison').map((r) => r.id));
+    const [letter, ...others] = await kafka.readMessages(deadLetterTopic, { atLeast: 1 });
+    expect(others).toHaveLength(0);
+    expect(letter!.key?.toString()).toBe('poison');
+    expect(JSON.parse(letter!.value!.toString()).id).toBe(sent[5]!.id);
+    expect(letter!.headers).toMatchObject({
+      [deadLetterHeaders.code]: 'ERR_SINK_INVALID',
+      [deadLetterHeaders.reason]: 'value too long for column target_id',
+      [deadLetterHeaders.source]: `${topic}/0/5`,
+    });
+    expect(sub.stats()).toMatchObject({ results: 8, deadLettered: 1 });
+    expect(logger.records.some((r) => r.level === 'error' && r.fields.code === 'ERR_SINK_INVALID')).toBe(true);
+  });
+});
+
+describe('subscriber topics', () => {
+  it('refuses to start when the topic is missing, naming it', async () => {
+    const topic = kafka.uniqueTopicName();
+    const sub = createSubscriber({ connection: kafka.connection(), topic, groupId: kafka.uniqueGroupId(), handleBatch: async () => undefined });
+    cleanups.push(() => sub.close());
+    await expect(sub.start()).rejects.toMatchObject({ code: 'ERR_TRANSPORT_TOPIC_MISSING', message: expect.stringContaining(topic) });
+    expect(sub.ready()).toBe(false);
+  });
+
+  it('creates the topic and the dead-letter topic when asked to', async () => {
+    const topic = kafka.uniqueTopicName();
+    const deadLetterTopic = kafka.uniqueTopicName('dlq');
+    await subscriber({ topic, deadLetterTopic, createTopic: { partitions: 2, replicationFactor: 1 }, handleBatch: async () => undefined });
+    await expect(kafka.partitionCount(topic)).resolves.toBe(2);
+    await expect(kafka.partitionCount(deadLetterTopic)).resolves.toBe(2);
+  });
+});
