@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 
+/** A database of its own for one test file. */
 export interface TestPostgres {
   /** Connection URL of the fresh database. */
   url: string;

@@ -1,0 +1,123 @@
+// Small-integer ids of targets, their settings (URL and body patterns) and probes, looked
+// up or created once and cached: a result row stores 4 + 2 bytes instead of its texts.
+import { createHash } from 'node:crypto';
+import type { CheckResult } from '@sitewatch/schema';
+import type postgres from 'postgres';
+import { arrayLiteral } from './pg-array.js';
+
+/** Where a result's settings row is, and whose target it is. */
+export interface SettingsIds {
+  settingsId: number;
+  targetId: number;
+}
+
+/** The id cache of one sink. */
+export interface Catalog {
+  /** Ids of every result's settings and probe (in the order of `results`), creating the rows that are missing. */
+  resolve(results: readonly CheckResult[]): Promise<ResolvedIds>;
+  /** The target's id, or undefined when no result of it was ever stored. */
+  targetId(key: string): Promise<number | undefined>;
+}
+
+/** Ids of a batch's settings and probes, index for index. */
+export interface ResolvedIds {
+  settings: SettingsIds[];
+  probes: number[];
+}
+
+/** The identifiers of the catalog tables, schema-qualified. */
+export interface CatalogTables {
+  targets: postgres.Helper<string>;
+  settings: postgres.Helper<string>;
+  probes: postgres.Helper<string>;
+}
+
+// Enough for tens of thousands of targets; a runaway stream of distinct settings only
+// costs a refill, never memory.
+const maxEntries = 200_000;
+
+interface SettingsRow {
+  key: string;
+  url: string;
+  mustMatch: string | null;
+  mustNotMatch: string | null;
+}
+
+/** The cache key of a result's settings: target, URL and patterns. */
+export function settingsKey(result: CheckResult): string {
+  const regex = result.regex;
+  // NUL cannot occur in the parts (PostgreSQL text refuses it), so it separates them unambiguously.
+  if (regex === undefined) return `${result.targetId}\u0000${result.url}`;
+  return `${result.targetId}\u0000${result.url}\u0000${regex.mustMatch?.pattern ?? '\u0001'}\u0000${regex.mustNotMatch?.pattern ?? '\u0001'}`;
+}
+
+/** A UUID-shaped digest of URL and patterns: unique per target in target_settings. */
+export function settingsFingerprint(url: string, mustMatch: string | null, mustNotMatch: string | null): string {
+  const hex = createHash('sha256').update(JSON.stringify([url, mustMatch, mustNotMatch])).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Creates the id cache over `sql`. */
+export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog {
+  const settingsIds = new Map<string, SettingsIds>();
+  const probeIds = new Map<string, number>();
+  const targetIds = new Map<string, number>();
+
+  // `where not exists` first: an identity value is used up by every insert attempt, even
+  // one that ends in a conflict, and probes have a smallint id.
+  async function ensureKeys(table: postgres.Helper<string>, keys: string[]): Promise<Map<string, number>> {
+    const list = arrayLiteral([...keys].sort());
+    await sql`
+      insert into ${table} (key)
+      select k from unnest(${list}::text[]) as k
+      where not exists (select 1 from ${table} as t where t.key = k)
+      on conflict (key) do nothing`;
+    const rows = await sql<{ id: number; key: string }[]>`select id, key from ${table} where key = any(${list}::text[])`;
+    return new Map(rows.map((row) => [row.key, row.id]));
+  }
+
+  async function ensureSettings(missing: Map<string, SettingsRow>): Promise<void> {
+    const rows = [...missing.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+    const targets = await ensureKeys(tables.targets, [...new Set(rows.map(([, row]) => row.key))]);
+    for (const [key, id] of targets) targetIds.set(key, id);
+    const target = rows.map(([, row]) => targets.get(row.key)!);
+    const fingerprint = rows.map(([, row]) => settingsFingerprint(row.url, row.mustMatch, row.mustNotMatch));
+    const [t, f, u, mm, mnm] = [target, fingerprint, rows.map(([, r]) => r.url), rows.map(([, r]) => r.mustMatch), rows.map(([, r]) => r.mustNotMatch)].map(arrayLiteral);
+    await sql`
+      insert into ${tables.settings} (target_id, fingerprint, url, must_match, must_not_match)
+      select * from unnest(${t}::integer[], ${f}::uuid[], ${u}::text[], ${mm}::text[], ${mnm}::text[]) as i (target_id, fingerprint, url, mm, mnm)
+      where not exists (select 1 from ${tables.settings} as s where s.target_id = i.target_id and s.fingerprint = i.fingerprint)
+      on conflict (target_id, fingerprint) do nothing`;
+    const found = await sql<{ id: number; targetId: number; fingerprint: string }[]>`
+      select s.id, s.target_id as "targetId", s.fingerprint::text as fingerprint
+      from ${tables.settings} as s join unnest(${t}::integer[], ${f}::uuid[]) as i (target_id, fingerprint) using (target_id, fingerprint)`;
+    const byPair = new Map(found.map((row) => [`${row.targetId}/${row.fingerprint}`, row.id]));
+    rows.forEach(([cacheKey], i) => settingsIds.set(cacheKey, { settingsId: byPair.get(`${target[i]}/${fingerprint[i]}`)!, targetId: target[i]! }));
+  }
+
+  async function resolve(results: readonly CheckResult[]): Promise<ResolvedIds> {
+    if (settingsIds.size > maxEntries) settingsIds.clear();
+    const keys = results.map(settingsKey);
+    const missingSettings = new Map<string, SettingsRow>();
+    const missingProbes = new Set<string>();
+    results.forEach((r, i) => {
+      if (!settingsIds.has(keys[i]!)) {
+        missingSettings.set(keys[i]!, { key: r.targetId, url: r.url, mustMatch: r.regex?.mustMatch?.pattern ?? null, mustNotMatch: r.regex?.mustNotMatch?.pattern ?? null });
+      }
+      if (!probeIds.has(r.probeId)) missingProbes.add(r.probeId);
+    });
+    if (missingSettings.size > 0) await ensureSettings(missingSettings);
+    if (missingProbes.size > 0) for (const [key, id] of await ensureKeys(tables.probes, [...missingProbes])) probeIds.set(key, id);
+    return { settings: keys.map((key) => settingsIds.get(key)!), probes: results.map((r) => probeIds.get(r.probeId)!) };
+  }
+
+  async function targetId(key: string): Promise<number | undefined> {
+    const cached = targetIds.get(key);
+    if (cached !== undefined) return cached;
+    const [row] = await sql<{ id: number }[]>`select id from ${tables.targets} where key = ${key}`;
+    if (row) targetIds.set(key, row.id);
+    return row?.id;
+  }
+
+  return { resolve, targetId };
+}

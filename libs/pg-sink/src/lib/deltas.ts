@@ -1,0 +1,93 @@
+// What a set of newly stored results adds to the rollups: per target and hour (or day),
+// the checks, up checks, response-time sum, maximum and sketch, and down checks per
+// reason. Computed here from the rows the insert reported as new, so a redelivered row
+// adds nothing, and sent as one array literal per column.
+import type { CheckResult } from '@sitewatch/schema';
+import { reasonIds } from './batch.js';
+import { arrayLiteral } from './pg-array.js';
+import { addCount, denseLiteral, sketchBin, type Counts } from './sketch.js';
+
+/** One rollup row's increment. */
+export interface RollupDelta {
+  targetId: number;
+  /** Start of the bucket, ms since the epoch (UTC hour or day). */
+  bucket: number;
+  checks: number;
+  up: number;
+  sumMs: number;
+  maxMs: number | null;
+  bins: Counts;
+  reasons: Counts;
+}
+
+/** Bucket widths. */
+export const bucketMs = { hour: 3_600_000, day: 86_400_000 } as const;
+
+function emptyDelta(targetId: number, bucket: number): RollupDelta {
+  return { targetId, bucket, checks: 0, up: 0, sumMs: 0, maxMs: null, bins: new Map(), reasons: new Map() };
+}
+
+// One lock order for every writer: concurrent batches wait for each other, never deadlock.
+function sorted(deltas: Map<string, RollupDelta>): RollupDelta[] {
+  return [...deltas.values()].sort((a, b) => a.targetId - b.targetId || a.bucket - b.bucket);
+}
+
+function hourly(results: readonly CheckResult[], targetIds: readonly number[], times: readonly number[]): Map<string, RollupDelta> {
+  const deltas = new Map<string, RollupDelta>();
+  results.forEach((r, i) => {
+    const targetId = targetIds[i]!;
+    const bucket = Math.floor(times[i]! / bucketMs.hour) * bucketMs.hour;
+    const key = `${targetId}/${bucket}`;
+    let delta = deltas.get(key);
+    if (delta === undefined) deltas.set(key, (delta = emptyDelta(targetId, bucket)));
+    delta.checks += 1;
+    if (r.outcome === 'up') {
+      // As stored: a 4-byte float.
+      const ms = Math.fround(r.responseTimeMs);
+      delta.up += 1;
+      delta.sumMs += ms;
+      delta.maxMs = delta.maxMs === null ? ms : Math.max(delta.maxMs, ms);
+      addCount(delta.bins, sketchBin(ms));
+    } else {
+      addCount(delta.reasons, reasonIds[r.reason ?? 'other']);
+    }
+  });
+  return deltas;
+}
+
+function daily(hours: Iterable<RollupDelta>): Map<string, RollupDelta> {
+  const deltas = new Map<string, RollupDelta>();
+  for (const hour of hours) {
+    const bucket = Math.floor(hour.bucket / bucketMs.day) * bucketMs.day;
+    const key = `${hour.targetId}/${bucket}`;
+    let delta = deltas.get(key);
+    if (delta === undefined) deltas.set(key, (delta = emptyDelta(hour.targetId, bucket)));
+    delta.checks += hour.checks;
+    delta.up += hour.up;
+    delta.sumMs += hour.sumMs;
+    if (hour.maxMs !== null) delta.maxMs = delta.maxMs === null ? hour.maxMs : Math.max(delta.maxMs, hour.maxMs);
+    for (const [bin, n] of hour.bins) addCount(delta.bins, bin, n);
+    for (const [reason, n] of hour.reasons) addCount(delta.reasons, reason, n);
+  }
+  return deltas;
+}
+
+/** The increments of `results` (checked at `times`, ms; of targets `targetIds`) per target and UTC hour and day, each sorted. */
+export function rollupDeltas(results: readonly CheckResult[], targetIds: readonly number[], times: readonly number[]): { hourly: RollupDelta[]; daily: RollupDelta[] } {
+  const hours = hourly(results, targetIds, times);
+  return { hourly: sorted(hours), daily: sorted(daily(hours.values())) };
+}
+
+/** The deltas as array literals: target, bucket, checks, up, sum, max, bins, reasons. */
+export function deltaColumns(deltas: readonly RollupDelta[]): string[] {
+  return [
+    arrayLiteral(deltas.map((d) => d.targetId)),
+    arrayLiteral(deltas.map((d) => new Date(d.bucket).toISOString())),
+    arrayLiteral(deltas.map((d) => d.checks)),
+    arrayLiteral(deltas.map((d) => d.up)),
+    arrayLiteral(deltas.map((d) => d.sumMs)),
+    arrayLiteral(deltas.map((d) => d.maxMs)),
+    arrayLiteral(deltas.map((d) => denseLiteral(d.bins))),
+    arrayLiteral(deltas.map((d) => denseLiteral(d.reasons))),
+  ];
+}

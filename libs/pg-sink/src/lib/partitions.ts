@@ -1,0 +1,210 @@
+// Partitions: raw results by UTC day (check_results_YYYYMMDD), rollups by UTC month
+// (rollups_hourly_YYYYMM, rollups_daily_YYYYMM). Created ahead and on demand, dropped
+// whole when past their retention age (never DELETE). Partition DDL cannot take bind
+// parameters, so it is the one place that builds SQL text: from names and bounds this
+// file generates and checks against strict patterns, never from input.
+import type { Logger } from '@sitewatch/schema';
+import type postgres from 'postgres';
+import { SinkError } from './errors.js';
+import { transaction } from './transaction.js';
+
+/** The partitioned tables. */
+export const partitionedTables = ['check_results', 'rollups_hourly', 'rollups_daily'] as const;
+
+/** One of `partitionedTables`. */
+export type PartitionedTable = (typeof partitionedTables)[number];
+
+/** One partition: its name and the range of its parent's key it holds, [from, to). */
+export interface PartitionSpec {
+  table: PartitionedTable;
+  name: string;
+  from: Date;
+  to: Date;
+}
+
+/** Retention ages in days per table. */
+export type RetentionDays = Record<PartitionedTable, number>;
+
+const dayMs = 86_400_000;
+const namePattern = /^(check_results)_(\d{4})(\d{2})(\d{2})$|^(rollups_hourly|rollups_daily)_(\d{4})(\d{2})$/;
+const boundPattern = /^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/;
+const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Midnight UTC of the day holding `date`. */
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / dayMs) * dayMs);
+}
+
+/** `date` plus `days` days (negative: minus). */
+export function addDays(date: Date, days: number): Date {
+  return new Date(date.getTime() + days * dayMs);
+}
+
+function startOfUtcMonth(date: Date, addMonths = 0): Date {
+  return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + addMonths, 1));
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** The raw partition holding results checked at `date`. */
+export function rawPartition(date: Date): PartitionSpec {
+  const from = startOfUtcDay(date);
+  const name = `check_results_${pad(from.getUTCFullYear(), 4)}${pad(from.getUTCMonth() + 1)}${pad(from.getUTCDate())}`;
+  return { table: 'check_results', name, from, to: addDays(from, 1) };
+}
+
+/** The monthly partition of a rollup table holding buckets at `date`. */
+export function rollupPartition(table: 'rollups_hourly' | 'rollups_daily', date: Date): PartitionSpec {
+  const from = startOfUtcMonth(date);
+  return { table, name: `${table}_${pad(from.getUTCFullYear(), 4)}${pad(from.getUTCMonth() + 1)}`, from, to: startOfUtcMonth(date, 1) };
+}
+
+/** Every partition a row checked at `date` needs: its raw day and its rollup months. */
+export function partitionsForDate(date: Date): PartitionSpec[] {
+  return [rawPartition(date), rollupPartition('rollups_hourly', date), rollupPartition('rollups_daily', date)];
+}
+
+/** Partitions to have in place at `now`: raw days from yesterday to today + `ahead`, and their rollup months. */
+export function partitionsAhead(now: Date, ahead: number): PartitionSpec[] {
+  const today = startOfUtcDay(now);
+  const specs = new Map<string, PartitionSpec>();
+  for (let day = -1; day <= ahead; day++) for (const spec of partitionsForDate(addDays(today, day))) specs.set(spec.name, spec);
+  return [...specs.values()];
+}
+
+/** The spec a partition name stands for, or undefined for a name this sink did not generate. */
+export function parsePartitionName(name: string): PartitionSpec | undefined {
+  const m = namePattern.exec(name);
+  if (!m) return undefined;
+  if (m[1] !== undefined) {
+    const from = new Date(Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])));
+    return rawPartition(from).name === name ? rawPartition(from) : undefined;
+  }
+  const spec = rollupPartition(m[5] as 'rollups_hourly' | 'rollups_daily', new Date(Date.UTC(Number(m[6]), Number(m[7]) - 1, 1)));
+  return spec.name === name ? spec : undefined;
+}
+
+/** The oldest time each table keeps at `now`: midnight UTC, retention days ago. Rows before it are gone. */
+export function retentionHorizon(now: Date, days: number): Date {
+  return addDays(startOfUtcDay(now), -days);
+}
+
+/** Names among `names` whose whole range is older than their table's retention horizon. */
+export function expiredPartitions(names: Iterable<string>, now: Date, retention: RetentionDays): string[] {
+  const expired: string[] = [];
+  for (const name of names) {
+    const spec = parsePartitionName(name);
+    if (spec && spec.to.getTime() <= retentionHorizon(now, retention[spec.table]).getTime()) expired.push(name);
+  }
+  return expired.sort();
+}
+
+function checked(schema: string, spec: PartitionSpec): { schema: string; name: string; from: string; to: string } {
+  const from = spec.from.toISOString();
+  const to = spec.to.toISOString();
+  const named = parsePartitionName(spec.name);
+  // The name must be one this file generates, for exactly these bounds.
+  const consistent = named?.table === spec.table && named.from.getTime() === spec.from.getTime() && named.to.getTime() === spec.to.getTime();
+  if (!identifierPattern.test(schema) || !consistent || !boundPattern.test(from) || !boundPattern.test(to)) {
+    throw new SinkError('ERR_SINK_QUERY', `refusing to build DDL for partition ${JSON.stringify(spec.name)}`);
+  }
+  return { schema, name: spec.name, from, to };
+}
+
+/** `create table if not exists ... partition of ...` for a spec; rollup partitions leave room for in-page (HOT) updates. */
+export function createPartitionDdl(schema: string, spec: PartitionSpec): string {
+  const p = checked(schema, spec);
+  const storage = spec.table === 'check_results' ? '' : ' with (fillfactor = 80)';
+  return `create table if not exists "${p.schema}"."${p.name}" partition of "${p.schema}"."${spec.table}" for values from ('${p.from}') to ('${p.to}')${storage}`;
+}
+
+/** `drop table if exists` for a partition name this sink generated. */
+export function dropPartitionDdl(schema: string, name: string): string {
+  const spec = parsePartitionName(name);
+  if (!spec) throw new SinkError('ERR_SINK_QUERY', `refusing to drop ${JSON.stringify(name)}: not a partition name of this sink`);
+  const p = checked(schema, spec);
+  return `drop table if exists "${p.schema}"."${p.name}"`;
+}
+
+/** Names of the existing partitions of the sink's partitioned tables. */
+export async function listPartitions(sql: postgres.Sql | postgres.TransactionSql, schema: string): Promise<string[]> {
+  const rows = await sql<{ name: string }[]>`
+    select c.relname as name
+    from pg_inherits i
+      join pg_class c on c.oid = i.inhrelid
+      join pg_class p on p.oid = i.inhparent
+      join pg_namespace n on n.oid = p.relnamespace
+    where n.nspname = ${schema} and p.relname in ${sql(partitionedTables)}
+    order by 1`;
+  return rows.map((row) => row.name);
+}
+
+async function underLock<T>(sql: postgres.Sql, schema: string, work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  return transaction(sql, async (tx) => {
+    // DDL on a partitioned table waits for the writers holding it; a few seconds at
+    // most, then give up (retriable) rather than stall every write queued behind it.
+    await tx`set local lock_timeout = '5s'`;
+    await tx`select pg_advisory_xact_lock(hashtextextended(${`sitewatch:partitions:${schema}`}, 0))`;
+    return work(tx);
+  });
+}
+
+/** Creates the partitions among `specs` that do not exist yet; returns the names created. */
+export async function createPartitions(sql: postgres.Sql, schema: string, specs: PartitionSpec[]): Promise<string[]> {
+  return underLock(sql, schema, async (tx) => {
+    const existing = new Set(await listPartitions(tx, schema));
+    const missing = specs.filter((spec) => !existing.has(spec.name)).sort((a, b) => a.name.localeCompare(b.name));
+    for (const spec of missing) await tx.unsafe(createPartitionDdl(schema, spec));
+    return missing.map((spec) => spec.name);
+  });
+}
+
+/** Drops the partitions past their retention age at `now`; returns the names dropped. */
+export async function dropExpiredPartitions(sql: postgres.Sql, schema: string, now: Date, retention: RetentionDays): Promise<string[]> {
+  return underLock(sql, schema, async (tx) => {
+    const expired = expiredPartitions(await listPartitions(tx, schema), now, retention);
+    for (const name of expired) await tx.unsafe(dropPartitionDdl(schema, name));
+    return expired;
+  });
+}
+
+/** The partitions of one sink: created ahead and on demand (remembered), dropped when expired. */
+export interface PartitionManager {
+  /** Creates the partitions from yesterday to today + ahead; returns the names created. */
+  ensureAhead(now: Date): Promise<string[]>;
+  /** Makes sure the partitions for rows checked at these times (ms) exist. */
+  ensureFor(times: readonly number[]): Promise<void>;
+  /** Drops the expired partitions; returns their names. */
+  dropExpired(now: Date): Promise<string[]>;
+  /** Forgets which partitions exist (after one went missing). */
+  forget(): void;
+}
+
+/** Creates the partition manager of a sink. */
+export function createPartitionManager(sql: postgres.Sql, schema: string, settings: { ahead: number; retention: RetentionDays }, log: Logger): PartitionManager {
+  const known = new Set<string>();
+
+  async function ensure(specs: PartitionSpec[]): Promise<string[]> {
+    const created = await createPartitions(sql, schema, specs);
+    for (const spec of specs) known.add(spec.name);
+    if (created.length > 0) log.info({ partitions: created }, 'partitions created');
+    return created;
+  }
+
+  async function ensureFor(times: readonly number[]): Promise<void> {
+    const missing = new Map<string, PartitionSpec>();
+    for (const day of new Set(times.map((t) => startOfUtcDay(new Date(t)).getTime()))) {
+      for (const spec of partitionsForDate(new Date(day))) if (!known.has(spec.name)) missing.set(spec.name, spec);
+    }
+    if (missing.size > 0) await ensure([...missing.values()]);
+  }
+
+  async function dropExpired(now: Date): Promise<string[]> {
+    const dropped = await dropExpiredPartitions(sql, schema, now, settings.retention);
+    for (const name of dropped) known.delete(name);
+    if (dropped.length > 0) log.info({ partitions: dropped }, 'expired partitions dropped');
+    return dropped;
+  }
+
+  return { ensureAhead: (now) => ensure(partitionsAhead(now, settings.ahead)), ensureFor, dropExpired, forget: () => known.clear() };
+}

@@ -1,0 +1,155 @@
+// createSink(): the PostgreSQL end of the pipeline. write() stores a batch idempotently in
+// one transaction; partitions are created ahead (and on demand) and dropped by retention;
+// summary() reads the rollups.
+import { noopLogger, type CheckResult } from '@sitewatch/schema';
+import type postgres from 'postgres';
+import { createCatalog } from './catalog.js';
+import { openClient, planConnection } from './connection.js';
+import { SinkError, toSinkError } from './errors.js';
+import { createSchemaCheck, migrate, type MigrateResult } from './migrate.js';
+import { resolveSinkOptions, type ResolvedSinkOptions, type SinkOptions } from './options.js';
+import { createPartitionManager } from './partitions.js';
+import { querySummary, type Summary, type SummaryQuery } from './rollups.js';
+import { createWriter, type WriteResult } from './write.js';
+
+/** The sink: see `createSink()`. */
+export interface Sink {
+  /** Applies the pending migrations to the sink's schema (see `migrate()`). */
+  migrate(): Promise<MigrateResult>;
+  /**
+   * Stores a batch in one transaction: all of it or nothing. Idempotent on the result id:
+   * a redelivered batch inserts nothing and changes no rollup. Throws a SinkError:
+   * retry the same batch when `retriable`, dead-letter it otherwise.
+   */
+  write(batch: readonly CheckResult[]): Promise<WriteResult>;
+  /** Creates the daily raw partitions from yesterday to today + partitionsAhead, and their rollup months; returns the names created. */
+  ensurePartitions(now?: Date): Promise<string[]>;
+  /** Drops the partitions past their retention age (raw by day, rollups by month); returns the names dropped. */
+  applyRetention(now?: Date): Promise<string[]>;
+  /** Uptime, response-time quantiles and failure reasons of a target over a range, read from the rollups. */
+  summary(query: SummaryQuery): Promise<Summary>;
+  /** Runs ensurePartitions + applyRetention now (rejecting if that fails) and then every maintenanceIntervalMs until close(). */
+  startMaintenance(): Promise<void>;
+  /** Stops maintenance and closes the connections the sink opened (never a client passed as `sql`). Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+function connect(o: ResolvedSinkOptions, log: typeof noopLogger): postgres.Sql {
+  if (o.sql) return o.sql;
+  const plan = planConnection(o.url!, o.ssl);
+  if (plan.mode === 'require') log.warn({ database: plan.display }, 'TLS without server verification (sslmode require): use verify-full with the CA file');
+  log.debug({ database: plan.display, sslMode: plan.mode, poolSize: o.poolSize }, 'connection configured');
+  return openClient(plan, o);
+}
+
+interface Periodic {
+  /** The first round: rejects when it fails. */
+  first: Promise<void>;
+  /** Stops the timer and waits for a round in progress. */
+  stop(): Promise<void>;
+}
+
+/** Runs `round` now and then every `intervalMs` (an unref'd timer); later failures go to `onError`. */
+function periodic(round: () => Promise<void>, intervalMs: number, onError: (error: unknown) => void): Periodic {
+  const first = round();
+  let running: Promise<unknown> = first.catch(() => undefined);
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return; // a slow round is not overlapped by the next
+    busy = true;
+    running = round()
+      .catch(onError)
+      .finally(() => (busy = false));
+  }, intervalMs);
+  timer.unref();
+  return {
+    first,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
+/** Creates a sink. Options are checked now (throws ERR_SINK_INVALID_OPTIONS); the database is reached on first use. */
+export function createSink(options: SinkOptions): Sink {
+  const o = resolveSinkOptions(options);
+  const log = (o.logger ?? noopLogger).child({ component: 'pg-sink' });
+  const sql = connect(o, log);
+  const id = (name: string) => sql(`${o.schema}.${name}`);
+  const targets = {
+    results: id('check_results'),
+    hourly: id('rollups_hourly'),
+    daily: id('rollups_daily'),
+    countsAdd: id('counts_add'),
+    countsSum: id('counts_sum'),
+    sketchQuantile: id('sketch_quantile'),
+  };
+  const catalog = createCatalog(sql, { targets: id('targets'), settings: id('target_settings'), probes: id('probes') });
+  const retention = { check_results: o.rawRetentionDays, rollups_hourly: o.hourlyRetentionDays, rollups_daily: o.dailyRetentionDays };
+  const partitions = createPartitionManager(sql, o.schema, { ahead: o.partitionsAhead, retention }, log);
+  const schemaCheck = createSchemaCheck(sql, o.schema);
+  let closing: Promise<void> | undefined;
+  let maintenance: Periodic | undefined;
+
+  // Every public call: reject after close(), and map whatever fails to a SinkError.
+  function guarded<A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      if (closing) throw new SinkError('ERR_SINK_CLOSED', `${what}: the sink is closed`);
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw toSinkError(error, 'ERR_SINK_QUERY', what);
+      }
+    };
+  }
+
+  const write = createWriter({ sql, targets, catalog, partitions, rawRetentionDays: o.rawRetentionDays, now: o.now, ready: schemaCheck.ready, log });
+  const ensurePartitions = guarded('creating partitions', (now: Date = o.now()) => partitions.ensureAhead(now));
+  const applyRetention = guarded('dropping expired partitions', (now: Date = o.now()) => partitions.dropExpired(now));
+
+  async function summary(query: SummaryQuery): Promise<Summary> {
+    if (!(query?.from instanceof Date) || !(query.to instanceof Date) || Number.isNaN(query.from.getTime() + query.to.getTime())) {
+      throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'summary needs from and to as valid Dates');
+    }
+    await schemaCheck.ready();
+    return querySummary(sql, targets, await catalog.targetId(query.targetId), query);
+  }
+
+  async function startMaintenance(): Promise<void> {
+    if (maintenance) return;
+    const round = async () => {
+      await ensurePartitions();
+      await applyRetention();
+    };
+    maintenance = periodic(round, o.maintenanceIntervalMs, (error) => {
+      if (!closing) log.warn({ err: error }, 'partition maintenance failed; retried at the next interval');
+    });
+    await maintenance.first;
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      await maintenance?.stop();
+      if (!o.sql) await sql.end({ timeout: 5 });
+      log.info({}, 'sink closed');
+    })();
+    return closing;
+  }
+
+  return {
+    migrate: guarded('migrate', async () => {
+      const result = await migrate(sql, { schema: o.schema, logger: o.logger ?? noopLogger });
+      schemaCheck.reset();
+      return result;
+    }),
+    write: guarded('write', write),
+    ensurePartitions,
+    applyRetention,
+    summary: guarded('summary', summary),
+    startMaintenance: guarded('starting maintenance', startMaintenance),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,0 +1,101 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { failureReasons } from '@sitewatch/schema';
+import { makeCheckResult } from '@sitewatch/schema/testing';
+import postgres from 'postgres';
+import { createSink, isSinkError, migrate, reasonIds, SinkError } from '../src/index.js';
+import { startTestPostgres, type TestPostgres } from '../src/testing.js';
+
+let pg: TestPostgres;
+
+beforeAll(async () => {
+  pg = await startTestPostgres();
+});
+
+afterAll(() => pg.close());
+
+async function tables(schema: string): Promise<string[]> {
+  const rows = await pg.sql<{ name: string }[]>`
+    select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = ${schema} and c.relkind in ('r', 'p') order by 1`;
+  return rows.map((r) => r.name);
+}
+
+async function versions(schema: string): Promise<number[]> {
+  const rows = await pg.sql<{ version: number }[]>`select version from ${pg.sql(`${schema}.schema_migrations`)} order by version`;
+  return rows.map((r) => r.version);
+}
+
+describe('migrate', () => {
+  it('creates the schema from an empty database, then finds nothing to do', async () => {
+    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await tables('sitewatch')).toEqual([
+      'check_results',
+      'failure_reasons',
+      'probes',
+      'rollups_daily',
+      'rollups_hourly',
+      'schema_migrations',
+      'target_settings',
+      'targets',
+    ]);
+    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 3 });
+    expect(await versions('sitewatch')).toEqual([1, 2, 3]);
+  });
+
+  it('applies each migration once when several processes start together', async () => {
+    const clients = Array.from({ length: 4 }, () => postgres(pg.url, { max: 1, onnotice: () => undefined }));
+    try {
+      const results = await Promise.all(clients.map((sql) => migrate(sql, { schema: 'racing' })));
+      expect(results.map((r) => r.version)).toEqual([3, 3, 3, 3]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3]);
+      expect(await versions('racing')).toEqual([1, 2, 3]);
+    } finally {
+      await Promise.all(clients.map((sql) => sql.end()));
+    }
+  });
+
+  it('stores failure reasons under the ids the writer uses, one for every reason of the schema', async () => {
+    const rows = await pg.sql<{ id: number; name: string }[]>`select id, name from sitewatch.failure_reasons order by id`;
+    expect(rows.map((r) => r.name).sort()).toEqual([...failureReasons].sort());
+    for (const row of rows) expect(reasonIds[row.name as keyof typeof reasonIds]).toBe(row.id);
+  });
+
+  it('refuses to go on when an applied migration file has changed', async () => {
+    await migrate(pg.sql, { schema: 'edited' });
+    await pg.sql`update edited.schema_migrations set checksum = 'x' where version = 2`;
+    const error = await migrate(pg.sql, { schema: 'edited' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SinkError);
+    expect(error).toMatchObject({ code: 'ERR_SINK_MIGRATION', retriable: false, message: expect.stringMatching(/migration 2 \(create_check_results\)/) });
+  });
+
+  it('rolls back a failing migration and keeps the earlier ones', async () => {
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'pg-sink-migrations-'));
+    try {
+      await fs.writeFile(path.join(directory, '00001_first.sql'), 'create table first (id integer);');
+      await fs.writeFile(path.join(directory, '00002_broken.sql'), 'create table second (id integer);\nselect * from missing_table;');
+      const error = await migrate(pg.sql, { schema: 'broken', directory }).catch((e: unknown) => e);
+      expect(isSinkError(error) && error.code).toBe('ERR_SINK_MIGRATION');
+      expect((error as SinkError).sqlState).toBe('42P01');
+      expect((error as SinkError).message).toMatch(/^migration 00002 failed: relation "missing_table" does not exist/);
+      expect(await versions('broken')).toEqual([1]);
+      expect(await tables('broken')).toEqual(['first', 'schema_migrations']);
+    } finally {
+      await fs.rm(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a sink on a schema that is not migrated', () => {
+  it('refuses to write with a retriable error until migrate() has run', async () => {
+    const sink = createSink({ sql: pg.sql, schema: 'later' });
+    const error = await sink.write([makeCheckResult()]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_SINK_NOT_MIGRATED', retriable: true });
+    expect(await sink.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
+    await sink.ensurePartitions();
+    expect(await sink.write([makeCheckResult()])).toEqual({ inserted: 1, duplicates: 0, expired: 0 });
+    await sink.close();
+  });
+});
