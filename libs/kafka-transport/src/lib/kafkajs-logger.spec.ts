@@ -8,12 +8,12 @@ function entry(level: logLevel, message: string, extra: Record<string, unknown> 
 }
 
 describe('kafkajs log bridge', () => {
-  it('forwards to our logger with fields first, under component kafkajs', () => {
+  it('forwards to our logger with fields first, its INFO (which repeats our own lines) at debug', () => {
     const logger = recordingLogger();
     const log = createLogCreator(logger)(logLevel.INFO);
     log(entry(logLevel.INFO, 'Consumer has joined the group', { groupId: 'g', memberId: 'm' }));
     expect(logger.records).toEqual([
-      { level: 'info', message: 'Consumer has joined the group', fields: { component: 'kafkajs', namespace: 'Connection', groupId: 'g', memberId: 'm' } },
+      { level: 'debug', message: 'Consumer has joined the group', fields: { kafkajs: 'Connection', groupId: 'g', memberId: 'm' } },
     ]);
   });
 

@@ -19,15 +19,16 @@ function ourLevel(entry: LogEntry): 'debug' | 'info' | 'warn' {
   // publisher and subscriber log the outcome themselves (error when it is final), so a
   // kafkajs error is a warning here.
   if (entry.level === logLevel.ERROR || entry.level === logLevel.WARN) return 'warn';
-  return entry.level === logLevel.INFO ? 'info' : 'debug';
+  // Its INFO lines (starting, joined the group, ...) repeat what the publisher and subscriber
+  // say themselves, with their own fields.
+  return 'debug';
 }
 
-/** A kafkajs `logCreator` writing to `logger` with `{ component: 'kafkajs', namespace }`. */
+/** A kafkajs `logCreator` writing to `logger` with `{ kafkajs: namespace }`. */
 export function createLogCreator(logger: Logger): logCreator {
-  const log = logger.child({ component: 'kafkajs' });
   return () => (entry) => {
     // kafkajs adds its own timestamp and logger name; the app's logger has both already.
     const { message, timestamp: _timestamp, logger: _logger, ...fields } = entry.log as { message: string; timestamp?: string; logger?: string };
-    log[ourLevel(entry)]({ namespace: entry.namespace, ...fields }, message);
+    logger[ourLevel(entry)]({ kafkajs: entry.namespace, ...fields }, message);
   };
 }

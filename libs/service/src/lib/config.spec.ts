@@ -25,6 +25,7 @@ const schema: JsonSchema = {
           additionalProperties: false,
           properties: { mechanism: { enum: ['plain', 'scram-sha-256'] }, password: { type: 'string' } },
         },
+        tls: { type: 'object', properties: { caFile: { type: 'string' } } },
       },
     },
     targets: { type: 'array', items: { type: 'object', required: ['url'], properties: { url: { type: 'string', pattern: '^https?://' } } } },
@@ -106,6 +107,11 @@ describe('loadConfig', () => {
   it('treats inline passwords in secret-named keys and URLs as secrets', () => {
     const file = write('inline.yaml', 'kafka:\n  brokers: [a]\n  sasl: { password: inline-pw }\npostgres:\n  url: postgres://u:url-pw@db/x\n');
     expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['inline-pw', 'url-pw']);
+  });
+
+  it('takes relative ...File paths from the config file folder', () => {
+    const file = write('files.yaml', 'kafka:\n  brokers: [a]\n  tls: { caFile: certs/ca.pem }\n');
+    expect(loadConfig<{ kafka: { tls: { caFile: string } } }>(file, { schema, env: {} }).config.kafka.tls.caFile).toBe(path.join(dir, 'certs/ca.pem'));
   });
 
   it('names a missing environment variable, and never its would-be value', () => {

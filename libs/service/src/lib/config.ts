@@ -27,6 +27,8 @@ export interface LoadedConfig<T> {
 
 const reference = /\$\{(env|file):([^}]+)\}/g;
 const secretKey = /(password|secret|token|passphrase)$|^key$/i;
+/** Settings named `...File` hold paths: relative ones are taken from the config file's folder. */
+const fileKey = /File$/;
 
 // ajv-formats is CommonJS with `exports.default`: take the plugin either way it arrives.
 const addFormats = ((addFormatsPlugin as { default?: unknown }).default ?? addFormatsPlugin) as (ajv: Ajv) => Ajv;
@@ -72,8 +74,9 @@ function resolveReferences(value: unknown, at: string, context: { env: LoadConfi
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => {
         const resolved = resolveReferences(item, `${at}/${key}`, context);
-        if (secretKey.test(key) && typeof resolved === 'string' && resolved) context.secrets.push(resolved);
-        return [key, resolved];
+        if (typeof resolved !== 'string' || !resolved) return [key, resolved];
+        if (secretKey.test(key)) context.secrets.push(resolved);
+        return [key, fileKey.test(key) ? path.resolve(context.dir, resolved) : resolved];
       }),
     );
   }

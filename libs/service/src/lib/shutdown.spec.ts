@@ -24,11 +24,16 @@ describe('handleShutdown', () => {
     expect(proc.exit).toHaveBeenCalledWith(exitCodes.ok);
   });
 
-  it('forces exit 3 on a second signal while stopping', () => {
+  it('forces exit 3 on a second signal while stopping, but not on a relayed copy of the first', () => {
+    jest.useFakeTimers();
     const proc = fakeProcess();
-    handleShutdown({ stop: () => new Promise(() => undefined), logger: noopLogger, process: proc });
+    handleShutdown({ stop: () => new Promise(() => undefined), logger: noopLogger, process: proc, repeatWindowMs: 1000 });
     proc.emit('SIGINT');
+    proc.emit('SIGINT');
+    jest.advanceTimersByTime(999);
+    proc.emit('SIGTERM');
     expect(proc.exit).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
     proc.emit('SIGINT');
     expect(proc.exit).toHaveBeenCalledWith(exitCodes.forced);
   });

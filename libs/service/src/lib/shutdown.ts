@@ -26,6 +26,11 @@ export interface ShutdownOptions {
   signals?: NodeJS.Signals[];
   /** Default the real `process`. */
   process?: ProcessLike;
+  /**
+   * Signals this soon after the first are the same request, not a second one: Ctrl-C reaches
+   * every process of the terminal's group, and npm, nx and tsx relay it again. Default 1000 ms.
+   */
+  repeatWindowMs?: number;
 }
 
 export interface Shutdown {
@@ -35,13 +40,15 @@ export interface Shutdown {
 
 /**
  * Installs the signal handlers: the first signal stops the service gracefully and exits 0;
- * a second signal or the deadline forces exit 3; a failing stop exits 1.
+ * a second signal (a second after the first or later) or the deadline forces exit 3; a
+ * failing stop exits 1.
  */
 export function handleShutdown(options: ShutdownOptions): Shutdown {
   const proc = options.process ?? process;
   const log = options.logger;
   const deadlineMs = options.deadlineMs ?? 25_000;
   let running: Promise<void> | undefined;
+  let firstSignalAt = 0;
 
   const force = (why: string) => {
     log.error({ why }, 'shutdown forced');
@@ -69,8 +76,16 @@ export function handleShutdown(options: ShutdownOptions): Shutdown {
     return running;
   }
 
+  const repeatWindowMs = options.repeatWindowMs ?? 1000;
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
-    proc.on(signal, () => (running ? force(`second signal ${signal}`) : void begin(signal)));
+    proc.on(signal, () => {
+      if (!running) {
+        firstSignalAt = performance.now();
+        void begin(signal);
+      } else if (performance.now() - firstSignalAt >= repeatWindowMs) {
+        force(`second signal ${signal}`);
+      }
+    });
   }
   return { begin };
 }

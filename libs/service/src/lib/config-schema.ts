@@ -1,0 +1,39 @@
+import type { JsonSchema } from './config.js';
+
+/** The `log` section: level, and JSON or human-readable lines. */
+export const logConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+    pretty: { type: 'boolean', description: 'Human-readable lines instead of JSON (default: when stdout is a terminal).' },
+  },
+} as const;
+
+/** Where a service serves /metrics, /healthz and /readyz. Absent: no ops server. */
+export const opsServerConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['port'],
+  properties: {
+    port: { type: 'integer', minimum: 0, maximum: 65_535 },
+    host: { type: 'string', minLength: 1, default: '0.0.0.0' },
+  },
+} as const;
+
+/**
+ * The schema one service validates a shared config file with: its own sections strictly,
+ * the sections other services read as any object (they validate those), nothing else.
+ */
+export function configFileSchema(sections: Record<string, JsonSchema>, options: { required: string[]; otherSections: string[] }): JsonSchema {
+  const others = Object.fromEntries(options.otherSections.map((name) => [name, { type: 'object', description: 'Read by another service.' }]));
+  // An optional section that is absent is an empty one, so the defaults inside it apply.
+  const own = Object.fromEntries(Object.entries(sections).map(([name, schema]) => [name, options.required.includes(name) ? schema : { ...schema, default: {} }]));
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    additionalProperties: false,
+    required: options.required,
+    properties: { $schema: { type: 'string' }, ...others, ...own },
+  };
+}
