@@ -1,0 +1,101 @@
+// Checks per second through checkTarget() against bare node:http requests (`agent: false`),
+// both on a fresh connection per request, against the same local server (a child process),
+// with the same count and concurrency. Rounds alternate between the two, so both see the same
+// machine; the median of each side is reported, and the ratio of the medians.
+// With --with-got, a third side: got 14's stream API with a new agent per request (what the
+// checker first used), when got is installed.
+//   (cd libs/checker && npm run build) && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--with-got]
+import http from 'node:http';
+import { loadavg } from 'node:os';
+import { checkTarget, compileTarget } from '@sitewatch/checker';
+import { startLocalServer } from './local-server.js';
+
+const withGot = process.argv.includes('--with-got');
+const [requests = 1000, concurrency = 50, rounds = 9] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--'))
+  .map(Number);
+
+interface Round {
+  perSecond: number;
+  /** CPU time of this process (user + system) per request, µs. */
+  cpuMicros: number;
+}
+
+/** One bare request on a new connection, body read to the end. */
+function bareRequest(url: URL): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
+        res.on('data', () => undefined);
+        res.on('end', resolve);
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+type GotStream = (url: URL, options: object) => AsyncIterable<Buffer>;
+
+/** The same request through got, if it is installed: fresh agent, no retry, body drained. */
+async function gotSide(): Promise<((url: URL) => Promise<void>) | undefined> {
+  const got = (await import('got').catch(() => undefined))?.default as { stream: GotStream } | undefined;
+  if (!got) return undefined;
+  return async (url) => {
+    const stream = got.stream(url, { agent: { http: new http.Agent({ keepAlive: false }) }, retry: { limit: 0 }, throwHttpErrors: false });
+    for await (const _chunk of stream) {
+      // drain
+    }
+  };
+}
+
+/** Runs `count` calls of `once`, `parallel` at a time. */
+async function measure(count: number, parallel: number, once: () => Promise<void>): Promise<Round> {
+  let next = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const worker = async () => {
+    while (next++ < count) await once();
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  const used = process.cpuUsage(cpu);
+  return { perSecond: count / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / count };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main(): Promise<void> {
+  const server = await startLocalServer();
+  const url = new URL(`${server.url}/`);
+  const target = compileTarget({ id: 'bench', url: url.href });
+  let notUp = 0;
+  const sides: Record<string, () => Promise<void>> = {
+    'bare node:http, agent: false': () => bareRequest(url),
+    'checkTarget()': async () => {
+      if ((await checkTarget(target, { probeId: 'bench' })).outcome !== 'up') notUp++;
+    },
+  };
+  const viaGot = withGot ? await gotSide() : undefined;
+  if (viaGot) sides['got 14 stream, new agent'] = () => viaGot(url);
+  const results = new Map<string, Round[]>(Object.keys(sides).map((name) => [name, []]));
+  // Warm-up (JIT, first connections), not counted.
+  for (const once of Object.values(sides)) await measure(500, concurrency, once);
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, once] of Object.entries(sides)) results.get(name)!.push(await measure(requests, concurrency, once));
+  }
+  await server.close();
+  console.log(`${rounds} rounds of ${requests} requests each, ${concurrency} at a time; checks not up: ${notUp}; load average (1 min) ${loadavg()[0]!.toFixed(2)}`);
+  console.log('| client | median req/s | median CPU µs/req | req/s per round |\n| --- | ---: | ---: | --- |');
+  for (const [name, rows] of results) {
+    const rates = rows.map((row) => row.perSecond);
+    console.log(`| ${name} | ${median(rates).toFixed(0)} | ${median(rows.map((row) => row.cpuMicros)).toFixed(0)} | ${rates.map((rate) => rate.toFixed(0)).join(', ')} |`);
+  }
+  const bare = results.values().next().value;
+  for (const [name, rows] of [...results].slice(1)) {
+    const ratios = rows.map((row, i) => row.perSecond / bare![i]!.perSecond);
+    console.log(`ratio ${name} / bare: median of per-round ratios ${median(ratios).toFixed(2)} (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
+  }
+}
+
+await main();

@@ -1,2 +1,0 @@
-// placeholder so tsc has an input until the first benchmark lands
-export {};

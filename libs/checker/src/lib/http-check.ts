@@ -1,0 +1,193 @@
+// One HTTP(S) check of one target: a fresh connection, phase timings, a capped body, the
+// regexes, and a CheckResult that says what happened. A site's failure is data, never a throw.
+import { newCheckId, noopLogger, schemaVersion, type CheckResult, type Logger } from '@sitewatch/schema';
+import { joinBody, newBodyProgress, readCappedBody, type BodyProgress } from './body.js';
+import { CheckerError } from './errors.js';
+import { abortFetch, fetchResponse, type FetchProgress } from './http-client.js';
+import { classifyError, isCertificateError, timeoutFailure, type Failure, type FailureContext } from './failure.js';
+import { matchPatterns, type PatternMatches } from './regex.js';
+import { isStatusAccepted } from './status-ranges.js';
+import { acceptedRanges, type CompiledTarget } from './target.js';
+import { createPhaseRecorder, type PhaseRecorder } from './timings.js';
+import { peekCertificateExpiry } from './tls-peek.js';
+
+/** Options of one check. */
+export interface CheckOptions {
+  /** Which checker runs the check (a location or host name); put in the result. Required. */
+  probeId: string;
+  /** When the scheduler meant the check to start. Default: when it starts. */
+  scheduledAt?: Date;
+  /** PEM certificates of the CAs to trust instead of Node's bundled roots (a private PKI). Default: the bundled roots. */
+  ca?: string | readonly string[];
+  /** Stops the check: it then rejects with `ERR_CHECKER_ABORTED`, having no result to report. Default none. */
+  signal?: AbortSignal;
+  /** Where to log each check (down at info, up at debug). Default `noopLogger`. */
+  logger?: Logger;
+}
+
+/** The User-Agent header sent unless the target sets its own. */
+export const userAgent = 'sitewatch-checker/0.1';
+
+interface Exchange {
+  statusCode?: number;
+  redirects: number;
+  body: BodyProgress;
+  error?: unknown;
+  /** URL of the last hop. */
+  url: URL;
+  /** `performance.now()` at the end of the body or at the failure. */
+  endAt: number;
+}
+
+/** Sends the request and reads the response; every failure ends up in `error`, never thrown. */
+async function exchange(target: CompiledTarget, progress: FetchProgress, recorder: PhaseRecorder, ca: CheckOptions['ca']): Promise<Exchange> {
+  const result: Exchange = { redirects: 0, body: newBodyProgress(), url: progress.url, endAt: 0 };
+  try {
+    const response = await fetchResponse(
+      {
+        method: target.method,
+        headers: { 'user-agent': userAgent, ...target.headers },
+        followRedirects: target.followRedirects,
+        maxRedirects: target.maxRedirects,
+        tlsVerify: target.tlsVerify,
+        ...(ca === undefined ? {} : { ca }),
+        onRequest: (request) => recorder.track(request),
+      },
+      progress,
+    );
+    result.statusCode = response.statusCode;
+    const keep = target.mustMatch !== undefined || target.mustNotMatch !== undefined;
+    await readCappedBody(response.body, target.maxBodyBytes, keep, result.body);
+  } catch (error) {
+    result.error = error;
+  } finally {
+    result.endAt = performance.now();
+    // Reading stops at the cap or at an error: the connection goes, not back to any pool.
+    progress.request?.destroy();
+    result.redirects = progress.redirects;
+    result.url = progress.url;
+  }
+  return result;
+}
+
+/** What the check concluded: the failure if any, the regex answers, the certificate's expiry. */
+interface Verdict {
+  failure?: Failure;
+  regex?: PatternMatches;
+  tlsNotAfter?: string;
+}
+
+/** Status, then body size, then the regexes: the first problem found is the reason. */
+async function judgeResponse(target: CompiledTarget, done: Exchange, remainingMs: number, context: FailureContext): Promise<Verdict> {
+  let regex: PatternMatches | 'timeout' | undefined;
+  if (target.mustMatch !== undefined || target.mustNotMatch !== undefined) {
+    regex = await matchPatterns({ mustMatch: target.mustMatch, mustNotMatch: target.mustNotMatch }, joinBody(done.body), remainingMs);
+  }
+  if (regex === 'timeout') return { failure: timeoutFailure({ ...context, stage: 'match' }) };
+  const status = done.statusCode!;
+  if (!isStatusAccepted(acceptedRanges(target)!, status)) {
+    return { regex, failure: { reason: 'status', code: 'STATUS_NOT_ACCEPTED', message: `status ${status} is not among ${target.acceptStatus.join(', ')}` } };
+  }
+  if (done.body.truncated) {
+    return { regex, failure: { reason: 'body_too_large', code: 'BODY_TOO_LARGE', message: `body goes on beyond ${target.maxBodyBytes} bytes` } };
+  }
+  if (regex?.mustMatch === false) return { regex, failure: { reason: 'body_mismatch', code: 'BODY_MISMATCH', message: 'body does not match mustMatch' } };
+  if (regex?.mustNotMatch === true) return { regex, failure: { reason: 'body_mismatch', code: 'BODY_MISMATCH', message: 'body matches mustNotMatch' } };
+  return { regex };
+}
+
+/** Judges the exchange; `timedOut` says the check's deadline fired. */
+async function judge(target: CompiledTarget, done: Exchange, recorder: PhaseRecorder, timedOut: boolean, start: number): Promise<Verdict> {
+  const context: FailureContext = {
+    stage: recorder.stage(),
+    host: done.url.host,
+    responded: done.statusCode !== undefined,
+    bytesRead: done.body.bytesRead,
+    timeoutMs: target.timeoutMs,
+    maxRedirects: target.maxRedirects,
+  };
+  const remainingMs = () => target.timeoutMs - (performance.now() - start);
+  // The deadline wins over whatever error aborting the request caused.
+  const verdict: Verdict =
+    done.error === undefined
+      ? await judgeResponse(target, done, remainingMs(), context)
+      : { failure: timedOut ? timeoutFailure(context) : classifyError(done.error, context) };
+  verdict.tlsNotAfter = recorder.tlsNotAfter();
+  const { failure } = verdict;
+  if (failure?.reason === 'tls' && isCertificateError(failure.code) && verdict.tlsNotAfter === undefined && done.url.protocol === 'https:') {
+    verdict.tlsNotAfter = await peekCertificateExpiry(done.url, remainingMs());
+  }
+  return verdict;
+}
+
+function regexResult(target: CompiledTarget, matches: PatternMatches): CheckResult['regex'] {
+  return {
+    ...(target.mustMatch === undefined ? {} : { mustMatch: { pattern: target.mustMatch, matched: matches.mustMatch === true } }),
+    ...(target.mustNotMatch === undefined ? {} : { mustNotMatch: { pattern: target.mustNotMatch, matched: matches.mustNotMatch === true } }),
+  };
+}
+
+function buildResult(target: CompiledTarget, options: CheckOptions, startedAt: Date, done: Exchange, phases: CheckResult['phases'], verdict: Verdict, start: number): CheckResult {
+  const { failure, regex, tlsNotAfter } = verdict;
+  return {
+    v: schemaVersion,
+    id: newCheckId(),
+    targetId: target.id,
+    url: target.url,
+    probeId: options.probeId,
+    scheduledAt: (options.scheduledAt ?? startedAt).toISOString(),
+    startedAt: startedAt.toISOString(),
+    outcome: failure ? 'down' : 'up',
+    ...(failure ? { reason: failure.reason } : {}),
+    ...(done.statusCode === undefined ? {} : { statusCode: done.statusCode }),
+    responseTimeMs: Math.round((done.endAt - start) * 1000) / 1000,
+    phases,
+    ...(regex ? { regex: regexResult(target, regex) } : {}),
+    ...(tlsNotAfter === undefined ? {} : { tlsNotAfter }),
+    bytesRead: done.body.bytesRead,
+    redirects: done.redirects,
+    ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+  };
+}
+
+function aborted(signal: AbortSignal): CheckerError {
+  return new CheckerError('ERR_CHECKER_ABORTED', 'check aborted by the caller', [], { cause: signal.reason });
+}
+
+/**
+ * Checks a target once and describes what happened. A site that is down, slow or wrong is a
+ * CheckResult with `outcome: 'down'` and a reason, never an exception. Rejects only when the
+ * target did not come from compileTarget() or when `options.signal` aborts the check.
+ */
+export async function checkTarget(target: CompiledTarget, options: CheckOptions): Promise<CheckResult> {
+  if (!acceptedRanges(target)) throw new CheckerError('ERR_CHECKER_INVALID_TARGET', 'target was not made by compileTarget()');
+  if (options.signal?.aborted) throw aborted(options.signal);
+  const startedAt = new Date();
+  const start = performance.now();
+  const progress: FetchProgress = { url: new URL(target.url), redirects: 0 };
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abortFetch(progress, Object.assign(new Error('check timed out'), { code: 'ETIMEDOUT' }));
+  }, target.timeoutMs);
+  const onAbort = () => abortFetch(progress, aborted(options.signal!));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const recorder = createPhaseRecorder();
+  try {
+    const done = await exchange(target, progress, recorder, options.ca);
+    if (options.signal?.aborted) throw aborted(options.signal);
+    const verdict = await judge(target, done, recorder, timedOut, start);
+    const result = buildResult(target, options, startedAt, done, recorder.phases(done.endAt), verdict, start);
+    logResult(options.logger ?? noopLogger, result);
+    return result;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function logResult(log: Logger, result: CheckResult): void {
+  const fields = { targetId: result.targetId, statusCode: result.statusCode, responseTimeMs: result.responseTimeMs };
+  if (result.outcome === 'up') log.debug(fields, 'check completed');
+  else log.info({ ...fields, reason: result.reason, errorCode: result.error?.code }, 'check failed');
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from '@jest/globals';
+import { matchPatterns } from './regex.js';
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+/** Pseudo-random base64 text: RE2 needs about a second per MiB for `slowPattern` on it. */
+function randomText(size = 1024 * 1024): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const bytes = new Uint8Array(size);
+  for (let i = 0, seed = 7; i < bytes.length; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    bytes[i] = alphabet.charCodeAt(seed >>> 26);
+  }
+  return bytes;
+}
+const slowPattern = '(?s)([a-z][^u-z]{100}|[b-z][^u-z]{100})x';
+
+describe('matchPatterns', () => {
+  it('answers each pattern on the body decoded as UTF-8', async () => {
+    await expect(matchPatterns({ mustMatch: '(?i)CAFÉ', mustNotMatch: 'tea' }, encode('un café, merci'), 2000)).resolves.toEqual({
+      mustMatch: true,
+      mustNotMatch: false,
+    });
+  });
+
+  it('answers only the patterns given', async () => {
+    await expect(matchPatterns({ mustNotMatch: '^$' }, encode(''), 2000)).resolves.toEqual({ mustNotMatch: true });
+  });
+
+  it('transfers the body instead of copying it', async () => {
+    const body = encode('abc');
+    await matchPatterns({ mustMatch: 'b' }, body, 2000);
+    expect(body.byteLength).toBe(0);
+  });
+
+  it('answers jobs in the order they came', async () => {
+    const answers = await Promise.all(['a', 'b', 'c'].map((letter) => matchPatterns({ mustMatch: letter }, encode('xbx'), 2000)));
+    expect(answers).toEqual([{ mustMatch: false }, { mustMatch: true }, { mustMatch: false }]);
+  });
+
+  it('times out a slow match, replaces the worker and goes on with the queue', async () => {
+    const body = randomText();
+    const started = performance.now();
+    const slow = matchPatterns({ mustMatch: slowPattern }, body, 100);
+    const next = matchPatterns({ mustMatch: 'x' }, encode('xyz'), 5000);
+    await expect(slow).resolves.toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(300);
+    await expect(next).resolves.toEqual({ mustMatch: true });
+  });
+
+  it('times out a job that waits too long behind a slow one, without stopping the slow one', async () => {
+    const slow = matchPatterns({ mustMatch: slowPattern }, randomText(512 * 1024), 10_000);
+    const started = performance.now();
+    await expect(matchPatterns({ mustMatch: 'x' }, encode('x'), 50)).resolves.toBe('timeout');
+    expect(performance.now() - started).toBeLessThan(200);
+    await expect(slow).resolves.toEqual({ mustMatch: false });
+  });
+
+  it('rejects a pattern that does not compile (a bug: targets are validated first)', async () => {
+    await expect(matchPatterns({ mustMatch: '(' }, encode('x'), 2000)).rejects.toThrow(/missing closing \)/);
+    await expect(matchPatterns({ mustMatch: 'x' }, encode('x'), 2000)).resolves.toEqual({ mustMatch: true });
+  });
+});

@@ -1,0 +1,92 @@
+// JSON Schema fragments (draft-07 keywords) of a target's settings, for the apps to compose
+// into their YAML config schema as `checker.defaults` and `checker.targets[]`.
+import { statusRangePattern } from './status-ranges.js';
+
+/** Syntax of a target id: it is a Kafka key, a database key and a metrics label. */
+export const targetIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:/-]*$';
+/** An HTTP header name (an RFC 9110 token). */
+export const headerNamePattern = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+/** Limits shared by the schema and compileTarget(). */
+export const limits = {
+  idLength: 128,
+  urlLength: 2048,
+  patternLength: 1024,
+  intervalMs: { min: 1_000, max: 86_400_000 },
+  timeoutMs: { min: 10, max: 3_600_000 },
+  maxRedirects: { min: 0, max: 20 },
+  maxBodyBytes: { min: 1, max: 64 * 1024 * 1024 },
+} as const;
+
+const range = ({ min, max }: { min: number; max: number }) => ({ minimum: min, maximum: max });
+const pattern = (description: string) => ({ type: 'string', minLength: 1, maxLength: limits.patternLength, description }) as const;
+
+const settingProperties = {
+  method: { enum: ['GET', 'HEAD'], default: 'GET', description: 'HTTP method; HEAD reads no body' },
+  headers: {
+    type: 'object',
+    description: 'request headers; never logged nor put in results',
+    propertyNames: { pattern: headerNamePattern },
+    additionalProperties: { type: 'string', pattern: '^[^\\r\\n\\u0000]*$' },
+  },
+  intervalMs: { type: 'integer', ...range(limits.intervalMs), default: 60_000, description: 'time between two scheduled checks, ms' },
+  timeoutMs: { type: 'integer', ...range(limits.timeoutMs), default: 10_000, description: 'budget of the whole check (DNS to last body byte, redirects included), ms' },
+  acceptStatus: {
+    type: 'array',
+    minItems: 1,
+    items: { type: 'string', pattern: statusRangePattern },
+    default: ['200-399'],
+    description: 'accepted status codes of the final response: codes or ranges like 200-299',
+  },
+  followRedirects: { type: 'boolean', default: true, description: 'follow redirects' },
+  maxRedirects: { type: 'integer', ...range(limits.maxRedirects), default: 5, description: 'redirects followed before the check fails' },
+  mustMatch: pattern('RE2 regular expression the body must match'),
+  mustNotMatch: pattern('RE2 regular expression the body must not match'),
+  maxBodyBytes: { type: 'integer', ...range(limits.maxBodyBytes), default: 1_048_576, description: 'body bytes read (after decompression)' },
+  tlsVerify: { type: 'boolean', default: true, description: 'verify the TLS certificate chain and host name' },
+} as const;
+
+/** Schema of the settings a target can take, with their defaults (`checker.defaults`). */
+export const targetSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: settingProperties,
+} as const;
+
+function withoutDefault<T extends object>(property: T): Omit<T, 'default'> {
+  const { default: _ignored, ...rest } = property as T & { default?: unknown };
+  return rest;
+}
+
+/**
+ * Schema of one target (`checker.targets[]`). It has no defaults on purpose: a validator that
+ * fills defaults would otherwise hide the values of `checker.defaults`. Defaults are applied by
+ * compileTarget(), from the target, then the defaults given to it, then the built-in ones.
+ */
+export const targetSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'url'],
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: limits.idLength, pattern: targetIdPattern, description: 'stable id of the target' },
+    url: { type: 'string', maxLength: limits.urlLength, pattern: '^https?://', description: 'http or https URL, without credentials' },
+    ...(Object.fromEntries(Object.entries(settingProperties).map(([key, value]) => [key, withoutDefault(value)])) as {
+      [K in keyof typeof settingProperties]: Omit<(typeof settingProperties)[K], 'default'>;
+    }),
+  },
+} as const;
+
+/** The built-in defaults, taken from the settings schema so the two cannot disagree. */
+export const builtInDefaults = Object.freeze(
+  Object.fromEntries(
+    Object.entries(settingProperties).flatMap(([key, value]) => ('default' in value ? [[key, value.default]] : [])),
+  ),
+) as unknown as {
+  readonly method: 'GET';
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly acceptStatus: readonly string[];
+  readonly followRedirects: boolean;
+  readonly maxRedirects: number;
+  readonly maxBodyBytes: number;
+  readonly tlsVerify: boolean;
+};
