@@ -30,7 +30,7 @@ async function versions(schema: string): Promise<number[]> {
 
 describe('migrate', () => {
   it('creates the schema from an empty database, then finds nothing to do', async () => {
-    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3, 4], version: 4 });
     expect(await tables('sitewatch')).toEqual([
       'check_results',
       'failure_reasons',
@@ -41,17 +41,17 @@ describe('migrate', () => {
       'target_settings',
       'targets',
     ]);
-    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 3 });
-    expect(await versions('sitewatch')).toEqual([1, 2, 3]);
+    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 4 });
+    expect(await versions('sitewatch')).toEqual([1, 2, 3, 4]);
   });
 
   it('applies each migration once when several processes start together', async () => {
     const clients = Array.from({ length: 4 }, () => postgres(pg.url, { max: 1, onnotice: () => undefined }));
     try {
       const results = await Promise.all(clients.map((sql) => migrate(sql, { schema: 'racing' })));
-      expect(results.map((r) => r.version)).toEqual([3, 3, 3, 3]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3]);
-      expect(await versions('racing')).toEqual([1, 2, 3]);
+      expect(results.map((r) => r.version)).toEqual([4, 4, 4, 4]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4]);
+      expect(await versions('racing')).toEqual([1, 2, 3, 4]);
     } finally {
       await Promise.all(clients.map((sql) => sql.end()));
     }
@@ -93,7 +93,7 @@ describe('a sink on a schema that is not migrated', () => {
     const sink = createSink({ sql: pg.sql, schema: 'later' });
     const error = await sink.write([makeCheckResult()]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_SINK_NOT_MIGRATED', retriable: true });
-    expect(await sink.migrate()).toEqual({ applied: [1, 2, 3], version: 3 });
+    expect(await sink.migrate()).toEqual({ applied: [1, 2, 3, 4], version: 4 });
     await sink.ensurePartitions();
     expect(await sink.write([makeCheckResult()])).toEqual({ inserted: 1, duplicates: 0, expired: 0 });
     await sink.close();
