@@ -1,1 +1,44 @@
-console.log('sitewatch producer');
+#!/usr/bin/env node
+// sitewatch-producer: config -> scheduler(checker) -> Kafka publisher; logs, metrics, signals.
+import { createLogger, exitCodes, handleShutdown, loadConfig, parseCli, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
+import { checkProducerConfig, producerConfigSchema, type ProducerConfig } from './config.js';
+import { startProducer } from './producer.js';
+
+const usage = 'usage: sitewatch-producer --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
+
+async function main(): Promise<void> {
+  let secrets: string[] = [];
+  try {
+    const args = parseCli(process.argv.slice(2), process.env);
+    if (args.help || !args.configPath) {
+      process.stderr.write(usage);
+      process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
+      return;
+    }
+    const loaded = loadConfig<ProducerConfig>(args.configPath, { schema: producerConfigSchema, env: process.env, check: checkProducerConfig });
+    const { config } = loaded;
+    secrets = loaded.secrets;
+    const logger = createLogger({ name: 'producer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });
+    const producer = startProducer(config, logger);
+    let ops: OpsServer | undefined;
+    const shutdown = handleShutdown({
+      logger,
+      deadlineMs: config.producer.shutdownTimeoutMs,
+      async stop() {
+        await producer.stop();
+        await ops?.close();
+      },
+    });
+    const metrics = config.producer.metrics;
+    if (metrics) {
+      ops = await startOpsServer({ ...metrics, registry: producer.metrics.registry, readiness: producer.readiness, logger }).catch(async (error: unknown) => {
+        await shutdown.begin('ops server failed to start', exitCodes.failure);
+        throw error;
+      });
+    }
+  } catch (error) {
+    process.exitCode = reportStartupError(error, secrets);
+  }
+}
+
+void main();

@@ -1,0 +1,55 @@
+// The consumer's Prometheus metrics. Counters the subscriber keeps are read when Prometheus
+// scrapes; batch sizes and write latencies are observed as batches are stored.
+import { createRegistry, pollMetric } from '@sitewatch/service';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface ConsumerMetrics {
+  registry: Registry;
+  /** Records one stored batch. */
+  stored(batch: { results: number; inserted: number; duplicates: number; expired: number; seconds: number }): void;
+  /** Records a failed write. */
+  writeFailed(retriable: boolean): void;
+}
+
+export interface SubscriberStatsSource {
+  (): { batches: number; results: number; deadLettered: number; retries: number; lag: number; partitions: number; restarts: number };
+}
+
+export function createConsumerMetrics(subscriber: SubscriberStatsSource): ConsumerMetrics {
+  const registry = createRegistry('consumer');
+  const polled = (name: string, help: string, read: () => number) => pollMetric(registry, name, help, read);
+  polled('sitewatch_consumer_batches_total', 'Batches stored and committed.', () => subscriber().batches);
+  polled('sitewatch_consumer_results_total', 'Valid results handed to the database writer and stored.', () => subscriber().results);
+  polled('sitewatch_consumer_dead_lettered_total', 'Messages sent to the dead-letter topic.', () => subscriber().deadLettered);
+  polled('sitewatch_consumer_retries_total', 'Retries after retriable failures (database or dead-letter topic).', () => subscriber().retries);
+  polled('sitewatch_consumer_restarts_total', 'Times the Kafka consumer crashed and was restarted.', () => subscriber().restarts);
+  polled('sitewatch_consumer_lag_messages', 'Messages behind the end of the assigned partitions.', () => subscriber().lag);
+  polled('sitewatch_consumer_partitions', 'Partitions assigned to this consumer.', () => subscriber().partitions);
+  const rows = new Counter({ name: 'sitewatch_sink_rows_total', help: 'Results written, by what happened to them.', labelNames: ['result'], registers: [registry] });
+  const errors = new Counter({ name: 'sitewatch_sink_write_errors_total', help: 'Failed batch writes.', labelNames: ['retriable'], registers: [registry] });
+  const batchSize = new Histogram({
+    name: 'sitewatch_consumer_batch_size',
+    help: 'Results per stored batch.',
+    buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10_000],
+    registers: [registry],
+  });
+  const writeSeconds = new Histogram({
+    name: 'sitewatch_sink_write_duration_seconds',
+    help: 'Time to write one batch to PostgreSQL (one transaction).',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  return {
+    registry,
+    stored(batch) {
+      rows.inc({ result: 'inserted' }, batch.inserted);
+      rows.inc({ result: 'duplicate' }, batch.duplicates);
+      rows.inc({ result: 'expired' }, batch.expired);
+      batchSize.observe(batch.results);
+      writeSeconds.observe(batch.seconds);
+    },
+    writeFailed(retriable) {
+      errors.inc({ retriable: String(retriable) });
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The producer's Prometheus metrics. Counters the libraries keep (scheduler, publisher) are
+// read when Prometheus scrapes; per-check metrics are observed as results arrive.
+import type { CheckResult } from '@sitewatch/schema';
+import { createRegistry, pollMetric } from '@sitewatch/service';
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+export interface ProducerMetrics {
+  registry: Registry;
+  /** Counts and times one completed check. */
+  observe(result: CheckResult): void;
+}
+
+export interface ProducerStatsSources {
+  scheduler: () => { overruns: number; missedSlots: number; inFlight: number; queued: number; checksFailed: number };
+  publisher: () => { buffered: number; published: number; dropped: number; sendErrors: number };
+}
+
+export function createProducerMetrics(sources: ProducerStatsSources): ProducerMetrics {
+  const registry = createRegistry('producer');
+  const polled = (name: string, help: string, read: () => number) => pollMetric(registry, name, help, read);
+  const checks = new Counter({ name: 'sitewatch_checks_total', help: 'Completed checks by outcome and failure reason.', labelNames: ['outcome', 'reason'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'sitewatch_check_duration_seconds',
+    help: 'Total response time of completed checks.',
+    labelNames: ['outcome'],
+    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  polled('sitewatch_scheduler_overruns_total', 'Slots skipped because the previous check of the target had not finished.', () => sources.scheduler().overruns);
+  polled('sitewatch_scheduler_missed_slots_total', 'Slots skipped because the scheduler was a whole interval late.', () => sources.scheduler().missedSlots);
+  polled('sitewatch_checks_failed_total', 'Checks that produced no result (a bug, logged at error).', () => sources.scheduler().checksFailed);
+  polled('sitewatch_checks_in_flight', 'Checks running now.', () => sources.scheduler().inFlight);
+  polled('sitewatch_checks_queued', 'Checks waiting for a free place under the concurrency limit.', () => sources.scheduler().queued);
+  polled('sitewatch_publish_buffered_results', 'Results waiting to be sent to Kafka.', () => sources.publisher().buffered);
+  polled('sitewatch_published_results_total', 'Results acknowledged by Kafka.', () => sources.publisher().published);
+  polled('sitewatch_publish_dropped_results_total', 'Results dropped: buffer full while Kafka was unreachable, or unsent at shutdown.', () => sources.publisher().dropped);
+  polled('sitewatch_publish_errors_total', 'Failed attempts to reach Kafka or send a batch (each retried).', () => sources.publisher().sendErrors);
+  return {
+    registry,
+    observe(result) {
+      checks.inc({ outcome: result.outcome, reason: result.reason ?? 'none' });
+      duration.observe({ outcome: result.outcome }, result.responseTimeMs / 1000);
+    },
+  };
+}

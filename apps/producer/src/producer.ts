@@ -1,0 +1,49 @@
+// Wires the producer: the scheduler runs checks, each result is counted and published.
+import fs from 'node:fs';
+import { checkTarget, createScheduler } from '@sitewatch/checker';
+import { createPublisher } from '@sitewatch/kafka-transport';
+import type { Logger } from '@sitewatch/schema';
+import { probeId, producerTargets, type ProducerConfig } from './config.js';
+import { createProducerMetrics, type ProducerMetrics } from './metrics.js';
+
+export interface Producer {
+  metrics: ProducerMetrics;
+  /** Readiness for /readyz: connected to Kafka. */
+  readiness(): Record<string, boolean>;
+  /** Stops scheduling, waits for in-flight checks, flushes what is buffered. */
+  stop(): Promise<void>;
+}
+
+/** Starts checking and publishing. Throws (before anything runs) for options the libraries refuse. */
+export function startProducer(config: ProducerConfig, logger: Logger): Producer {
+  const { topic, createTopic, ...connection } = config.kafka;
+  const { metrics: _ops, shutdownTimeoutMs: _deadline, ...publisherSettings } = config.producer;
+  const publisher = createPublisher({ ...publisherSettings, connection, topic, createTopic, logger });
+  const probe = probeId(config);
+  const ca = config.checker.caFile ? fs.readFileSync(config.checker.caFile, 'utf8') : undefined;
+  const checkLog = logger.child({ component: 'checker', probeId: probe });
+  const scheduler = createScheduler({
+    targets: producerTargets(config),
+    concurrency: config.checker.concurrency,
+    logger: logger.child({ component: 'scheduler' }),
+    check: (target, scheduledAt) => checkTarget(target, { probeId: probe, scheduledAt, ca, logger: checkLog }),
+    onResult(result) {
+      metrics.observe(result);
+      publisher.publish(result);
+    },
+  });
+  const metrics = createProducerMetrics({ scheduler: () => scheduler.stats(), publisher: () => publisher.stats() });
+  scheduler.start();
+  logger.info({ probeId: probe, targets: config.checker.targets.length, topic }, 'producer started');
+
+  return {
+    metrics,
+    readiness: () => ({ kafka: publisher.ready() }),
+    async stop() {
+      await scheduler.stop();
+      await publisher.close();
+      const { published, dropped } = publisher.stats();
+      logger.info({ published, dropped, checks: scheduler.stats().checksCompleted }, 'producer stopped');
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// The built apps as child processes (`node apps/<app>/dist/main.js`), their output kept for
+// assertions, and polling with a deadline instead of sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 30_000, intervalMs = 100): Promise<Exclude<T, false | undefined>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Writes a config object as YAML into a fresh temporary folder; returns the file's path. */
+export function writeConfig(config: unknown, name = 'sitewatch.yaml'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-e2e-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, stringify(config));
+  return file;
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** stdout lines that parse as JSON (the pino log). */
+  logs(): Record<string, unknown>[];
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  exited: Promise<number | string>;
+  /** Waits until a log line has `msg` (and the given fields). */
+  waitForLog(msg: string, fields?: Record<string, unknown>, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Sends `signal` and waits for the exit; SIGKILL after `timeoutMs`. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
+}
+
+/** Runs a built app with a config file; `args` replace the default `--config <file>`. */
+export function startApp(app: 'producer' | 'consumer', args: string[], env: Record<string, string> = {}): AppProcess {
+  const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js'), ...args], {
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const logs = () =>
+    output.split('\n').flatMap((line) => {
+      if (!line.startsWith('{')) return [];
+      try {
+        return [JSON.parse(line) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
+  const matches = (entry: Record<string, unknown>, msg: string, fields: Record<string, unknown>) =>
+    entry.msg === msg && Object.entries(fields).every(([key, value]) => entry[key] === value);
+  return {
+    child,
+    output: () => output,
+    logs,
+    exited,
+    waitForLog: (msg, fields = {}, timeoutMs = 30_000) =>
+      waitFor(`${app} to log "${msg}"\n--- ${app} output ---\n${output.slice(-3000)}`, () => logs().find((entry) => matches(entry, msg, fields)), timeoutMs),
+    async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}

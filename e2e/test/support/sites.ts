@@ -1,0 +1,46 @@
+// Local websites with known behaviours for the end-to-end tests, on 127.0.0.1 and port 0.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export const welcomePage = '<html><body><h1>Welcome</h1>All systems operational</body></html>';
+
+export interface Sites {
+  /** Base URL of the server (no trailing slash): /ok, /error, /slow. */
+  base: string;
+  /** A URL where nothing listens: connections are refused. */
+  refused: string;
+  close(): Promise<void>;
+}
+
+/** Starts the sites: `/ok` 200, `/error` 500, `/slow` answers after 5 s. */
+export async function startSites(): Promise<Sites> {
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    if (req.url === '/ok') return void res.writeHead(200, { 'content-type': 'text/html' }).end(welcomePage);
+    if (req.url === '/error') return void res.writeHead(500).end('internal error');
+    if (req.url === '/slow') {
+      const timer = setTimeout(() => res.writeHead(200).end(welcomePage), 5000);
+      return void req.socket.once('close', () => clearTimeout(timer));
+    }
+    res.writeHead(404).end('not found');
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A port that was free a moment ago: nothing listens there.
+  const spare = http.createServer();
+  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
+  const refusedPort = (spare.address() as AddressInfo).port;
+  await new Promise((resolve) => spare.close(resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    refused: `http://127.0.0.1:${refusedPort}/`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

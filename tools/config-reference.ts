@@ -1,0 +1,101 @@
+// Builds the config file's published JSON Schema (config/sitewatch.schema.json, for editors)
+// and the README's configuration reference from the sections each app validates, so that
+// neither can drift from the code.
+//   npx tsx tools/config-reference.ts          write both
+//   npx tsx tools/config-reference.ts --check  fail if either is stale (CI)
+import fs from 'node:fs';
+import path from 'node:path';
+import { consumerSections } from '../apps/consumer/src/config.js';
+import { producerSections } from '../apps/producer/src/config.js';
+
+type Schema = {
+  type?: string | string[];
+  enum?: readonly unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  anyOf?: readonly Schema[];
+  required?: readonly string[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+};
+
+const root = path.resolve(import.meta.dirname, '..');
+const schemaFile = path.join(root, 'config', 'sitewatch.schema.json');
+const readmeFile = path.join(root, 'README.md');
+const markers = ['<!-- config-reference:start -->', '<!-- config-reference:end -->'] as const;
+
+const readers: Record<string, string> = { log: 'both', kafka: 'both', checker: 'producer', producer: 'producer', consumer: 'consumer', postgres: 'consumer' };
+const sections = { ...producerSections, ...consumerSections } as unknown as Record<string, Schema>;
+
+function fileSchema(): object {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://sitewatch.dev/schemas/config.json',
+    title: 'sitewatch config file',
+    description: 'One file for both services; each reads and validates its own sections.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['kafka'],
+    properties: { $schema: { type: 'string' }, ...sections },
+  };
+}
+
+function typeOf(s: Schema): string {
+  if (s.enum) return s.enum.map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' or ');
+  if (s.type === 'array') return `list of ${s.items ? typeOf(s.items) : 'any'}`;
+  if (s.type === 'object' && !s.properties) return 'map';
+  return Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
+}
+
+function rows(s: Schema, at: string, required: boolean): string[] {
+  const bounds = [s.minimum !== undefined ? `≥ ${s.minimum}` : '', s.maximum !== undefined ? `≤ ${s.maximum}` : ''].filter(Boolean).join(', ');
+  const notes = [s.description?.replace(/\.$/, '') ?? '', bounds].filter(Boolean).join('; ').replaceAll('|', '\\|');
+  const isSection = typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default);
+  const deflt = s.default === undefined || isSection ? '' : `\`${JSON.stringify(s.default)}\``;
+  const own = s.properties ? [] : [`| \`${at}\` | ${typeOf(s)} | ${required ? 'yes' : ''} | ${deflt} | ${notes} |`];
+  // An option that is either a flag or an object (kafka.tls): list the object's settings too.
+  const variant = s.anyOf?.find((option) => option.properties);
+  const nested = Object.entries(s.properties ?? variant?.properties ?? {}).flatMap(([key, child]) => rows(child, `${at}.${key}`, s.required?.includes(key) ?? false));
+  const items = s.items?.properties
+    ? Object.entries(s.items.properties).flatMap(([key, child]) => rows(child, `${at}[].${key}`, s.items!.required?.includes(key) ?? false))
+    : [];
+  return [...own, ...nested, ...items];
+}
+
+function reference(): string {
+  const lines = Object.entries(sections).flatMap(([name, schema]) => [
+    `**\`${name}\`** (read by ${readers[name] === 'both' ? 'both services' : `the ${readers[name]}`})`,
+    '',
+    '| setting | type | required | default | notes |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows(schema, name, false),
+    '',
+  ]);
+  return [markers[0], '', ...lines, markers[1]].join('\n');
+}
+
+function updatedReadme(readme: string): string {
+  const start = readme.indexOf(markers[0]);
+  const end = readme.indexOf(markers[1]);
+  if (start < 0 || end < start) throw new Error(`README.md lacks the ${markers.join(' … ')} markers`);
+  return readme.slice(0, start) + reference() + readme.slice(end + markers[1].length);
+}
+
+const outputs: [string, string][] = [
+  [schemaFile, `${JSON.stringify(fileSchema(), null, 2)}\n`],
+  [readmeFile, updatedReadme(fs.readFileSync(readmeFile, 'utf8'))],
+];
+if (process.argv.includes('--check')) {
+  const stale = outputs.filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text).map(([file]) => path.relative(root, file));
+  if (stale.length > 0) {
+    console.error(`stale: ${stale.join(', ')}; run \`npx tsx tools/config-reference.ts\``);
+    process.exitCode = 1;
+  }
+} else {
+  for (const [file, text] of outputs) fs.writeFileSync(file, text);
+}
