@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually } from '../../test/helpers.js';
-import { startTcpProxy } from './tcp-proxy.js';
+// The TCP proxy the fault tests use to cut and slow connections (tools/testing).
+import { startTcpProxy } from '../../tools/testing/tcp-proxy.js';
+import { waitFor } from './support/processes.js';
 
 let echo: net.Server;
 let echoPort: number;
@@ -45,8 +46,30 @@ describe('tcp proxy', () => {
       const again = await connect(proxy.port);
       await expect(roundTrip(again, 'pong')).resolves.toBe('pong');
       again.destroy();
-      await eventually(() => proxy.connections() === 0, { what: 'the connection to close' });
+      await waitFor('the connection to close', () => proxy.connections() === 0);
       expect(proxy.address).toBe(`127.0.0.1:${proxy.port}`);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('delays every chunk by the latency set, in order, and stops delaying when set to 0', async () => {
+    const proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: echoPort });
+    try {
+      const socket = await connect(proxy.port);
+      proxy.setLatency(150);
+      const received: string[] = [];
+      socket.on('data', (data) => received.push(data.toString()));
+      const started = performance.now();
+      for (const part of ['a', 'b', 'c']) socket.write(part);
+      await waitFor('the echo of a, b and c', () => received.join('') === 'abc');
+      // Each direction adds the latency: out to the echo server and back.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      proxy.setLatency(0);
+      received.length = 0;
+      socket.write('d');
+      await waitFor('the echo of d', () => received.join('') === 'd');
+      socket.destroy();
     } finally {
       await proxy.close();
     }

@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import { Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
 import type { KafkaConnectionOptions, SaslMechanism } from './lib/connection.js';
 
-export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './lib/tcp-proxy.js';
 
 /** PEM contents, as a managed Kafka service hands them out (ca.pem, service.cert, service.key). */
 export interface TestKafkaTls {
@@ -133,9 +132,10 @@ async function readUpTo(kafka: Kafka, topic: string, ends: Map<number, bigint>, 
   return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
-/** The test run's broker, from the environment that the global set-up exports. */
-export async function startTestKafka(): Promise<TestKafka> {
-  const brokers = requireEnv('KAFKA_BROKERS').split(',');
+/** The test run's broker, from the environment that the global set-up exports, or `options.brokers`. */
+export async function startTestKafka(options: { brokers?: string[] } = {}): Promise<TestKafka> {
+  // A test may bring a PLAINTEXT broker of its own (one it stops and restarts, say).
+  const brokers = options.brokers ?? requireEnv('KAFKA_BROKERS').split(',');
   const tls: TestKafkaTls = {
     brokers: requireEnv('KAFKA_SSL_BROKERS').split(','),
     ca: fs.readFileSync(requireEnv('KAFKA_SSL_CA_FILE'), 'utf8'),
