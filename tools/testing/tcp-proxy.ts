@@ -1,5 +1,6 @@
-// A TCP proxy for tests on loopback: forwards a port to a target, and can stop (cutting every
-// connection and refusing new ones) and start again on the same port, to play an outage.
+// A TCP proxy for tests on loopback (there is no toxiproxy here): forwards a port to a
+// target, and can cut every connection and refuse new ones (an outage), start again on the
+// same port, and delay every chunk in both directions (a slow network or database).
 import net from 'node:net';
 
 /** A running proxy. */
@@ -13,6 +14,8 @@ export interface TcpProxy {
   stop(): Promise<void>;
   /** Listens again on the same port. */
   start(): Promise<void>;
+  /** Delays each chunk by `ms` in both directions from now on (0: none); order is kept. */
+  setLatency(ms: number): void;
   /** Stops for good. */
   close(): Promise<void>;
 }
@@ -35,10 +38,26 @@ function listen(server: net.Server, port: number): Promise<number> {
   });
 }
 
+/** Forwards `from` to `to`, each chunk `latency()` ms late, never before the chunk ahead of it. */
+function forward(from: net.Socket, to: net.Socket, latency: () => number): void {
+  let releaseAt = 0;
+  from.on('data', (chunk) => {
+    const delay = latency();
+    if (delay === 0 && releaseAt <= performance.now()) {
+      to.write(chunk);
+      return;
+    }
+    releaseAt = Math.max(releaseAt, performance.now() + delay);
+    setTimeout(() => to.destroyed || to.write(chunk), releaseAt - performance.now());
+  });
+  from.on('end', () => setTimeout(() => to.end(), Math.max(0, releaseAt - performance.now())));
+}
+
 /** Starts a proxy from 127.0.0.1 to the target. */
 export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   let server: net.Server | undefined;
+  let latencyMs = 0;
 
   const createServer = () =>
     net.createServer((client) => {
@@ -52,7 +71,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      forward(client, upstream, () => latencyMs);
+      forward(upstream, client, () => latencyMs);
     });
 
   server = createServer();
@@ -76,6 +96,9 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       if (server) return;
       server = createServer();
       await listen(server, port);
+    },
+    setLatency(ms) {
+      latencyMs = ms;
     },
     close: stop,
   };

@@ -5,7 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { decode, schemaVersionHeader, type CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createPublisher, type Publisher, type PublisherOptions } from '../src/index.js';
-import { startTcpProxy, startTestKafka, type TcpProxy, type TestKafka } from '../src/testing.js';
+import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
+import { startTestKafka, type TestKafka } from '../src/testing.js';
 import { eventually, recordingLogger } from './helpers.js';
 
 let kafka: TestKafka;
