@@ -1,20 +1,15 @@
-// Checks per second through checkTarget() against bare node:http requests (`agent: false`),
-// both on a fresh connection per request, against the same local server (a child process),
-// with the same count and concurrency. Rounds alternate between the two, so both see the same
-// machine; the median of each side is reported, and the ratio of the medians.
-// With --with-got, a third side: got 14's stream API with a new agent per request (what the
-// checker first used), when got is installed.
-//   (cd libs/checker && npm run build) && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--with-got]
+// Checks per second through checkTarget() (got underneath) against bare node:http requests
+// (`agent: false`), both on a fresh connection per request, against the same local server (a
+// child process), with the same count and concurrency. Rounds alternate between the two, so
+// both see the same machine; the median of each side is reported, and the median of the
+// per-round ratios.
+//   (cd libs/checker && npm run build) && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9]
 import http from 'node:http';
 import { loadavg } from 'node:os';
 import { checkTarget, compileTarget } from '@sitewatch/checker';
 import { startLocalServer } from './local-server.js';
 
-const withGot = process.argv.includes('--with-got');
-const [requests = 1000, concurrency = 50, rounds = 9] = process.argv
-  .slice(2)
-  .filter((arg) => !arg.startsWith('--'))
-  .map(Number);
+const [requests = 1000, concurrency = 50, rounds = 9] = process.argv.slice(2).map(Number);
 
 interface Round {
   perSecond: number;
@@ -34,20 +29,6 @@ function bareRequest(url: URL): Promise<void> {
       })
       .on('error', reject);
   });
-}
-
-type GotStream = (url: URL, options: object) => AsyncIterable<Buffer>;
-
-/** The same request through got, if it is installed: fresh agent, no retry, body drained. */
-async function gotSide(): Promise<((url: URL) => Promise<void>) | undefined> {
-  const got = (await import('got').catch(() => undefined))?.default as { stream: GotStream } | undefined;
-  if (!got) return undefined;
-  return async (url) => {
-    const stream = got.stream(url, { agent: { http: new http.Agent({ keepAlive: false }) }, retry: { limit: 0 }, throwHttpErrors: false });
-    for await (const _chunk of stream) {
-      // drain
-    }
-  };
 }
 
 /** Runs `count` calls of `once`, `parallel` at a time. */
@@ -76,8 +57,6 @@ async function main(): Promise<void> {
       if ((await checkTarget(target, { probeId: 'bench' })).outcome !== 'up') notUp++;
     },
   };
-  const viaGot = withGot ? await gotSide() : undefined;
-  if (viaGot) sides['got 14 stream, new agent'] = () => viaGot(url);
   const results = new Map<string, Round[]>(Object.keys(sides).map((name) => [name, []]));
   // Warm-up (JIT, first connections), not counted.
   for (const once of Object.values(sides)) await measure(500, concurrency, once);
@@ -94,7 +73,8 @@ async function main(): Promise<void> {
   const bare = results.values().next().value;
   for (const [name, rows] of [...results].slice(1)) {
     const ratios = rows.map((row, i) => row.perSecond / bare![i]!.perSecond);
-    console.log(`ratio ${name} / bare: median of per-round ratios ${median(ratios).toFixed(2)} (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`);
+    const cpuRatios = rows.map((row, i) => bare![i]!.cpuMicros / row.cpuMicros);
+    console.log(`ratio ${name} / bare: median of per-round ratios ${median(ratios).toFixed(2)} (range ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}); CPU per request, bare / ${name}: ${median(cpuRatios).toFixed(2)}`);
   }
 }
 

@@ -3,9 +3,9 @@
 // another host), all on 127.0.0.1 and port 0, plus a port where nothing listens.
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createCertificateAuthority } from '../../../tools/testing/certs.js';
 
 /** The sites, by base URL (no trailing slash). */
@@ -22,6 +22,8 @@ export interface TestSites {
   expiredNotAfter: Date;
   /** TCP connections accepted so far, over all servers. */
   connections(): number;
+  /** TCP connections open now, over all servers. */
+  openConnections(): number;
   /** TLS connections that resumed an earlier session instead of a full handshake. */
   resumedSessions(): number;
   /** Request headers of the last request to `/echo`, plus its path and query as `x-path`. */
@@ -51,7 +53,7 @@ function later(req: http.IncomingMessage, ms: number, then: () => void): void {
 }
 
 /** Streams `bytes` bytes, respecting back-pressure, until done or the client goes away. */
-function stream(res: http.ServerResponse, bytes: number): void {
+function stream(res: http.ServerResponse, bytes: number, status = 200, headers: http.OutgoingHttpHeaders = { 'content-type': 'text/plain' }): void {
   const chunk = Buffer.alloc(64 * 1024, 'x');
   let left = bytes;
   const write = () => {
@@ -62,7 +64,7 @@ function stream(res: http.ServerResponse, bytes: number): void {
     }
     if (!res.destroyed) res.end();
   };
-  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.writeHead(status, headers);
   write();
 }
 
@@ -94,8 +96,12 @@ const routes: Record<string, Handler> = {
     res.writeHead(302, { location: hops > 1 ? `/redirect?hops=${hops - 1}` : '/ok' }).end();
   },
   '/huge': (_req, res, query) => stream(res, Number(query.get('bytes'))),
+  // A redirect whose body goes on and on: a client that drains it instead of closing never finishes.
+  '/redirect-endless-body': (_req, res) => stream(res, Number.MAX_SAFE_INTEGER, 302, { location: '/ok' }),
   '/gzip': (_req, res) => res.writeHead(200, { 'content-type': 'text/html', 'content-encoding': 'gzip' }).end(gzipped),
   '/deflate': (_req, res) => res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflateSync(welcomePage)),
+  // Raw deflate, without the zlib header, as some servers send `deflate`.
+  '/deflate-raw': (_req, res) => res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflateRawSync(welcomePage)),
   '/brotli': (_req, res) => res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(welcomePage)),
   // A raw UTF-8 Location, as some servers send it.
   '/redirect-utf8': (req) => {
@@ -137,10 +143,15 @@ export async function startTestSites(): Promise<TestSites> {
     ca.issue({ commonName: 'other.test', hosts: ['other.test'] }),
   ]);
   let connections = 0;
+  let openConnections = 0;
   const servers = [http.createServer(handle), ...[good, expired, wrongHost].map((pair) => https.createServer(pair, handle))];
   let resumedSessions = 0;
   for (const server of servers) {
-    server.on('connection', () => connections++);
+    server.on('connection', (socket: Socket) => {
+      connections++;
+      openConnections++;
+      socket.once('close', () => openConnections--);
+    });
     server.on('secureConnection', (socket: TLSSocket) => (resumedSessions += socket.isSessionReused() ? 1 : 0));
   }
   const ports = await Promise.all(servers.map(listen));
@@ -154,6 +165,7 @@ export async function startTestSites(): Promise<TestSites> {
     ca: ca.cert,
     expiredNotAfter,
     connections: () => connections,
+    openConnections: () => openConnections,
     resumedSessions: () => resumedSessions,
     lastHeaders: () => lastHeaders,
     close: async () => {

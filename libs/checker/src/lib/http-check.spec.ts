@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCheckResult, type CheckResult, type Logger } from '@sitewatch/schema';
 import { startTestSites, welcomePage, type TestSites } from '../../test/sites.js';
-import { checkTarget, userAgent, type CheckOptions } from './http-check.js';
+import { userAgent } from './http-exchange.js';
+import { checkTarget, type CheckOptions } from './http-check.js';
 import { compileTarget, type CompiledTarget, type Target } from './target.js';
 
 let sites: TestSites;
@@ -36,6 +37,8 @@ describe('checkTarget against a local HTTP server', () => {
     expect(result).not.toHaveProperty('reason');
     expect(result).not.toHaveProperty('error');
     expect(Object.keys(result.phases).sort()).toEqual(['downloadMs', 'tcpMs', 'ttfbMs']);
+    // From the monotonic clock at socket events, not got's whole milliseconds of Date.now().
+    expect([result.responseTimeMs, ...Object.values(result.phases)].some((ms) => !Number.isInteger(ms))).toBe(true);
     expectConsistentTimings(result);
   });
 

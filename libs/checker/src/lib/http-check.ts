@@ -1,10 +1,10 @@
-// One HTTP(S) check of one target: a fresh connection, phase timings, a capped body, the
-// regexes, and a CheckResult that says what happened. A site's failure is data, never a throw.
+// One HTTP(S) check of one target: the exchange (http-exchange.ts), the regexes, and a
+// CheckResult that says what happened. A site's failure is data, never a throw.
 import { newCheckId, noopLogger, schemaVersion, type CheckResult, type Logger } from '@sitewatch/schema';
-import { joinBody, newBodyProgress, readCappedBody, type BodyProgress } from './body.js';
+import { joinBody } from './body.js';
 import { CheckerError } from './errors.js';
-import { abortFetch, fetchResponse, type FetchProgress } from './http-client.js';
 import { classifyError, isCertificateError, timeoutFailure, type Failure, type FailureContext } from './failure.js';
+import { startExchange, type Exchange } from './http-exchange.js';
 import { matchPatterns, type PatternMatches } from './regex.js';
 import { isStatusAccepted } from './status-ranges.js';
 import { acceptedRanges, type CompiledTarget } from './target.js';
@@ -23,51 +23,6 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** Where to log each check (down at info, up at debug). Default `noopLogger`. */
   logger?: Logger;
-}
-
-/** The User-Agent header sent unless the target sets its own. */
-export const userAgent = 'sitewatch-checker/0.1';
-
-interface Exchange {
-  statusCode?: number;
-  redirects: number;
-  body: BodyProgress;
-  error?: unknown;
-  /** URL of the last hop. */
-  url: URL;
-  /** `performance.now()` at the end of the body or at the failure. */
-  endAt: number;
-}
-
-/** Sends the request and reads the response; every failure ends up in `error`, never thrown. */
-async function exchange(target: CompiledTarget, progress: FetchProgress, recorder: PhaseRecorder, ca: CheckOptions['ca']): Promise<Exchange> {
-  const result: Exchange = { redirects: 0, body: newBodyProgress(), url: progress.url, endAt: 0 };
-  try {
-    const response = await fetchResponse(
-      {
-        method: target.method,
-        headers: { 'user-agent': userAgent, ...target.headers },
-        followRedirects: target.followRedirects,
-        maxRedirects: target.maxRedirects,
-        tlsVerify: target.tlsVerify,
-        ...(ca === undefined ? {} : { ca }),
-        onRequest: (request) => recorder.track(request),
-      },
-      progress,
-    );
-    result.statusCode = response.statusCode;
-    const keep = target.mustMatch !== undefined || target.mustNotMatch !== undefined;
-    await readCappedBody(response.body, target.maxBodyBytes, keep, result.body);
-  } catch (error) {
-    result.error = error;
-  } finally {
-    result.endAt = performance.now();
-    // Reading stops at the cap or at an error: the connection goes, not back to any pool.
-    progress.request?.destroy();
-    result.redirects = progress.redirects;
-    result.url = progress.url;
-  }
-  return result;
 }
 
 /** What the check concluded: the failure if any, the regex answers, the certificate's expiry. */
@@ -164,17 +119,20 @@ export async function checkTarget(target: CompiledTarget, options: CheckOptions)
   if (options.signal?.aborted) throw aborted(options.signal);
   const startedAt = new Date();
   const start = performance.now();
-  const progress: FetchProgress = { url: new URL(target.url), redirects: 0 };
+  const recorder = createPhaseRecorder();
+  const exchange = startExchange(target, options.ca, recorder);
   let timedOut = false;
+  // One deadline for the whole check, redirects and regexes included, rather than got's
+  // per-request timeouts. A plain call rather than an AbortSignal passed to got, whose
+  // listeners cost about a tenth of a check's CPU time (measured with node:http).
   const timer = setTimeout(() => {
     timedOut = true;
-    abortFetch(progress, Object.assign(new Error('check timed out'), { code: 'ETIMEDOUT' }));
+    exchange.abort(Object.assign(new Error('check timed out'), { code: 'ETIMEDOUT' }));
   }, target.timeoutMs);
-  const onAbort = () => abortFetch(progress, aborted(options.signal!));
+  const onAbort = () => exchange.abort(aborted(options.signal!));
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const recorder = createPhaseRecorder();
   try {
-    const done = await exchange(target, progress, recorder, options.ca);
+    const done = await exchange.done;
     if (options.signal?.aborted) throw aborted(options.signal);
     const verdict = await judge(target, done, recorder, timedOut, start);
     const result = buildResult(target, options, startedAt, done, recorder.phases(done.endAt), verdict, start);

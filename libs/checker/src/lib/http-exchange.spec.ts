@@ -1,0 +1,37 @@
+import { describe, expect, it } from '@jest/globals';
+import { clientFor, dropCredentialsAcrossSchemes } from './http-exchange.js';
+import { compileTarget } from './target.js';
+
+describe('dropCredentialsAcrossSchemes', () => {
+  const redirect = (from: string, to: string) => {
+    const next = { url: new URL(to), headers: { authorization: 'Bearer t', cookie: 'a=b', 'proxy-authorization': 'Basic p', 'x-kept': '1' } };
+    void dropCredentialsAcrossSchemes(next as never, { url: from } as never);
+    return next.headers;
+  };
+
+  it('drops credentials and cookies on a redirect from https to http of the same host', () => {
+    expect(redirect('https://site.test/a', 'http://site.test/b')).toEqual({ 'x-kept': '1' });
+  });
+
+  it('keeps them when the scheme stays (got itself handles another host or port)', () => {
+    expect(redirect('https://site.test/a', 'https://site.test/b')).toMatchObject({ authorization: 'Bearer t', cookie: 'a=b' });
+  });
+});
+
+describe('clientFor', () => {
+  const target = (id: string, headers: Record<string, string> = {}) => compileTarget({ id, url: `https://${id}.test/`, headers });
+
+  it('makes one got instance per set of settings, shared by the targets that have it', () => {
+    const a = target('a');
+    expect(clientFor(a, undefined)).toBe(clientFor(a, undefined));
+    expect(clientFor(target('b'), undefined)).toBe(clientFor(a, undefined));
+    expect(clientFor(target('c', { authorization: 'Bearer c' }), undefined)).not.toBe(clientFor(a, undefined));
+  });
+
+  it('makes another when the check trusts other CAs', () => {
+    const a = target('a');
+    const bundled = clientFor(a, undefined);
+    expect(clientFor(a, 'PEM of a private CA')).not.toBe(bundled);
+    expect(clientFor(a, undefined)).toBe(bundled);
+  });
+});
