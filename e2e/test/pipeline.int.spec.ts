@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(() => pipeline?.close());
 
 async function rowsPerTarget(): Promise<Map<string, number>> {
-  const rows = await pipeline.pg.sql<{ target: string; n: number }[]>`select target, count(*)::int as n from sitewatch.results group by target`;
+  const rows = await pipeline.sql<{ target: string; n: number }[]>`select target, count(*)::int as n from sitewatch.results group by target`;
   return new Map(rows.map((r) => [r.target, r.n]));
 }
 
@@ -47,21 +47,21 @@ describe('producer and consumer processes', () => {
       const counts = await rowsPerTarget();
       return expected.every((e) => (counts.get(e.target) ?? 0) >= 2);
     });
-    const rows = await pipeline.pg.sql<{ target: string; outcome: string; reason: string | null; status: number | null }[]>`
+    const rows = await pipeline.sql<{ target: string; outcome: string; reason: string | null; status: number | null }[]>`
       select distinct target, outcome, reason, status from sitewatch.results order by target`;
     expect(rows).toEqual(expect.arrayContaining(expected));
     expect(rows).toHaveLength(expected.length);
   });
 
   it('record plausible phase timings', async () => {
-    const [up] = await pipeline.pg.sql`
+    const [up] = await pipeline.sql`
       select min(tcp_ms) as tcp, min(ttfb_ms) as ttfb, max(dns_ms) as dns, min(response_ms) as total, max(tls_ms) as tls, bool_and(must_match_hit) as matched
       from sitewatch.results where target = 'up'`;
     expect(up).toMatchObject({ dns: null, tls: null, matched: true });
     expect(up!.tcp).toBeGreaterThan(0);
     expect(up!.ttfb).toBeGreaterThan(0);
     expect(up!.total).toBeGreaterThanOrEqual(up!.ttfb);
-    const [slow] = await pipeline.pg.sql`select min(response_ms) as total from sitewatch.results where target = 'slow'`;
+    const [slow] = await pipeline.sql`select min(response_ms) as total from sitewatch.results where target = 'slow'`;
     expect(slow!.total).toBeGreaterThanOrEqual(790);
   });
 
@@ -85,11 +85,11 @@ describe('producer and consumer processes', () => {
   });
 
   it('keep rollups that agree with the raw rows', async () => {
-    const raw = await pipeline.pg.sql<{ target: string; checks: number; up: number; max: number | null }[]>`
+    const raw = await pipeline.sql<{ target: string; checks: number; up: number; max: number | null }[]>`
       select target, count(*)::int as checks, count(*) filter (where outcome = 'up')::int as up,
         max(response_ms) filter (where outcome = 'up') as max
       from sitewatch.results group by target order by target`;
-    const rollups = await pipeline.pg.sql`
+    const rollups = await pipeline.sql`
       select target, sum(checks)::int as checks, sum(up)::int as up, max(max_ms) as max
       from sitewatch.hourly_stats group by target order by target`;
     expect(rollups).toEqual(raw);

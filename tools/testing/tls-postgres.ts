@@ -1,5 +1,5 @@
 // A throwaway PostgreSQL cluster that only accepts TLS (hostssl + scram-sha-256), with a
-// server certificate for 127.0.0.1 from a fresh CA: for the TLS tests. Needs the
+// server certificate for 127.0.0.1 from a fresh CA: for the TLS and secrets tests. Needs the
 // PostgreSQL 15 server binaries and root (initdb runs as the postgres user via runuser).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createCertificateAuthority } from '../../../tools/testing/certs.js';
+import { createCertificateAuthority } from './certs.js';
 
 const run = promisify(execFile);
 const bin = process.env.SITEWATCH_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -36,7 +36,7 @@ const asPostgres = (args: string[]) => run('runuser', ['-u', 'postgres', '--', .
 
 /** Starts the cluster: listening on 127.0.0.1 and 127.0.0.2 (the certificate names only the first). */
 export async function startTlsPostgres(): Promise<TlsPostgres> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'pg-sink-tls-'));
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sitewatch-pg-tls-'));
   const data = path.join(dir, 'data');
   const { stdout } = await run('id', ['-u', 'postgres']);
   const uid = Number(stdout.trim());
@@ -48,7 +48,7 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
   await fs.chown(pwfile, uid, Number(gidOut.trim()));
   await asPostgres([`${bin}/initdb`, '-D', data, '-U', 'postgres', '-A', 'scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8']);
 
-  const ca = await createCertificateAuthority('pg-sink test CA');
+  const ca = await createCertificateAuthority('sitewatch test PostgreSQL CA');
   const other = await createCertificateAuthority('some other CA');
   const server = await ca.issue({ commonName: '127.0.0.1', hosts: ['127.0.0.1'] });
   await fs.writeFile(path.join(data, 'server.crt'), server.cert);

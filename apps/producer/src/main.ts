@@ -19,8 +19,11 @@ async function main(): Promise<void> {
     const { config } = loaded;
     secrets = loaded.secrets;
     const logger = createLogger({ name: 'producer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });
-    const producer = startProducer(config, logger);
     let ops: OpsServer | undefined;
+    const producer = startProducer(config, logger, (err) => {
+      logger.error({ err, code: err.code }, 'Kafka refuses the connection; stopping');
+      void shutdown.begin('Kafka refuses the connection', exitCodes.failure);
+    });
     const shutdown = handleShutdown({
       logger,
       deadlineMs: config.producer.shutdownTimeoutMs,

@@ -1,7 +1,7 @@
 // Wires the producer: the scheduler runs checks, each result is counted and published.
 import fs from 'node:fs';
 import { checkTarget, createScheduler } from '@sitewatch/checker';
-import { createPublisher } from '@sitewatch/kafka-transport';
+import { createPublisher, type TransportError } from '@sitewatch/kafka-transport';
 import type { Logger } from '@sitewatch/schema';
 import { probeId, producerTargets, type ProducerConfig } from './config.js';
 import { createProducerMetrics, type ProducerMetrics } from './metrics.js';
@@ -14,11 +14,18 @@ export interface Producer {
   stop(): Promise<void>;
 }
 
-/** Starts checking and publishing. Throws (before anything runs) for options the libraries refuse. */
-export function startProducer(config: ProducerConfig, logger: Logger): Producer {
+/** Kafka refusing us (rather than being unreachable): retrying cannot help, a person must act. */
+const refusals = new Set(['ERR_TRANSPORT_TLS', 'ERR_TRANSPORT_AUTH', 'ERR_TRANSPORT_NOT_AUTHORIZED', 'ERR_TRANSPORT_TOPIC_CREATE_DENIED']);
+
+/**
+ * Starts checking and publishing. Throws (before anything runs) for options the libraries
+ * refuse; calls `onFatal` when Kafka refuses the connection (TLS, credentials, permissions).
+ */
+export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (error: TransportError) => void): Producer {
   const { topic, createTopic, ...connection } = config.kafka;
   const { metrics: _ops, shutdownTimeoutMs: _deadline, ...publisherSettings } = config.producer;
-  const publisher = createPublisher({ ...publisherSettings, connection, topic, createTopic, logger });
+  const onError = (error: TransportError) => refusals.has(error.code) && onFatal(error);
+  const publisher = createPublisher({ ...publisherSettings, connection, topic, createTopic, logger, onError });
   const probe = probeId(config);
   const ca = config.checker.caFile ? fs.readFileSync(config.checker.caFile, 'utf8') : undefined;
   const checkLog = logger.child({ component: 'checker', probeId: probe });

@@ -2,6 +2,7 @@
 // the built apps, and the processes started from it. Faults are played by the tests.
 import { startTestKafka, type TestKafka } from '@sitewatch/kafka-transport/testing';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
+import type postgres from 'postgres';
 import { startApp, waitFor, writeConfig, type AppProcess } from './processes.js';
 import { startSites, type Sites } from './sites.js';
 
@@ -16,6 +17,10 @@ export interface PipelineOptions {
   topicConfig?: Record<string, string>;
   /** PLAINTEXT brokers of the test's own, instead of the test run's broker. */
   brokers?: string[];
+  /** Connection settings replacing the PLAINTEXT ones of the test run's broker (e.g. mutual TLS). */
+  kafka?: Record<string, unknown>;
+  /** Another database: the consumer's `postgres` section, and a client the checks read it with. */
+  postgres?: { section: Record<string, unknown>; sql: postgres.Sql };
   /** Replaces the database URL (e.g. through a TCP proxy); the default is the test database. */
   databaseUrl?: (pg: TestPostgres) => string;
   producer?: Record<string, unknown>;
@@ -25,6 +30,8 @@ export interface PipelineOptions {
 export interface Pipeline {
   kafka: TestKafka;
   pg: TestPostgres;
+  /** A client of the database the consumer writes to. */
+  sql: postgres.Sql;
   sites: Sites;
   topic: string;
   groupId: string;
@@ -46,7 +53,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const configFile = writeConfig({
     log: { level: 'info' },
     kafka: {
-      ...(options.brokers ? { brokers: options.brokers } : kafka.connection()),
+      ...(options.kafka ?? (options.brokers ? { brokers: options.brokers } : kafka.connection())),
       topic,
       createTopic: { partitions: options.partitions ?? 3, replicationFactor: 1, ...(options.topicConfig ? { config: options.topicConfig } : {}) },
     },
@@ -61,7 +68,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       metrics: { port: 0, host: '127.0.0.1' },
       ...options.consumer,
     },
-    postgres: { url: options.databaseUrl?.(pg) ?? pg.url, maintenanceIntervalMs: 60_000 },
+    postgres: options.postgres?.section ?? { url: options.databaseUrl?.(pg) ?? pg.url, maintenanceIntervalMs: 60_000 },
   });
   const processes: AppProcess[] = [];
   const start = async (app: 'producer' | 'consumer', ready: string) => {
@@ -73,6 +80,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   return {
     kafka,
     pg,
+    sql: options.postgres?.sql ?? pg.sql,
     sites,
     topic,
     groupId,
@@ -86,10 +94,15 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   };
 }
 
+/** What an app serves on /metrics. */
+export async function metricsText(app: AppProcess): Promise<string> {
+  const port = app.logs().find((entry) => entry.msg === 'ops server listening')?.port;
+  return (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+}
+
 /** Scrapes one value of a metric from an app's /metrics (0 when absent). */
 export async function metric(app: AppProcess, name: string): Promise<number> {
-  const port = app.logs().find((entry) => entry.msg === 'ops server listening')?.port;
-  const text = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+  const text = await metricsText(app);
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line ? Number(line.split(' ').pop()) : 0;
 }

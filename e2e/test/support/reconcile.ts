@@ -29,7 +29,7 @@ export interface Reconciliation {
 }
 
 async function storedIds(pipeline: Pipeline): Promise<Map<string, number>> {
-  const rows = await pipeline.pg.sql<{ id: string; copies: number }[]>`select id::text, count(*)::int as copies from sitewatch.check_results group by id`;
+  const rows = await pipeline.sql<{ id: string; copies: number }[]>`select id::text, count(*)::int as copies from sitewatch.check_results group by id`;
   return new Map(rows.map((r) => [r.id, r.copies]));
 }
 

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { decode, schemaVersionHeader, type CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
-import { createPublisher, type Publisher, type PublisherOptions } from '../src/index.js';
+import { createPublisher, type Publisher, type PublisherOptions, type TransportError } from '../src/index.js';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
 import { startTestKafka, type TestKafka } from '../src/testing.js';
 import { eventually, recordingLogger } from './helpers.js';
@@ -158,5 +158,21 @@ describe('publisher', () => {
     expect(() => p.publish(makeCheckResult())).toThrow(expect.objectContaining({ code: 'ERR_TRANSPORT_CLOSED' }));
     await expect(p.flush()).rejects.toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
     await expect(p.close()).resolves.toBeUndefined();
+  });
+
+  it('tells onError of a refused TLS handshake as not retriable, while it keeps retrying', async () => {
+    const errors: TransportError[] = [];
+    const { brokers, ca } = kafka.tls;
+    const created = publisher({
+      connection: { brokers, tls: { ca } },
+      topic: kafka.uniqueTopicName(),
+      retry: fastRetry,
+      closeTimeoutMs: 0,
+      onError: (error) => errors.push(error),
+    });
+    created.publish(makeCheckResult());
+    await eventually(() => errors.length >= 2, { what: 'two failed attempts' });
+    expect(errors[0]).toMatchObject({ code: 'ERR_TRANSPORT_TLS', retriable: false });
+    expect(created.ready()).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { noopLogger, type Logger } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createSink, type SinkOptions } from '../src/index.js';
-import { startTlsPostgres, type TlsPostgres } from './tls-postgres.js';
+import { startTlsPostgres, type TlsPostgres } from '../../../tools/testing/tls-postgres.js';
 
 let pg: TlsPostgres;
 

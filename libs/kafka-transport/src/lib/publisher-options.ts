@@ -1,7 +1,8 @@
 import type { Logger } from '@sitewatch/schema';
 import { backoffSchema, resolveBackoff, type Backoff, type BackoffOptions } from './backoff.js';
 import type { KafkaConnectionOptions } from './connection.js';
-import { checkKeys, ensure, oneOf, positiveInteger, requiredObject, topicName } from './options.js';
+import { checkKeys, ensure, oneOf, positiveInteger, requiredFunction, requiredObject, topicName } from './options.js';
+import type { TransportError } from './errors.js';
 import { createTopicSchema, resolveCreateTopic, type CreateTopicOptions } from './topics.js';
 
 /** Compression codecs the publisher offers (kafkajs ships gzip only). */
@@ -35,6 +36,11 @@ export interface PublisherOptions {
   closeTimeoutMs?: number;
   /** Create the topic when it does not exist (default: don't, and a missing topic shows as failed sends). */
   createTopic?: CreateTopicOptions;
+  /**
+   * Told of each failed attempt to connect or send (each is retried, whatever it says): a
+   * service can stop on `retriable: false` errors such as refused TLS or credentials (default none).
+   */
+  onError?: (error: TransportError) => void;
 }
 
 /** Defaults of PublisherOptions. */
@@ -73,9 +79,10 @@ export interface PublisherSettings {
   retry: Backoff;
   closeTimeoutMs: number;
   createTopic: CreateTopicOptions | undefined;
+  onError: ((error: TransportError) => void) | undefined;
 }
 
-const keys = ['connection', 'topic', 'logger', 'maxBufferedResults', 'maxBatchResults', 'lingerMs', 'compression', 'retry', 'closeTimeoutMs', 'createTopic'];
+const keys = ['connection', 'topic', 'logger', 'maxBufferedResults', 'maxBatchResults', 'lingerMs', 'compression', 'retry', 'closeTimeoutMs', 'createTopic', 'onError'];
 
 /** Checks PublisherOptions (except `connection`) and fills in the defaults. */
 export function resolvePublisherOptions(value: PublisherOptions): PublisherSettings {
@@ -93,5 +100,6 @@ export function resolvePublisherOptions(value: PublisherOptions): PublisherSetti
     retry: resolveBackoff(options.retry, 'retry'),
     closeTimeoutMs: positiveInteger(options.closeTimeoutMs, 'closeTimeoutMs', publisherDefaults.closeTimeoutMs, { min: 0 }),
     createTopic: resolveCreateTopic(options.createTopic, 'createTopic'),
+    onError: options.onError === undefined ? undefined : requiredFunction(options.onError, 'onError'),
   };
 }

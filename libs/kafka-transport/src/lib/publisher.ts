@@ -142,6 +142,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (stop.signal.aborted) return;
     const err = toTransportError(error);
     counters.sendErrors += 1;
+    settings.onError?.(err);
     if (err.code === 'ERR_TRANSPORT_TOO_LARGE') return onTooLarge();
     report.failed(err, state());
     if (!err.retriable) {
