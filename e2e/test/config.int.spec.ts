@@ -1,6 +1,8 @@
 // A bad config stops the built app before it starts anything: exit code 2, every problem
 // listed by path on stderr, no stack trace, no log line of a started service.
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { mutatedConfigs } from '../../tools/testing/config-fuzz.js';
 import { startApp, writeConfig } from './support/processes.js';
 
 const kafka = { brokers: ['127.0.0.1:1'], topic: 'never-created' };
@@ -86,4 +88,33 @@ describe('a bad config', () => {
     expect(none.code).toBe(2);
     expect(none.output).toContain('usage: sitewatch-producer --config <file.yaml>');
   });
+
+  // The apps' unit tests run a few hundred such configs through the config loader; a sample
+  // goes through the real processes here: exit 2 with a message, or (a mutation that left the
+  // config valid) a running service, never a crash or a stack trace.
+  it.each(['producer', 'consumer'] as const)('fuzzed configs stop the %s with exit 2 and a message, never a crash', async (app) => {
+    const base = {
+      log: { level: 'info' },
+      kafka: { brokers: ['127.0.0.1:1'], topic: 'never-created', connectionTimeoutMs: 500 },
+      checker: { probeId: 'fuzz', defaults: { intervalMs: 5000, timeoutMs: 1000 }, targets: [{ id: 'a', url: 'http://127.0.0.1:1/', mustMatch: 'ok' }] },
+      consumer: { groupId: 'fuzz' },
+      postgres: { url: 'postgres://postgres@127.0.0.1:1/none' },
+    };
+    const outcomes = { refused: 0, started: 0 };
+    for (const config of fc.sample(mutatedConfigs(base), { numRuns: 12, seed: app === 'producer' ? 1 : 2 })) {
+      const process = startApp(app, ['--config', writeConfig(config)]);
+      const code = await Promise.race([process.exited, new Promise((resolve) => setTimeout(() => resolve('running'), 3000))]);
+      const output = process.output();
+      expect(output).not.toMatch(/^\s+at /m);
+      if (code === 'running') {
+        outcomes.started += 1;
+        await process.stop('SIGKILL');
+        continue;
+      }
+      outcomes.refused += 1;
+      expect({ code, output }).toEqual({ code: 2, output: expect.stringContaining('invalid config') });
+      expect(output).not.toContain('"msg"');
+    }
+    expect(outcomes.refused).toBeGreaterThan(outcomes.started);
+  }, 120_000);
 });

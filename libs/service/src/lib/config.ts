@@ -113,15 +113,21 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Compiles a schema into a validator that fills defaults and reports every problem by path. */
+const validators = new WeakMap<JsonSchema, (value: unknown) => ConfigProblem[]>();
+
+/** Compiles a schema (once per schema object) into a validator that fills defaults and reports every problem by path. */
 export function createConfigValidator(schema: JsonSchema): (value: unknown) => ConfigProblem[] {
+  const known = validators.get(schema);
+  if (known) return known;
   const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true }));
   const validate = ajv.compile(schema);
-  return (value) => {
+  const validator = (value: unknown) => {
     if (validate(value)) return [];
     const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'if').map(describe);
     return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
   };
+  validators.set(schema, validator);
+  return validator;
 }
 
 /** Reads, resolves, validates and freezes a YAML config file; throws a ConfigError listing every problem. */
