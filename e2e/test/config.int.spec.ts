@@ -6,6 +6,13 @@ import { mutatedConfigs } from '../../tools/testing/config-fuzz.js';
 import { startApp, writeConfig } from './support/processes.js';
 
 const kafka = { brokers: ['127.0.0.1:1'], topic: 'never-created' };
+/** Valid for the schema; only compiling the targets finds a duplicate id, a bad regex, a timeout over the interval. */
+const targetsOnlyCompilingCatches = [
+  { id: 'ok', url: 'https://ok.test/' },
+  { id: 'ok', url: 'https://dup.test/' },
+  { id: 'regex', url: 'https://r.test/', mustMatch: '(unclosed' },
+  { id: 'slow', url: 'https://s.test/', intervalMs: 5000, timeoutMs: 6000 },
+];
 
 async function run(app: 'producer' | 'consumer', args: string[]) {
   const process = startApp(app, args);
@@ -22,22 +29,14 @@ describe('a bad config', () => {
   it('stops the producer with exit code 2 and every problem by path', async () => {
     const config = writeConfig({
       kafka,
-      checker: {
-        targets: [
-          { id: 'ok', url: 'https://ok.test/' },
-          { id: 'ok', url: 'https://dup.test/' },
-          { id: 'regex', url: 'https://r.test/', mustMatch: '(unclosed' },
-          { id: 'ftp', url: 'ftp://files.test/' },
-          { id: 'slow', url: 'https://s.test/', intervalMs: 5000, timeoutMs: 6000 },
-        ],
-      },
+      checker: { targets: [...targetsOnlyCompilingCatches, { id: 'ftp', url: 'ftp://files.test/' }] },
       producer: { lingerMs: 'soon', colour: 'blue' },
     });
     const { code, output } = await run('producer', ['--config', config]);
     expect(code).toBe(2);
     expect(output).toContain(`invalid config ${config}:`);
     for (const line of [
-      'checker.targets[3].url: must match pattern "^https?://"',
+      'checker.targets[4].url: must match pattern "^https?://"',
       'producer.lingerMs: must be integer',
       'producer.colour: is not a known setting',
     ]) {
@@ -47,17 +46,7 @@ describe('a bad config', () => {
   });
 
   it('reports what the schema cannot see once the schema is satisfied: bad regex, duplicate id, timeout over interval', async () => {
-    const config = writeConfig({
-      kafka,
-      checker: {
-        targets: [
-          { id: 'ok', url: 'https://ok.test/' },
-          { id: 'ok', url: 'https://dup.test/' },
-          { id: 'regex', url: 'https://r.test/', mustMatch: '(unclosed' },
-          { id: 'slow', url: 'https://s.test/', intervalMs: 5000, timeoutMs: 6000 },
-        ],
-      },
-    });
+    const config = writeConfig({ kafka, checker: { targets: targetsOnlyCompilingCatches } });
     const { code, output } = await run('producer', ['--config', config]);
     expect(code).toBe(2);
     expect(output).toMatch(/ {2}checker\.targets\[1\]\.id: duplicates the id of \/targets\/0\n/);

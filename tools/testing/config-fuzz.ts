@@ -1,5 +1,11 @@
 // Malformed config files for fuzz tests: a valid config with one to three mutations at
-// random places (a wrong type, a missing key, an unknown key, a huge value, odd unicode).
+// random places (a wrong type, a missing key, an unknown key, a huge value, odd unicode),
+// and the check every app's config loading must pass against them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from '@jest/globals';
+import { isConfigError, reportStartupError } from '@sitewatch/service';
 import fc from 'fast-check';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -67,4 +73,33 @@ function apply(base: Json, m: Mutation): Json {
 /** Configs made from `base` by one to three random mutations; most are invalid, a few may not be. */
 export function mutatedConfigs(base: object): fc.Arbitrary<unknown> {
   return fc.array(mutation, { minLength: 1, maxLength: 3 }).map((mutations) => mutations.reduce<Json>(apply, base as Json));
+}
+
+/**
+ * Writes `runs` configs made from `base` to a file and loads each: every one must load, or be
+ * refused with a ConfigError that lists its problems and reports as exit code 2 without a
+ * stack trace; any other error fails. Returns how many were refused. Seeded, so a failure
+ * found in CI is found again on a laptop.
+ */
+export function expectOnlyConfigErrors(load: (file: string) => unknown, base: object, { runs = 300, seed = 20261127 } = {}): number {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-fuzz-')), 'config.json');
+  let refused = 0;
+  fc.assert(
+    fc.property(mutatedConfigs(base), (config) => {
+      fs.writeFileSync(file, JSON.stringify(config));
+      try {
+        load(file);
+      } catch (error) {
+        if (!isConfigError(error)) throw error;
+        refused += 1;
+        expect(error.problems.length).toBeGreaterThan(0);
+        for (const problem of error.problems) expect(problem.message).toMatch(/\S/);
+        let output = '';
+        expect(reportStartupError(error, [], { write: (text: string) => (output += text) })).toBe(2);
+        expect(output).not.toMatch(/^\s+at /m);
+      }
+    }),
+    { numRuns: runs, seed },
+  );
+  return refused;
 }

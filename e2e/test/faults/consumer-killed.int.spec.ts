@@ -2,23 +2,20 @@
 // restarted. The database is slowed a little (a proxy adds latency), so most kills land
 // inside a batch's transaction or between its commit and the offset commit.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
-import { publishedMore, startPipeline, type Pipeline } from '../support/pipeline.js';
+import type { TcpProxy } from '../../../tools/testing/tcp-proxy.js';
+import { databaseProxy, publishedMore, startPipeline, type Pipeline } from '../support/pipeline.js';
 import { expectReconciled, reconcile, recordFigures } from '../support/reconcile.js';
 
 let pipeline: Pipeline;
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(process.env.DATABASE_URL!).port || 5432) });
+  const database = await databaseProxy();
+  proxy = database.proxy;
   proxy.setLatency(20);
   pipeline = await startPipeline({
     upTargets: 40,
-    databaseUrl: (pg) => {
-      const url = new URL(pg.url);
-      url.port = String(proxy.port);
-      return url.toString();
-    },
+    databaseUrl: database.databaseUrl,
   });
 }, 60_000);
 

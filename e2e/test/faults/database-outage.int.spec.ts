@@ -1,9 +1,9 @@
 // Fault 2: PostgreSQL unreachable for ~20 s while results flow (a proxy between the consumer
 // and the database cuts every connection and refuses new ones), then back.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
+import type { TcpProxy } from '../../../tools/testing/tcp-proxy.js';
 import { waitFor } from '../support/processes.js';
-import { metric, publishedMore, readiness, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { databaseProxy, metric, publishedMore, readiness, startPipeline, type Pipeline } from '../support/pipeline.js';
 import { expectReconciled, reconcile, recordFigures } from '../support/reconcile.js';
 
 const outageMs = 20_000;
@@ -11,14 +11,11 @@ let pipeline: Pipeline;
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(process.env.DATABASE_URL!).port || 5432) });
+  const database = await databaseProxy();
+  proxy = database.proxy;
   pipeline = await startPipeline({
     upTargets: 30,
-    databaseUrl: (pg) => {
-      const url = new URL(pg.url);
-      url.port = String(proxy.port);
-      return url.toString();
-    },
+    databaseUrl: database.databaseUrl,
   });
 }, 60_000);
 

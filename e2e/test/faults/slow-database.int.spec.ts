@@ -1,9 +1,9 @@
 // Fault 4: a slow database (a proxy adds latency to every packet): the consumer falls
 // behind, the lag shows in its metrics, and it catches up once the database is fast again.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
+import type { TcpProxy } from '../../../tools/testing/tcp-proxy.js';
 import { waitFor } from '../support/processes.js';
-import { metric, publishedMore, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { databaseProxy, metric, publishedMore, startPipeline, type Pipeline } from '../support/pipeline.js';
 import { expectReconciled, reconcile, recordFigures } from '../support/reconcile.js';
 
 const latencyMs = 400;
@@ -11,14 +11,11 @@ let pipeline: Pipeline;
 let proxy: TcpProxy;
 
 beforeAll(async () => {
-  proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: Number(new URL(process.env.DATABASE_URL!).port || 5432) });
+  const database = await databaseProxy();
+  proxy = database.proxy;
   pipeline = await startPipeline({
     upTargets: 60,
-    databaseUrl: (pg) => {
-      const url = new URL(pg.url);
-      url.port = String(proxy.port);
-      return url.toString();
-    },
+    databaseUrl: database.databaseUrl,
     // Small batches: with a slow database each one takes long, and the backlog grows.
     consumer: { maxBytesPerPartition: 4096 },
   });

@@ -3,6 +3,7 @@
 import { startTestKafka, type TestKafka } from '@sitewatch/kafka-transport/testing';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import type postgres from 'postgres';
+import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
 import { startApp, waitFor, writeConfig, type AppProcess } from './processes.js';
 import { startSites, type Sites } from './sites.js';
 
@@ -117,4 +118,16 @@ export async function readiness(app: AppProcess): Promise<{ ready: boolean; chec
 export async function publishedMore(producer: AppProcess, count: number, timeoutMs = 30_000): Promise<void> {
   const start = await metric(producer, 'sitewatch_published_results_total');
   await waitFor(`${count} more published results`, async () => (await metric(producer, 'sitewatch_published_results_total')) >= start + count, timeoutMs);
+}
+
+/** A TCP proxy in front of the test run's PostgreSQL, and the `databaseUrl` option that sends the consumer through it. */
+export async function databaseProxy(): Promise<{ proxy: TcpProxy; databaseUrl: (pg: TestPostgres) => string }> {
+  const server = new URL(process.env.DATABASE_URL!);
+  const proxy = await startTcpProxy({ targetHost: server.hostname, targetPort: Number(server.port || 5432) });
+  const databaseUrl = (pg: TestPostgres) => {
+    const url = new URL(pg.url);
+    url.port = String(proxy.port);
+    return url.toString();
+  };
+  return { proxy, databaseUrl };
 }

@@ -5,19 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { waitFor } from '../../../tools/testing/wait-for.js';
+
+export { waitFor };
 
 const root = path.resolve(import.meta.dirname, '../../..');
-
-/** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 30_000, intervalMs = 100): Promise<Exclude<T, false | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
 
 /** Writes a config object as YAML into a fresh temporary folder; returns the file's path. */
 export function writeConfig(config: unknown, name = 'sitewatch.yaml'): string {
@@ -68,7 +60,7 @@ export function startApp(app: 'producer' | 'consumer', args: string[], env: Reco
     logs,
     exited,
     waitForLog: (msg, fields = {}, timeoutMs = 30_000) =>
-      waitFor(`${app} to log "${msg}"\n--- ${app} output ---\n${output.slice(-3000)}`, () => logs().find((entry) => matches(entry, msg, fields)), timeoutMs),
+      waitFor(() => `${app} to log "${msg}"\n--- ${app} output ---\n${output.slice(-3000)}`, () => logs().find((entry) => matches(entry, msg, fields)), timeoutMs),
     async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -1,6 +1,7 @@
 // Shared by this package's unit and integration tests.
 import type { Logger } from '@sitewatch/schema';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { waitFor } from '../../../tools/testing/wait-for.js';
 
 /** One recorded log call. */
 export interface LogRecord {
@@ -28,14 +29,8 @@ export function recordingLogger(records: LogRecord[] = [], bindings: Record<stri
 }
 
 /** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {}): Promise<Exclude<T, false | undefined>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value as Exclude<T, false | undefined>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+export function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {}): Promise<Exclude<T, false | undefined>> {
+  return waitFor(what, probe, timeoutMs, intervalMs);
 }
 
 /**
