@@ -36,6 +36,17 @@ describe('readCappedBody', () => {
     expect(progress.bytesRead).toBe(5);
   });
 
+  it('rejects at once when the stream failed before it was read', async () => {
+    // As got's stream does: headers, then a malformed chunk, failing before the body is read.
+    const failed = new Readable({ read() {} }).on('error', () => undefined);
+    failed.push(Buffer.from('12345'));
+    failed.destroy(Object.assign(new Error('Parse Error: Invalid character in chunk size'), { code: 'HPE_INVALID_CHUNK_SIZE' }));
+    await new Promise((resolve) => failed.once('close', resolve));
+    await expect(readCappedBody(failed, 100, false, newBodyProgress())).rejects.toMatchObject({ code: 'HPE_INVALID_CHUNK_SIZE' });
+    const closed = new Readable({ read() {} }).destroy();
+    await expect(readCappedBody(closed, 100, false, newBodyProgress())).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+  });
+
   it('joins into a buffer of its own, transferable to a worker', () => {
     const progress = newBodyProgress();
     progress.chunks.push(Buffer.from('ab'), Buffer.from('c'));

@@ -101,7 +101,7 @@ function redirectError(error: unknown, stream: Request): Error | undefined {
   return codedError('ERR_INVALID_REDIRECT', `redirect to an unsupported protocol ${stream.redirectUrls.at(-1)?.protocol ?? ''}`, error);
 }
 
-async function readExchange(stream: Request, target: CompiledTarget, recorder: PhaseRecorder): Promise<Exchange> {
+async function readExchange(stream: Request, target: CompiledTarget, recorder: PhaseRecorder, stopped: Promise<never>): Promise<Exchange> {
   const done: Exchange = { redirects: 0, body: newBodyProgress(), url: new URL(target.url), endAt: 0 };
   const requests: ClientRequest[] = [];
   // got emits the request of every hop (the first and each redirect) before its socket connects.
@@ -110,14 +110,17 @@ async function readExchange(stream: Request, target: CompiledTarget, recorder: P
     recorder.track(request);
   });
   try {
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      stream.once('response', resolve);
-      // Stays attached: an error after the response reaches the body reading too, and must not be unhandled here.
-      stream.on('error', reject);
-    });
+    const response = await Promise.race([
+      new Promise<IncomingMessage>((resolve, reject) => {
+        stream.once('response', resolve);
+        // Stays attached: an error after the response reaches the body reading too, and must not be unhandled here.
+        stream.on('error', reject);
+      }),
+      stopped,
+    ]);
     done.statusCode = response.statusCode;
     const keep = target.mustMatch !== undefined || target.mustNotMatch !== undefined;
-    await readCappedBody(stream, target.maxBodyBytes, keep, done.body);
+    await Promise.race([readCappedBody(stream, target.maxBodyBytes, keep, done.body), stopped]);
   } catch (error) {
     done.error = redirectError(error, stream) ?? error;
   } finally {
@@ -139,5 +142,14 @@ async function readExchange(stream: Request, target: CompiledTarget, recorder: P
  */
 export function startExchange(target: CompiledTarget, ca: CertificateAuthorities | undefined, recorder: PhaseRecorder): RunningExchange {
   const stream = clientFor(target, ca).stream(target.url);
-  return { done: readExchange(stream, target, recorder), abort: (error) => stream.destroy(error) };
+  // abort() ends the exchange even when destroying the stream emits nothing (it is already
+  // destroyed, its events gone): the check's deadline must hold whatever state got is in.
+  let stop: (error: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_resolve, reject) => (stop = reject));
+  stopped.catch(() => undefined);
+  const abort = (error: Error) => {
+    stream.destroy(error);
+    stop(error);
+  };
+  return { done: readExchange(stream, target, recorder, stopped), abort };
 }

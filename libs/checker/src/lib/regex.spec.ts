@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { matchPatterns } from './regex.js';
+import { matchPatterns, regexWorkersStarted } from './regex.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -43,9 +43,23 @@ describe('matchPatterns', () => {
     const started = performance.now();
     const slow = matchPatterns({ mustMatch: slowPattern }, body, 100);
     const next = matchPatterns({ mustMatch: 'x' }, encode('xyz'), 5000);
+    const workers = regexWorkersStarted();
     await expect(slow).resolves.toBe('timeout');
     expect(performance.now() - started).toBeLessThan(300);
     await expect(next).resolves.toEqual({ mustMatch: true });
+    expect(regexWorkersStarted()).toBe(workers + 1);
+  });
+
+  it('keeps the worker of a match that ends soon after its deadline, rather than start a new one', async () => {
+    // 'aaa…a!' against `^(a+)+$`: linear, about 15 ms for 1 MiB once the worker runs and the
+    // pattern is compiled, which the first call sees to.
+    const page = () => encode(`${'a'.repeat(1024 * 1024)}!`);
+    await expect(matchPatterns({ mustMatch: '^(a+)+$' }, page(), 2000)).resolves.toEqual({ mustMatch: false });
+    const started = regexWorkersStarted();
+    // Timed out at 1 ms, but over well within the grace.
+    await expect(matchPatterns({ mustMatch: '^(a+)+$' }, page(), 1)).resolves.toBe('timeout');
+    await expect(matchPatterns({ mustMatch: 'x' }, encode('x'), 2000)).resolves.toEqual({ mustMatch: true });
+    expect(regexWorkersStarted()).toBe(started);
   });
 
   it('times out a job that waits too long behind a slow one, without stopping the slow one', async () => {
