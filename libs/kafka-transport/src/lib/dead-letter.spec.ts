@@ -21,11 +21,12 @@ describe('deadLetterOf', () => {
     });
   });
 
-  it('replaces the headers of an earlier dead-lettering, and drops a stale field', () => {
-    const replayed = { ...message, headers: { [deadLetterHeaders.code]: 'OLD', [deadLetterHeaders.field]: '/old' } };
+  it('replaces the headers of an earlier dead-lettering, and drops a stale field and truncation mark', () => {
+    const replayed = { ...message, headers: { [deadLetterHeaders.code]: 'OLD', [deadLetterHeaders.field]: '/old', [deadLetterHeaders.truncated]: '9000000' } };
     const letter = deadLetterOf(replayed, 'results', 0, { code: 'ERR_SCHEMA_NOT_JSON', message: 'not JSON' });
     expect(letter.headers[deadLetterHeaders.code]).toBe('ERR_SCHEMA_NOT_JSON');
     expect(letter.headers).not.toHaveProperty(deadLetterHeaders.field);
+    expect(letter.headers).not.toHaveProperty(deadLetterHeaders.truncated);
   });
 });
 

@@ -47,12 +47,13 @@ export interface DeadLetter {
 /** The dead letter of `message` from `topic`/`partition`, keeping its key, bytes and headers. */
 export function deadLetterOf(message: RawMessage, topic: string, partition: number, reason: DeadLetterReason): DeadLetter {
   const headers: DeadLetter['headers'] = {};
-  for (const [name, value] of Object.entries(message.headers)) if (value !== undefined) headers[name] = value;
+  // A replayed dead letter's own dead-letter headers describe its earlier failure, not this one.
+  const ours = new Set<string>(Object.values(deadLetterHeaders));
+  for (const [name, value] of Object.entries(message.headers)) if (value !== undefined && !ours.has(name)) headers[name] = value;
   headers[deadLetterHeaders.reason] = reason.message;
   headers[deadLetterHeaders.code] = reason.code;
   headers[deadLetterHeaders.source] = `${topic}/${partition}/${message.offset}`;
   if (reason.field !== undefined) headers[deadLetterHeaders.field] = reason.field;
-  else delete headers[deadLetterHeaders.field];
   return { key: message.key, value: message.value, headers };
 }
 
