@@ -18,6 +18,10 @@ describe('resolveSubscriberOptions', () => {
     });
   });
 
+  it('takes a number of partitions to handle at the same time', () => {
+    expect(resolveSubscriberOptions({ ...base, partitionsConcurrently: 6 }).partitionsConcurrently).toBe(6);
+  });
+
   it('keeps the default heartbeat below a short session timeout', () => {
     expect(resolveSubscriberOptions({ ...base, sessionTimeoutMs: 6000 }).heartbeatIntervalMs).toBe(2000);
   });
@@ -28,6 +32,8 @@ describe('resolveSubscriberOptions', () => {
     ['a heartbeat as long as the session', { sessionTimeoutMs: 6000, heartbeatIntervalMs: 6000 }, /^heartbeatIntervalMs must be below sessionTimeoutMs \(6000\)/],
     ['the topic as its own dead-letter topic', { deadLetterTopic: 'results' }, /^deadLetterTopic must differ from topic$/],
     ['a tiny fetch', { maxBytesPerPartition: 10 }, /^maxBytesPerPartition must be an integer from 1024/],
+    ['no partition at a time', { partitionsConcurrently: 0 }, /^partitionsConcurrently must be an integer from 1 to 64$/],
+    ['a fractional concurrency', { partitionsConcurrently: 1.5 }, /^partitionsConcurrently must be an integer from 1 to 64$/],
   ])('refuses %s', (_name, overrides, message) => {
     expect(() => resolveSubscriberOptions({ ...base, ...overrides } as SubscriberOptions)).toThrow(expect.objectContaining({ code: 'ERR_TRANSPORT_OPTIONS', message: expect.stringMatching(message) }));
   });
@@ -46,6 +52,7 @@ describe('subscriberOptionsSchema', () => {
     ['no group', { topic: 'r' }],
     ['a bad dead-letter topic', { topic: 'r', groupId: 'g', deadLetterTopic: 'a b' }],
     ['a handler (code only)', { topic: 'r', groupId: 'g', handleBatch: 'store' }],
+    ['too many partitions at a time', { topic: 'r', groupId: 'g', partitionsConcurrently: 65 }],
   ])('refuses %s', (_name, config) => {
     expect(validate(config)).toBe(false);
   });

@@ -33,6 +33,11 @@ export interface SubscriberOptions {
   fetchMaxWaitMs?: number;
   /** Most bytes fetched per partition and request, which bounds a batch (default 1 MiB). */
   maxBytesPerPartition?: number;
+  /**
+   * Batches of different partitions handled at the same time (default 1). Each partition's
+   * batches still come one after the other, in order; handleBatch must allow concurrent calls.
+   */
+  partitionsConcurrently?: number;
   /** How long close() waits for the current batch to finish, in milliseconds (default 30 000); it is then delivered again later. */
   closeTimeoutMs?: number;
   /** Create the topic and the dead-letter topic when they do not exist (default: don't; start() fails naming them). */
@@ -47,8 +52,12 @@ export const subscriberDefaults = {
   rebalanceTimeoutMs: 60_000,
   fetchMaxWaitMs: 1000,
   maxBytesPerPartition: 1024 * 1024,
+  partitionsConcurrently: 1,
   closeTimeoutMs: 30_000,
 } as const;
+
+// Beyond a few, concurrent batches only compete for the same database connections and memory.
+const maxPartitionsConcurrently = 64;
 
 const milliseconds = (value: number) => ({ type: 'integer', minimum: 1, default: value, description: 'ms' }) as const;
 
@@ -68,6 +77,13 @@ export const subscriberOptionsSchema = {
     rebalanceTimeoutMs: milliseconds(subscriberDefaults.rebalanceTimeoutMs),
     fetchMaxWaitMs: milliseconds(subscriberDefaults.fetchMaxWaitMs),
     maxBytesPerPartition: { type: 'integer', minimum: 1024, default: subscriberDefaults.maxBytesPerPartition, description: 'bytes' },
+    partitionsConcurrently: {
+      type: 'integer',
+      minimum: 1,
+      maximum: maxPartitionsConcurrently,
+      default: subscriberDefaults.partitionsConcurrently,
+      description: 'Batches of different partitions stored at the same time; one partition is always in order.',
+    },
     closeTimeoutMs: { type: 'integer', minimum: 0, default: subscriberDefaults.closeTimeoutMs, description: 'ms' },
     createTopic: createTopicSchema,
   },
@@ -86,6 +102,7 @@ export interface SubscriberSettings {
   rebalanceTimeoutMs: number;
   fetchMaxWaitMs: number;
   maxBytesPerPartition: number;
+  partitionsConcurrently: number;
   closeTimeoutMs: number;
   createTopic: CreateTopicOptions | undefined;
 }
@@ -104,6 +121,7 @@ const keys = [
   'rebalanceTimeoutMs',
   'fetchMaxWaitMs',
   'maxBytesPerPartition',
+  'partitionsConcurrently',
   'closeTimeoutMs',
   'createTopic',
 ];
@@ -131,6 +149,7 @@ export function resolveSubscriberOptions(value: SubscriberOptions): SubscriberSe
     rebalanceTimeoutMs: positiveInteger(options.rebalanceTimeoutMs, 'rebalanceTimeoutMs', d.rebalanceTimeoutMs),
     fetchMaxWaitMs: positiveInteger(options.fetchMaxWaitMs, 'fetchMaxWaitMs', d.fetchMaxWaitMs),
     maxBytesPerPartition: positiveInteger(options.maxBytesPerPartition, 'maxBytesPerPartition', d.maxBytesPerPartition, { min: 1024 }),
+    partitionsConcurrently: positiveInteger(options.partitionsConcurrently, 'partitionsConcurrently', d.partitionsConcurrently, { max: maxPartitionsConcurrently }),
     closeTimeoutMs: positiveInteger(options.closeTimeoutMs, 'closeTimeoutMs', d.closeTimeoutMs, { min: 0 }),
     createTopic: resolveCreateTopic(options.createTopic, 'createTopic'),
   };

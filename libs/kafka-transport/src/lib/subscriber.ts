@@ -102,7 +102,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     lag.set(batch.partition, behind > 0n ? behind : 0n);
   }
 
-  const run = () => consumer.run({ eachBatch, autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1 });
+  const run = () => consumer.run({ eachBatch, autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: settings.partitionsConcurrently });
 
   function scheduleRestart(): void {
     const delayMs = backoffDelay(settings.retry, restartAttempts++);

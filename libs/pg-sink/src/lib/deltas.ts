@@ -4,7 +4,7 @@
 // adds nothing, and sent as one array literal per column.
 import type { CheckResult } from '@sitewatch/schema';
 import { reasonIds } from './batch.js';
-import { arrayLiteral } from './pg-array.js';
+import { arrayLiteral, quotedArrayLiteral } from './pg-array.js';
 import { addCount, denseLiteral, sketchBin, type Counts } from './sketch.js';
 
 /** One rollup row's increment. */
@@ -78,16 +78,22 @@ export function rollupDeltas(results: readonly CheckResult[], targetIds: readonl
   return { hourly: sorted(hours), daily: sorted(daily(hours.values())) };
 }
 
+// Counts and ids are integers we computed: joined as they are, no per-element checks.
+const integers = (values: number[]) => `{${values.join(',')}}`;
+
 /** The deltas as array literals: target, bucket, checks, up, sum, max, bins, reasons. */
 export function deltaColumns(deltas: readonly RollupDelta[]): string[] {
+  // A batch spans a few hours: format each bucket once.
+  const iso = new Map<number, string>();
+  const bucketText = (bucket: number) => iso.get(bucket) ?? iso.set(bucket, new Date(bucket).toISOString()).get(bucket)!;
   return [
-    arrayLiteral(deltas.map((d) => d.targetId)),
-    arrayLiteral(deltas.map((d) => new Date(d.bucket).toISOString())),
-    arrayLiteral(deltas.map((d) => d.checks)),
-    arrayLiteral(deltas.map((d) => d.up)),
+    integers(deltas.map((d) => d.targetId)),
+    quotedArrayLiteral(deltas.map((d) => bucketText(d.bucket))),
+    integers(deltas.map((d) => d.checks)),
+    integers(deltas.map((d) => d.up)),
     arrayLiteral(deltas.map((d) => d.sumMs)),
     arrayLiteral(deltas.map((d) => d.maxMs)),
-    arrayLiteral(deltas.map((d) => denseLiteral(d.bins))),
-    arrayLiteral(deltas.map((d) => denseLiteral(d.reasons))),
+    quotedArrayLiteral(deltas.map((d) => denseLiteral(d.bins))),
+    quotedArrayLiteral(deltas.map((d) => denseLiteral(d.reasons))),
   ];
 }

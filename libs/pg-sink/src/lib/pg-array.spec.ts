@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { arrayLiteral } from './pg-array.js';
+import { arrayLiteral, quotedArrayLiteral } from './pg-array.js';
 
 describe('arrayLiteral', () => {
   it('writes numbers, booleans and NULL bare', () => {
@@ -15,5 +15,13 @@ describe('arrayLiteral', () => {
   it('refuses numbers PostgreSQL cannot read back as the same value', () => {
     expect(() => arrayLiteral([Number.NaN])).toThrow(RangeError);
     expect(() => arrayLiteral([Number.POSITIVE_INFINITY])).toThrow(RangeError);
+  });
+});
+
+describe('quotedArrayLiteral', () => {
+  it('quotes strings free of quotes and backslashes as arrayLiteral does', () => {
+    const values = ['[185:187]={2,NULL,1}', '{}', '2026-11-27T00:00:00.000Z', ''];
+    expect(quotedArrayLiteral(values)).toBe(arrayLiteral(values));
+    expect(quotedArrayLiteral([])).toBe('{}');
   });
 });

@@ -28,3 +28,11 @@ export function arrayLiteral(values: readonly ArrayElement[]): string {
 export function bareArrayLiteral(values: readonly (string | null)[]): string {
   return `{${values.map((value) => (value === null ? 'NULL' : value)).join(',')}}`;
 }
+
+/**
+ * The same for strings that need quoting but hold no quotes or backslashes (array literals
+ * such as '[185:187]={2,NULL,1}', ISO timestamps): quoted without scanning for escapes.
+ */
+export function quotedArrayLiteral(values: readonly string[]): string {
+  return values.length === 0 ? '{}' : `{"${values.join('","')}"}`;
+}

@@ -36,12 +36,12 @@ export function addCount(counts: Counts, key: number, n = 1): void {
  */
 export function denseLiteral(counts: Counts): string {
   if (counts.size === 0) return '{}';
-  const keys = [...counts.keys()];
-  const low = Math.min(...keys);
-  const high = Math.max(...keys);
-  const values = new Array<string>(high - low + 1).fill('NULL');
-  for (const [key, n] of counts) values[key - low] = String(n);
-  return `[${low}:${high}]={${values.join(',')}}`;
+  // A handful of keys spread over a few hundred bins: walk the sorted keys and write the
+  // runs of NULL between them in one go (this runs for every rollup row of every batch).
+  const keys = [...counts.keys()].sort((a, b) => a - b);
+  let body = String(counts.get(keys[0]!));
+  for (let i = 1; i < keys.length; i++) body += `${',NULL'.repeat(keys[i]! - keys[i - 1]! - 1)},${counts.get(keys[i]!)}`;
+  return `[${keys[0]}:${keys.at(-1)}]={${body}}`;
 }
 
 /** The nearest-rank quantile q (0..1) of a sketch, in milliseconds; null when it is empty. */
