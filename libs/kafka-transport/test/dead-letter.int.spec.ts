@@ -1,49 +1,36 @@
 // Poison messages against the real broker: each kind goes to the dead-letter topic with its
 // original key, bytes and headers plus the reason, code and source, before the offset moves
 // past it; the subscriber keeps going.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { schemaVersionHeader, type CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createSubscriber, deadLetterHeaders, type Subscriber } from '../src/index.js';
-import { startTestKafka, type TestKafka, type TestKafkaRawMessage } from '../src/testing.js';
-import { eventually } from './helpers.js';
+import type { TestKafkaRawMessage } from '../src/testing.js';
+import { eventually, quickGroup, useTestKafka } from './helpers.js';
 
-let kafka: TestKafka;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  kafka = await startTestKafka();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(() => kafka.close());
+const ctx = useTestKafka();
 
 async function subscriber(topic: string, deadLetterTopic: string, groupId: string, stored: CheckResult[]): Promise<Subscriber> {
   const sub = createSubscriber({
-    connection: kafka.connection(),
+    connection: ctx.kafka.connection(),
     topic,
     deadLetterTopic,
     groupId,
-    sessionTimeoutMs: 6000,
-    heartbeatIntervalMs: 500,
-    fetchMaxWaitMs: 100,
+    ...quickGroup,
     handleBatch: async (results) => void stored.push(...results),
   });
-  cleanups.push(() => sub.close());
+  ctx.cleanups.push(() => sub.close());
   await sub.start();
   return sub;
 }
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
-const committed = async (groupId: string, topic: string) => (await kafka.committedOffsets(groupId, topic))[0];
+const committed = async (groupId: string, topic: string) => (await ctx.kafka.committedOffsets(groupId, topic))[0];
 
 describe('dead-lettering', () => {
   it('sends each kind of bad message to the dead-letter topic with the reason, and keeps going', async () => {
-    const topic = await kafka.createTopic();
-    const deadLetterTopic = await kafka.createTopic({ prefix: 'dlq' });
+    const topic = await ctx.kafka.createTopic();
+    const deadLetterTopic = await ctx.kafka.createTopic({ prefix: 'dlq' });
     const good = [makeCheckResult({ targetId: 'a' }), makeCheckResult({ targetId: 'b' }), makeCheckResult({ targetId: 'c' })];
     const version = { [schemaVersionHeader]: '1' };
     const bad: { message: TestKafkaRawMessage; code: string; reason: RegExp; field?: string }[] = [
@@ -61,14 +48,14 @@ describe('dead-lettering', () => {
       { key: 'b', value: json(good[1]), headers: version },
       ...bad.slice(3).map((b) => b.message),
     ];
-    await kafka.produce(topic, messages);
-    const groupId = kafka.uniqueGroupId();
+    await ctx.kafka.produce(topic, messages);
+    const groupId = ctx.kafka.uniqueGroupId();
     const stored: CheckResult[] = [];
     const sub = await subscriber(topic, deadLetterTopic, groupId, stored);
 
     await eventually(async () => (await committed(groupId, topic)) === String(messages.length), { what: 'offsets committed' });
     expect(stored).toEqual(good.slice(0, 2));
-    const letters = await kafka.readMessages(deadLetterTopic, { atLeast: bad.length });
+    const letters = await ctx.kafka.readMessages(deadLetterTopic, { atLeast: bad.length });
     expect(letters).toHaveLength(bad.length);
     const offsets = [1, 2, 3, 5, 6, 7];
     letters.forEach((letter, i) => {
@@ -84,25 +71,25 @@ describe('dead-lettering', () => {
     expect(sub.stats()).toMatchObject({ results: 2, deadLettered: bad.length });
 
     // Still consuming after the poison.
-    await kafka.produce(topic, [{ key: 'c', value: json(good[2]), headers: version }]);
+    await ctx.kafka.produce(topic, [{ key: 'c', value: json(good[2]), headers: version }]);
     await eventually(() => stored.length === 3, { what: 'the next result' });
     expect(stored[2]).toEqual(good[2]);
   });
 
   it('dead-letters a value too large for the dead-letter topic cut short, with its size', async () => {
     const hugeBytes = 3 * 1024 * 1024;
-    const topic = await kafka.createTopic({ config: { 'max.message.bytes': String(8 * 1024 * 1024) } });
-    const deadLetterTopic = await kafka.createTopic({ prefix: 'dlq' });
+    const topic = await ctx.kafka.createTopic({ config: { 'max.message.bytes': String(8 * 1024 * 1024) } });
+    const deadLetterTopic = await ctx.kafka.createTopic({ prefix: 'dlq' });
     const good = makeCheckResult();
-    await kafka.produce(topic, [{ key: 'huge', value: Buffer.alloc(hugeBytes, 0x20) }]);
-    await kafka.produce(topic, [{ key: good.targetId, value: json(good) }]);
-    const groupId = kafka.uniqueGroupId();
+    await ctx.kafka.produce(topic, [{ key: 'huge', value: Buffer.alloc(hugeBytes, 0x20) }]);
+    await ctx.kafka.produce(topic, [{ key: good.targetId, value: json(good) }]);
+    const groupId = ctx.kafka.uniqueGroupId();
     const stored: CheckResult[] = [];
     await subscriber(topic, deadLetterTopic, groupId, stored);
 
     await eventually(async () => (await committed(groupId, topic)) === '2', { what: 'offsets committed' });
     expect(stored).toEqual([good]);
-    const [letter] = await kafka.readMessages(deadLetterTopic, { atLeast: 1 });
+    const [letter] = await ctx.kafka.readMessages(deadLetterTopic, { atLeast: 1 });
     expect(letter!.key?.toString()).toBe('huge');
     expect(letter!.headers[deadLetterHeaders.truncated]).toBe(String(hugeBytes));
     expect(letter!.headers[deadLetterHeaders.code]).toBe('ERR_SCHEMA_INVALID');

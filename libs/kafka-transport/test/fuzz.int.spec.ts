@@ -9,7 +9,7 @@ import { makeCheckResult } from '@sitewatch/schema/testing';
 import fc from 'fast-check';
 import { createSubscriber, deadLetterHeaders } from '../src/index.js';
 import { startTestKafka, type TestKafka, type TestKafkaRawMessage } from '../src/testing.js';
-import { eventually } from './helpers.js';
+import { eventually, quickGroup } from './helpers.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -110,9 +110,7 @@ it('never crashes on fuzzed messages, stores exactly the valid ones, dead-letter
     topic,
     deadLetterTopic,
     groupId,
-    sessionTimeoutMs: 6000,
-    heartbeatIntervalMs: 500,
-    fetchMaxWaitMs: 100,
+    ...quickGroup,
     handleBatch: async (results) => void stored.push(...results.map((result) => result.id)),
   });
   try {

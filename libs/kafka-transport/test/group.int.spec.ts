@@ -2,45 +2,33 @@
 // the survivor takes over when one leaves; a handler slower than the session timeout keeps
 // its membership (the subscriber heartbeats while it waits); bad credentials fail start().
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createPublisher, createSubscriber, type BatchHandler, type Subscriber, type SubscriberOptions } from '../src/index.js';
-import { startTestKafka, type TestKafka } from '../src/testing.js';
-import { eventually, recordingLogger } from './helpers.js';
+import { eventually, quickGroup, recordingLogger, useTestKafka } from './helpers.js';
 
-let kafka: TestKafka;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  kafka = await startTestKafka();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(() => kafka.close());
+const ctx = useTestKafka();
 
 function subscriber(options: Pick<SubscriberOptions, 'topic' | 'deadLetterTopic' | 'groupId' | 'handleBatch'> & Partial<SubscriberOptions>): Subscriber {
-  const created = createSubscriber({ connection: kafka.connection(), sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100, ...options });
-  cleanups.push(() => created.close());
+  const created = createSubscriber({ connection: ctx.kafka.connection(), ...quickGroup, ...options });
+  ctx.cleanups.push(() => created.close());
   return created;
 }
 
 async function publish(topic: string, results: CheckResult[]): Promise<void> {
-  const publisher = createPublisher({ connection: kafka.connection(), topic });
+  const publisher = createPublisher({ connection: ctx.kafka.connection(), topic });
   for (const result of results) publisher.publish(result);
   await publisher.close();
 }
 
-const totalCommitted = async (groupId: string, topic: string) => Object.values(await kafka.committedOffsets(groupId, topic)).reduce((sum, offset) => sum + Math.max(Number(offset), 0), 0);
+const totalCommitted = async (groupId: string, topic: string) => Object.values(await ctx.kafka.committedOffsets(groupId, topic)).reduce((sum, offset) => sum + Math.max(Number(offset), 0), 0);
 
 describe('consumer group', () => {
   it('shares the partitions between two members, and the survivor takes over when one leaves', async () => {
-    const topic = await kafka.createTopic({ partitions: 4 });
-    const deadLetterTopic = await kafka.createTopic({ prefix: 'dlq' });
-    const groupId = kafka.uniqueGroupId();
+    const topic = await ctx.kafka.createTopic({ partitions: 4 });
+    const deadLetterTopic = await ctx.kafka.createTopic({ prefix: 'dlq' });
+    const groupId = ctx.kafka.uniqueGroupId();
     const stored: string[][] = [[], []];
     const handler =
       (member: number): BatchHandler =>
@@ -68,9 +56,9 @@ describe('consumer group', () => {
   });
 
   it('keeps its membership through a handler slower than the session timeout', async () => {
-    const topic = await kafka.createTopic();
-    const deadLetterTopic = await kafka.createTopic({ prefix: 'dlq' });
-    const groupId = kafka.uniqueGroupId();
+    const topic = await ctx.kafka.createTopic();
+    const deadLetterTopic = await ctx.kafka.createTopic({ prefix: 'dlq' });
+    const groupId = ctx.kafka.uniqueGroupId();
     await publish(topic, [makeCheckResult()]);
     let calls = 0;
     const logger = recordingLogger();
@@ -91,11 +79,11 @@ describe('consumer group', () => {
   }, 30_000);
 
   it('fails start() clearly on wrong SASL credentials, without the password', async () => {
-    const topic = await kafka.createTopic();
-    const connection = kafka.connection('scram-sha-256');
+    const topic = await ctx.kafka.createTopic();
+    const connection = ctx.kafka.connection('scram-sha-256');
     const password = 'not-the-password-123';
     const logger = recordingLogger();
-    const sub = subscriber({ topic, groupId: kafka.uniqueGroupId(), logger, handleBatch: async () => undefined, connection: { ...connection, sasl: { ...connection.sasl!, password } } });
+    const sub = subscriber({ topic, groupId: ctx.kafka.uniqueGroupId(), logger, handleBatch: async () => undefined, connection: { ...connection, sasl: { ...connection.sasl!, password } } });
     const error = await sub.start().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ERR_TRANSPORT_AUTH', retriable: false });
     expect(inspect(error, { depth: 10 })).not.toContain(password);

@@ -1,6 +1,8 @@
 // Shared by this package's unit and integration tests.
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { Logger } from '@sitewatch/schema';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { startTestKafka, type TestKafka } from '../src/testing.js';
 import { waitFor } from '../../../tools/testing/wait-for.js';
 
 /** One recorded log call. */
@@ -40,3 +42,25 @@ export function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 15_000,
 export function compileConfigSchema(schema: object): ValidateFunction {
   return new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
 }
+
+/** What an integration test file shares: the test run's broker, and cleanups run after each test (last first). */
+export interface TestKafkaContext {
+  kafka: TestKafka;
+  cleanups: (() => Promise<unknown>)[];
+}
+
+/** Registers the hooks of an integration test file that uses the broker. */
+export function useTestKafka(): TestKafkaContext {
+  const context: TestKafkaContext = { kafka: undefined as unknown as TestKafka, cleanups: [] };
+  beforeAll(async () => {
+    context.kafka = await startTestKafka();
+  });
+  afterEach(async () => {
+    for (const cleanup of context.cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(() => context.kafka.close());
+  return context;
+}
+
+/** Subscriber timings that make group joins and takeovers quick in tests. */
+export const quickGroup = { sessionTimeoutMs: 6000, heartbeatIntervalMs: 500, fetchMaxWaitMs: 100 } as const;

@@ -1,37 +1,25 @@
 // The publisher against the real broker: keyed, versioned, batched writes; topic creation;
 // buffering through an outage (a proxy in front of the broker that the test stops and
 // starts); the drop bound; close() flushing, and close() giving up on a dead broker.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { decode, schemaVersionHeader, type CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createPublisher, type Publisher, type PublisherOptions, type TransportError } from '../src/index.js';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
-import { startTestKafka, type TestKafka } from '../src/testing.js';
-import { eventually, recordingLogger } from './helpers.js';
+import { eventually, recordingLogger, useTestKafka } from './helpers.js';
 
-let kafka: TestKafka;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  kafka = await startTestKafka();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(() => kafka.close());
+const ctx = useTestKafka();
 
 function publisher(options: Omit<PublisherOptions, 'connection'> & Partial<Pick<PublisherOptions, 'connection'>>): Publisher {
-  const created = createPublisher({ connection: kafka.connection(), ...options });
-  cleanups.push(() => created.close());
+  const created = createPublisher({ connection: ctx.kafka.connection(), ...options });
+  ctx.cleanups.push(() => created.close());
   return created;
 }
 
 async function stoppedProxy(): Promise<TcpProxy> {
-  const [host, port] = kafka.brokers[0]!.split(':');
+  const [host, port] = ctx.kafka.brokers[0]!.split(':');
   const proxy = await startTcpProxy({ targetHost: host!, targetPort: Number(port) });
-  cleanups.push(() => proxy.close());
+  ctx.cleanups.push(() => proxy.close());
   await proxy.stop();
   return proxy;
 }
@@ -44,7 +32,7 @@ const fastRetry = { initialMs: 20, maxMs: 200 };
 
 describe('publisher', () => {
   it('writes results keyed by target, with the schema version header, in few requests', async () => {
-    const topic = await kafka.createTopic({ partitions: 3 });
+    const topic = await ctx.kafka.createTopic({ partitions: 3 });
     const sent = results(300);
     const p = publisher({ topic });
     for (const result of sent) p.publish(result);
@@ -53,7 +41,7 @@ describe('publisher', () => {
     expect(p.stats().batches).toBeLessThanOrEqual(3);
     expect(p.ready()).toBe(true);
 
-    const messages = await kafka.readMessages(topic, { atLeast: 300 });
+    const messages = await ctx.kafka.readMessages(topic, { atLeast: 300 });
     expect(messages).toHaveLength(300);
     const byId = new Map(sent.map((result) => [result.id, result]));
     const partitionOf = new Map<string, number>();
@@ -69,16 +57,16 @@ describe('publisher', () => {
   });
 
   it('creates a missing topic with the configured partitions', async () => {
-    const topic = kafka.uniqueTopicName();
+    const topic = ctx.kafka.uniqueTopicName();
     const p = publisher({ topic, createTopic: { partitions: 3, replicationFactor: 1 } });
     p.publish(makeCheckResult());
     await p.flush();
-    await expect(kafka.partitionCount(topic)).resolves.toBe(3);
-    await expect(kafka.readMessages(topic, { atLeast: 1 })).resolves.toHaveLength(1);
+    await expect(ctx.kafka.partitionCount(topic)).resolves.toBe(3);
+    await expect(ctx.kafka.readMessages(topic, { atLeast: 1 })).resolves.toHaveLength(1);
   });
 
   it('buffers while Kafka is unreachable and delivers everything, in order, when it is back', async () => {
-    const topic = await kafka.createTopic();
+    const topic = await ctx.kafka.createTopic();
     const proxy = await stoppedProxy();
     const logger = recordingLogger();
     const p = publisher({ topic, logger, connection: { brokers: [proxy.address], connectionTimeoutMs: 500 }, retry: fastRetry });
@@ -95,12 +83,12 @@ describe('publisher', () => {
     expect(p.stats()).toMatchObject({ buffered: 0, published: 50, dropped: 0 });
     expect(p.ready()).toBe(true);
     expect(logger.records.some((r) => r.message === 'publishing resumed')).toBe(true);
-    const received = (await kafka.readMessages(topic, { atLeast: 50 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
+    const received = (await ctx.kafka.readMessages(topic, { atLeast: 50 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
     expect(received).toEqual(sent.map((result) => result.id));
   });
 
   it('drops exactly the oldest results beyond the bound, and says so', async () => {
-    const topic = await kafka.createTopic();
+    const topic = await ctx.kafka.createTopic();
     const proxy = await stoppedProxy();
     const logger = recordingLogger();
     const p = publisher({ topic, logger, connection: { brokers: [proxy.address], connectionTimeoutMs: 500 }, maxBufferedResults: 20, maxBatchResults: 10, retry: fastRetry });
@@ -113,7 +101,7 @@ describe('publisher', () => {
     await proxy.start();
     await p.flush();
     expect(p.stats()).toMatchObject({ buffered: 0, published: 20, dropped: 15 });
-    const received = (await kafka.readMessages(topic, { atLeast: 20 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
+    const received = (await ctx.kafka.readMessages(topic, { atLeast: 20 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
     expect(received).toEqual(sent.slice(15).map((result) => result.id));
     // Every drop is in a log line: the first at once, the rest when publishing resumed.
     const logged = logger.records.filter((r) => r.message === 'dropped results: the buffer is full').reduce((sum, r) => sum + (r.fields.dropped as number), 0);
@@ -121,7 +109,7 @@ describe('publisher', () => {
   });
 
   it('halves batches the topic finds too large, and drops (counting) a result too large alone', async () => {
-    const topic = await kafka.createTopic({ config: { 'max.message.bytes': '2000' } });
+    const topic = await ctx.kafka.createTopic({ config: { 'max.message.bytes': '2000' } });
     const logger = recordingLogger();
     const p = publisher({ topic, logger, compression: 'none', retry: fastRetry });
     const fits = results(20);
@@ -131,21 +119,21 @@ describe('publisher', () => {
     expect(p.stats()).toMatchObject({ published: 20, dropped: 1, buffered: 0 });
     expect(p.stats().batches).toBeGreaterThan(3);
     expect(logger.records.find((r) => r.message === 'dropped a result larger than the topic accepts')?.fields).toMatchObject({ targetId: tooLarge.targetId });
-    const received = (await kafka.readMessages(topic, { atLeast: 20 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
+    const received = (await ctx.kafka.readMessages(topic, { atLeast: 20 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
     expect(received).toEqual(fits.map((result) => result.id));
   });
 
   it('sends what is buffered on close()', async () => {
-    const topic = await kafka.createTopic({ partitions: 2 });
+    const topic = await ctx.kafka.createTopic({ partitions: 2 });
     const p = publisher({ topic, lingerMs: 1000 });
     for (const result of results(100)) p.publish(result);
     await p.close();
     expect(p.stats()).toMatchObject({ published: 100, buffered: 0, dropped: 0 });
-    await expect(kafka.readMessages(topic, { atLeast: 100 })).resolves.toHaveLength(100);
+    await expect(ctx.kafka.readMessages(topic, { atLeast: 100 })).resolves.toHaveLength(100);
   });
 
   it('gives up on close() after closeTimeoutMs when Kafka is unreachable, counting what it drops', async () => {
-    const topic = await kafka.createTopic();
+    const topic = await ctx.kafka.createTopic();
     const proxy = await stoppedProxy();
     const logger = recordingLogger();
     const p = publisher({ topic, logger, connection: { brokers: [proxy.address], connectionTimeoutMs: 500 }, closeTimeoutMs: 300, retry: fastRetry });
@@ -162,10 +150,10 @@ describe('publisher', () => {
 
   it('tells onError of a refused TLS handshake as not retriable, while it keeps retrying', async () => {
     const errors: TransportError[] = [];
-    const { brokers, ca } = kafka.tls;
+    const { brokers, ca } = ctx.kafka.tls;
     const created = publisher({
       connection: { brokers, tls: { ca } },
-      topic: kafka.uniqueTopicName(),
+      topic: ctx.kafka.uniqueTopicName(),
       retry: fastRetry,
       closeTimeoutMs: 0,
       onError: (error) => errors.push(error),

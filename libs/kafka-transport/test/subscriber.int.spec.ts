@@ -1,50 +1,37 @@
 // The subscriber against the real broker: round trips over every listener kind, per-target
 // order across partitions, commit only after the handler stored the batch, retries of
 // passing failures, and isolation of results that can never be stored.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createPublisher, createSubscriber, deadLetterHeaders, type BatchHandler, type KafkaConnectionOptions, type Subscriber, type SubscriberOptions } from '../src/index.js';
-import { startTestKafka, type TestKafka, type TestKafkaListener } from '../src/testing.js';
-import { eventually, recordingLogger } from './helpers.js';
+import { type TestKafkaListener } from '../src/testing.js';
+import { eventually, quickGroup, recordingLogger, useTestKafka } from './helpers.js';
 
-let kafka: TestKafka;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  kafka = await startTestKafka();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-afterAll(() => kafka.close());
+const ctx = useTestKafka();
 
 type Options = Omit<SubscriberOptions, 'connection' | 'groupId'> & Partial<Pick<SubscriberOptions, 'connection' | 'groupId'>>;
 
 /** A started subscriber with settings that keep a test fast (short fetch wait and session). */
 async function subscriber(options: Options): Promise<Subscriber> {
   const created = createSubscriber({
-    connection: kafka.connection(),
-    groupId: kafka.uniqueGroupId(),
-    sessionTimeoutMs: 6000,
-    heartbeatIntervalMs: 500,
-    fetchMaxWaitMs: 100,
+    connection: ctx.kafka.connection(),
+    groupId: ctx.kafka.uniqueGroupId(),
+    ...quickGroup,
     retry: { initialMs: 20, maxMs: 200 },
     closeTimeoutMs: 2000,
     ...options,
   });
-  cleanups.push(() => created.close());
+  ctx.cleanups.push(() => created.close());
   await created.start();
   return created;
 }
 
 async function topics(partitions = 1): Promise<{ topic: string; deadLetterTopic: string }> {
-  return { topic: await kafka.createTopic({ partitions }), deadLetterTopic: await kafka.createTopic({ prefix: 'dlq' }) };
+  return { topic: await ctx.kafka.createTopic({ partitions }), deadLetterTopic: await ctx.kafka.createTopic({ prefix: 'dlq' }) };
 }
 
-async function publish(topic: string, results: CheckResult[], connection: KafkaConnectionOptions = kafka.connection()): Promise<void> {
+async function publish(topic: string, results: CheckResult[], connection: KafkaConnectionOptions = ctx.kafka.connection()): Promise<void> {
   const publisher = createPublisher({ connection, topic });
   for (const result of results) publisher.publish(result);
   await publisher.close();
@@ -58,22 +45,22 @@ function collector(): { handleBatch: BatchHandler; stored: { result: CheckResult
 }
 
 const sortById = (results: CheckResult[]) => [...results].sort((a, b) => a.id.localeCompare(b.id));
-const totalCommitted = async (groupId: string, topic: string) => Object.values(await kafka.committedOffsets(groupId, topic)).reduce((sum, offset) => sum + Math.max(Number(offset), 0), 0);
+const totalCommitted = async (groupId: string, topic: string) => Object.values(await ctx.kafka.committedOffsets(groupId, topic)).reduce((sum, offset) => sum + Math.max(Number(offset), 0), 0);
 
 describe('subscriber round trip', () => {
   const fileTls = (): KafkaConnectionOptions => ({
-    brokers: kafka.tls.brokers,
+    brokers: ctx.kafka.tls.brokers,
     tls: { caFile: process.env.KAFKA_SSL_CA_FILE!, certFile: process.env.KAFKA_SSL_CERT_FILE!, keyFile: process.env.KAFKA_SSL_KEY_FILE! },
   });
 
   it.each<TestKafkaListener>(['plaintext', 'tls', 'scram-sha-512'])('delivers every result over %s and commits', async (listener) => {
     const { topic, deadLetterTopic } = await topics(2);
     const sent = Array.from({ length: 20 }, (_, i) => makeCheckResult({ targetId: `t${i % 4}` }));
-    await publish(topic, sent, kafka.connection(listener));
+    await publish(topic, sent, ctx.kafka.connection(listener));
     const { handleBatch, stored } = collector();
-    const groupId = kafka.uniqueGroupId();
+    const groupId = ctx.kafka.uniqueGroupId();
     // The mutual-TLS subscriber reads its PEM files itself; the publisher got PEM strings.
-    const connection = listener === 'tls' ? fileTls() : kafka.connection(listener);
+    const connection = listener === 'tls' ? fileTls() : ctx.kafka.connection(listener);
     const sub = await subscriber({ connection, topic, deadLetterTopic, groupId, handleBatch });
     expect(sub.ready()).toBe(true);
 
@@ -108,7 +95,7 @@ describe('commit after store', () => {
     const { topic, deadLetterTopic } = await topics();
     const sent = Array.from({ length: 10 }, () => makeCheckResult());
     await publish(topic, sent);
-    const groupId = kafka.uniqueGroupId();
+    const groupId = ctx.kafka.uniqueGroupId();
     const seen: CheckResult[] = [];
     const hanging = await subscriber({
       topic,
@@ -122,7 +109,7 @@ describe('commit after store', () => {
     });
     await eventually(() => seen.length >= 10, { what: 'the handler to be called' });
     await hanging.close();
-    expect(await kafka.committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
+    expect(await ctx.kafka.committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
 
     const { handleBatch, stored } = collector();
     await subscriber({ topic, deadLetterTopic, groupId, handleBatch });
@@ -135,7 +122,7 @@ describe('commit after store', () => {
     const { topic, deadLetterTopic } = await topics();
     const sent = Array.from({ length: 10 }, () => makeCheckResult());
     await publish(topic, sent);
-    const groupId = kafka.uniqueGroupId();
+    const groupId = ctx.kafka.uniqueGroupId();
     const calls: { ids: string[]; attempt: number }[] = [];
     const sub = await subscriber({
       topic,
@@ -156,7 +143,7 @@ describe('commit after store', () => {
     const { topic, deadLetterTopic } = await topics();
     const sent = Array.from({ length: 9 }, (_, i) => makeCheckResult({ targetId: i === 5 ? 'poison' : `t${i}` }));
     await publish(topic, sent);
-    const groupId = kafka.uniqueGroupId();
+    const groupId = ctx.kafka.uniqueGroupId();
     const stored: CheckResult[] = [];
     const logger = recordingLogger();
     const sub = await subscriber({
@@ -171,7 +158,7 @@ describe('commit after store', () => {
     });
     await eventually(async () => (await totalCommitted(groupId, topic)) === 9, { what: 'offsets committed' });
     expect(stored.map((r) => r.id)).toEqual(sent.filter((r) => r.targetId !== 'poison').map((r) => r.id));
-    const [letter, ...others] = await kafka.readMessages(deadLetterTopic, { atLeast: 1 });
+    const [letter, ...others] = await ctx.kafka.readMessages(deadLetterTopic, { atLeast: 1 });
     expect(others).toHaveLength(0);
     expect(letter!.key?.toString()).toBe('poison');
     expect(JSON.parse(letter!.value!.toString()).id).toBe(sent[5]!.id);
@@ -187,18 +174,18 @@ describe('commit after store', () => {
 
 describe('subscriber topics', () => {
   it('refuses to start when the topic is missing, naming it', async () => {
-    const topic = kafka.uniqueTopicName();
-    const sub = createSubscriber({ connection: kafka.connection(), topic, groupId: kafka.uniqueGroupId(), handleBatch: async () => undefined });
-    cleanups.push(() => sub.close());
+    const topic = ctx.kafka.uniqueTopicName();
+    const sub = createSubscriber({ connection: ctx.kafka.connection(), topic, groupId: ctx.kafka.uniqueGroupId(), handleBatch: async () => undefined });
+    ctx.cleanups.push(() => sub.close());
     await expect(sub.start()).rejects.toMatchObject({ code: 'ERR_TRANSPORT_TOPIC_MISSING', message: expect.stringContaining(topic) });
     expect(sub.ready()).toBe(false);
   });
 
   it('creates the topic and the dead-letter topic when asked to', async () => {
-    const topic = kafka.uniqueTopicName();
-    const deadLetterTopic = kafka.uniqueTopicName('dlq');
+    const topic = ctx.kafka.uniqueTopicName();
+    const deadLetterTopic = ctx.kafka.uniqueTopicName('dlq');
     await subscriber({ topic, deadLetterTopic, createTopic: { partitions: 2, replicationFactor: 1 }, handleBatch: async () => undefined });
-    await expect(kafka.partitionCount(topic)).resolves.toBe(2);
-    await expect(kafka.partitionCount(deadLetterTopic)).resolves.toBe(2);
+    await expect(ctx.kafka.partitionCount(topic)).resolves.toBe(2);
+    await expect(ctx.kafka.partitionCount(deadLetterTopic)).resolves.toBe(2);
   });
 });
