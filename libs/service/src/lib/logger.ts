@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, stdSerializers, type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -7,7 +8,7 @@ export interface CreateLoggerOptions {
   name: string;
   /** Default `info`. */
   level?: LogLevel;
-  /** Human-readable lines instead of JSON. Default: JSON. The apps turn it on for a TTY. */
+  /** Human-readable lines instead of JSON, through the optional peer dependency pino-pretty. Default: JSON. The apps turn it on for a TTY. */
   pretty?: boolean;
   /** Strings that must never be written (passwords, keys): replaced by `***` wherever they appear. */
   secrets?: readonly string[];
@@ -29,13 +30,22 @@ function scrubValue(value: unknown, scrub: (text: string) => string, depth = 0):
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, scrub, depth + 1)]));
 }
 
+/** Where pino-pretty is installed: it is an optional peer dependency, needed only for pretty output. */
+function prettyTarget(): string {
+  try {
+    return createRequire(import.meta.url).resolve('pino-pretty');
+  } catch (cause) {
+    throw new Error('pretty log output needs the package pino-pretty, which is not installed: `npm install pino-pretty`, or turn pretty output off', { cause });
+  }
+}
+
 /**
  * The service's pino logger. Every line passes through a scrubber, so a secret that ends up
  * in an error message (a driver echoing a connection string, say) is still never written.
  */
 export function createLogger(options: CreateLoggerOptions): PinoLogger {
   const scrub = scrubber(options.secrets ?? []);
-  const transport = options.pretty ? pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }) : undefined;
+  const transport = options.pretty ? pino.transport({ target: prettyTarget(), options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }) : undefined;
   return pino(
     {
       name: options.name,
