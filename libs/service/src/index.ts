@@ -3,6 +3,6 @@ export { configFileSchema, logConfigSchema, opsServerConfigSchema } from './lib/
 export { createConfigValidator, formatPath, loadConfig, type JsonSchema, type LoadConfigOptions, type LoadedConfig } from './lib/config.js';
 export { ConfigError, isConfigError, isServiceError, ServiceError, serviceErrorCodes, type ConfigProblem, type ServiceErrorCode } from './lib/errors.js';
 export { createRegistry, pollMetric } from './lib/metrics.js';
-export { createLogger, scrubber, type CreateLoggerOptions, type LogLevel } from './lib/logger.js';
+export { createLogger, type CreateLoggerOptions, type LogLevel } from './lib/logger.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './lib/ops-server.js';
 export { exitCodes, handleShutdown, type ProcessLike, type Shutdown, type ShutdownOptions } from './lib/shutdown.js';
