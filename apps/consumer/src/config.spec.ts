@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig } from '@sitewatch/service';
-import { consumerConfigSchema, type ConsumerConfig } from './config.js';
+import { ConfigError } from '@sitewatch/service';
+import { loadConsumerConfig } from './config.js';
 
 const configDir = path.resolve(import.meta.dirname, '../../../config');
-const env = { SITEWATCH_PG_PASSWORD: 'pg-secret', SITEWATCH_API_TOKEN: 'api-token' };
-const load = (file: string) => loadConfig<ConsumerConfig>(path.join(configDir, file), { schema: consumerConfigSchema, env });
+/** The consumer's own secrets only: a target's token stays on the checker's machine. */
+const env = { SITEWATCH_PG_PASSWORD: 'pg-secret' };
+const load = (file: string, environment: Record<string, string> = env) => loadConsumerConfig(path.join(configDir, file), environment);
 
 describe('consumer config', () => {
   it.each(['example.yaml', 'aiven.example.yaml'])('accepts config/%s, with defaults applied', (file) => {
@@ -20,5 +21,20 @@ describe('consumer config', () => {
     expect(config.kafka.tls).toMatchObject({ caFile: path.join(configDir, 'ca.pem'), keyFile: path.join(configDir, 'service.key') });
     expect(config.postgres.url).toContain(':pg-secret@');
     expect(secrets).toContain('pg-secret');
+  });
+
+  it("reads only its own sections: the producer's are not resolved, nor returned", () => {
+    const { config } = load('aiven.example.yaml');
+    expect(Object.keys(config).sort()).toEqual(['consumer', 'kafka', 'log', 'postgres']);
+  });
+
+  it('still needs its own secrets, and names the one missing', () => {
+    try {
+      load('aiven.example.yaml', {});
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([{ path: 'postgres.url', message: 'environment variable SITEWATCH_PG_PASSWORD is not set' }]);
+    }
   });
 });

@@ -2,7 +2,7 @@
 // checked strictly; the producer's sections are left to the producer.
 import { kafkaSectionSchema, subscriberOptionsSchema, type CreateTopicOptions, type KafkaConnectionOptions, type SubscriberOptions } from '@sitewatch/kafka-transport';
 import { pgSinkOptionsSchema, type SinkOptions } from '@sitewatch/pg-sink';
-import { configFileSchema, logConfigSchema, opsServerConfigSchema, type LogLevel } from '@sitewatch/service';
+import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, groupId, ...subscriberSettings } = subscriberOptionsSchema.properties;
 
@@ -36,4 +36,13 @@ export interface ConsumerConfig {
     shutdownTimeoutMs: number;
   };
   postgres: Omit<SinkOptions, 'sql' | 'logger' | 'now'>;
+}
+
+/**
+ * Reads the consumer's sections of a config file: references resolved, checked, defaults
+ * applied. The producer's sections are neither resolved nor returned, so this machine needs
+ * none of the producer's secrets (a target's token, say).
+ */
+export function loadConsumerConfig(file: string, env: Record<string, string | undefined>): LoadedConfig<ConsumerConfig> {
+  return loadConfig<ConsumerConfig>(file, { schema: consumerConfigSchema, sections: Object.keys(consumerSections), env });
 }

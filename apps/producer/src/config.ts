@@ -3,7 +3,7 @@
 import os from 'node:os';
 import { compileTargets, isCheckerError, targetSchema, targetSettingsSchema, type CompiledTarget, type Target, type TargetSettings } from '@sitewatch/checker';
 import { kafkaSectionSchema, publisherOptionsSchema, type CreateTopicOptions, type KafkaConnectionOptions, type PublisherOptions } from '@sitewatch/kafka-transport';
-import { configFileSchema, formatPath, logConfigSchema, opsServerConfigSchema, type ConfigProblem, type LogLevel } from '@sitewatch/service';
+import { configFileSchema, formatPath, loadConfig, logConfigSchema, opsServerConfigSchema, type ConfigProblem, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, ...publisherSettings } = publisherOptionsSchema.properties;
 
@@ -61,6 +61,15 @@ export function checkProducerConfig(config: ProducerConfig): ConfigProblem[] {
 /** The targets with defaults applied (the config was checked, so this does not throw). */
 export function producerTargets(config: ProducerConfig): CompiledTarget[] {
   return compileTargets(config.checker.targets, config.checker.defaults);
+}
+
+/**
+ * Reads the producer's sections of a config file: references resolved, checked, defaults
+ * applied. The consumer's sections are neither resolved nor returned, so this machine needs
+ * none of the consumer's secrets.
+ */
+export function loadProducerConfig(file: string, env: Record<string, string | undefined>): LoadedConfig<ProducerConfig> {
+  return loadConfig<ProducerConfig>(file, { schema: producerConfigSchema, sections: Object.keys(producerSections), env, check: checkProducerConfig });
 }
 
 export function probeId(config: ProducerConfig): string {

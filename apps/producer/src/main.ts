@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // sitewatch-producer: config -> scheduler(checker) -> Kafka publisher; logs, metrics, signals.
-import { createLogger, exitCodes, handleShutdown, loadConfig, parseCli, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
-import { checkProducerConfig, producerConfigSchema, type ProducerConfig } from './config.js';
+import { createLogger, exitCodes, handleShutdown, parseCli, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
+import { loadProducerConfig } from './config.js';
 import { startProducer } from './producer.js';
 
 const usage = 'usage: sitewatch-producer --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
       process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
       return;
     }
-    const loaded = loadConfig<ProducerConfig>(args.configPath, { schema: producerConfigSchema, env: process.env, check: checkProducerConfig });
+    const loaded = loadProducerConfig(args.configPath, process.env);
     const { config } = loaded;
     secrets = loaded.secrets;
     const logger = createLogger({ name: 'producer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });

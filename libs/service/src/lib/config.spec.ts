@@ -119,6 +119,22 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual([{ path: 'kafka.brokers[0]', message: 'environment variable NOPE is not set' }]);
   });
 
+  it('resolves and returns only the sections a service reads; the others keep their references', () => {
+    const file = write(
+      'shared.yaml',
+      'kafka:\n  brokers: ["${env:BROKER}"]\npostgres:\n  url: "postgres://u:${env:PGPASSWORD}@db/${file:nowhere.txt}"\ntargets:\n  - url: https://u:inline-pw@x.test/\n',
+    );
+    const { config, secrets } = loadConfig(file, { schema, env: { BROKER: 'b:9092' }, sections: ['kafka'] });
+    expect(config).toEqual({ kafka: { brokers: ['b:9092'], topic: 'checks' } });
+    expect(secrets).toEqual(['b:9092']);
+    // Its own references are still required, and the others' are not reported.
+    expect(problemsOf(() => loadConfig(file, { schema, env: {}, sections: ['kafka'] }))).toEqual([{ path: 'kafka.brokers[0]', message: 'environment variable BROKER is not set' }]);
+    expect(problemsOf(() => loadConfig(file, { schema, env: { BROKER: 'b:9092' } }))).toEqual([
+      { path: 'postgres.url', message: 'environment variable PGPASSWORD is not set' },
+      { path: 'postgres.url', message: 'cannot read file nowhere.txt' },
+    ]);
+  });
+
   it('runs the extra check only on a schema-valid config', () => {
     const check = (config: { kafka: { brokers: string[] } }) =>
       config.kafka.brokers.length > 1 ? [] : [{ path: 'kafka.brokers', message: 'needs two brokers for this test' }];

@@ -15,6 +15,12 @@ export interface LoadConfigOptions {
   schema: JsonSchema;
   /** Where `${env:NAME}` references are looked up. */
   env: Record<string, string | undefined>;
+  /**
+   * The top-level sections this service reads. Only these have their references resolved
+   * and are returned; the others (another service's, in a shared file) may be absent or hold
+   * references this machine cannot resolve. Default: every section.
+   */
+  sections?: readonly string[];
   /** Checks that a schema cannot express (duplicates, cross-field rules); run only on a schema-valid config. */
   check?: (config: never) => ConfigProblem[];
 }
@@ -145,10 +151,23 @@ export function loadConfig<T>(file: string, options: LoadConfigOptions): LoadedC
     throw new ConfigError(file, document.errors.map((e) => ({ path: '', message: `YAML${where(e)}: ${what(e)}` })));
   }
   const context = { env: options.env, dir: path.dirname(file), secrets: [] as string[], problems: [] as ConfigProblem[] };
-  const value = resolveReferences(document.toJS() ?? {}, '', context);
+  const value = resolveSections(document.toJS() ?? {}, options.sections, context);
   const problems = [...context.problems, ...createConfigValidator(options.schema)(value)];
-  if (problems.length === 0 && options.check) problems.push(...options.check(value as never));
+  const config = ownSections(value, options.sections);
+  if (problems.length === 0 && options.check) problems.push(...options.check(config as never));
   if (problems.length > 0) throw new ConfigError(file, problems);
-  const secrets = [...new Set([...context.secrets, ...urlPasswords(value)])].filter((s) => s.length >= 4);
-  return { config: deepFreeze(value as T), secrets };
+  const secrets = [...new Set([...context.secrets, ...urlPasswords(config)])].filter((s) => s.length >= 4);
+  return { config: deepFreeze(config as T), secrets };
+}
+
+/** Resolves the references of the sections a service reads; leaves the others as they are written. */
+function resolveSections(document: unknown, sections: readonly string[] | undefined, context: Parameters<typeof resolveReferences>[2]): unknown {
+  if (!sections || document === null || typeof document !== 'object' || Array.isArray(document)) return resolveReferences(document, '', context);
+  return Object.fromEntries(Object.entries(document).map(([key, item]) => [key, sections.includes(key) ? resolveReferences(item, `/${key}`, context) : item]));
+}
+
+/** The sections a service reads (defaults filled in by the validator), without the others. */
+function ownSections(value: unknown, sections: readonly string[] | undefined): unknown {
+  if (!sections || value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => sections.includes(key)));
 }
