@@ -1,0 +1,132 @@
+// The libraries as a stranger gets them: every lib packed with `npm pack`, the tarballs
+// installed into a scratch project outside the workspace, a small program and each
+// README's example type-checked against them (strict, module nodenext), and the program run
+// against the test run's Kafka and PostgreSQL. The scratch folder, the database and the
+// topic are removed afterwards.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestKafka, type TestKafka } from '@sitewatch/kafka-transport/testing';
+import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
+import { decode, type CheckResult } from '@sitewatch/schema';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '../..');
+const libs = fs.readdirSync(path.join(root, 'libs')).sort();
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
+interface PackedFile {
+  path: string;
+}
+interface Packed {
+  name: string;
+  filename: string;
+  size: number;
+  files: PackedFile[];
+}
+
+/** The environment of a child process, without what npm and jest set for the workspace's own scripts. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS' && name !== 'INIT_CWD'));
+  return { ...env, ...extra };
+}
+
+let scratch: string;
+let packed: Packed[];
+let kafka: TestKafka | undefined;
+let pg: TestPostgres | undefined;
+
+beforeAll(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-packages-'));
+  const tarballs = path.join(scratch, 'tarballs');
+  const project = path.join(scratch, 'project');
+  fs.mkdirSync(tarballs);
+  fs.mkdirSync(project);
+  const workspaces = libs.flatMap((lib) => ['-w', `libs/${lib}`]);
+  const pack = await run('npm', ['pack', ...workspaces, '--pack-destination', tarballs, '--json'], { cwd: root, env: cleanEnv() });
+  packed = JSON.parse(pack.stdout) as Packed[];
+
+  const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const dependencies = Object.fromEntries(packed.map((p) => [p.name, `file:${path.join(tarballs, p.filename)}`]));
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { ...dependencies, '@types/node': rootPackage.devDependencies['@types/node'] } }),
+  );
+  for (const file of ['main.ts', 'tsconfig.json']) fs.copyFileSync(path.join(root, 'e2e/scratch-project', file), path.join(project, file));
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: cleanEnv() });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([kafka?.close(), pg?.close()]);
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('the packed libraries', () => {
+  it('hold the build, its sources, the README and the LICENSE, and nothing else', () => {
+    expect(packed.map((p) => p.name).sort()).toEqual(libs.map((lib) => `@sitewatch/${lib}`));
+    const license = fs.readFileSync(path.join(root, 'LICENSE'), 'utf8');
+    for (const p of packed) {
+      const files = p.files.map((f) => f.path);
+      expect({
+        name: p.name,
+        missing: ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'src/index.ts'].filter((f) => !files.includes(f)),
+        unexpected: files.filter((f) => !/^(dist|src|migrations)\/|^(package\.json|README\.md|LICENSE)$/.test(f) || /\.spec\.ts$|\.tsbuildinfo$/.test(f)),
+      }).toEqual({ name: p.name, missing: [], unexpected: [] });
+      const installed = path.join(scratch, 'project/node_modules', p.name);
+      expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toBe(license);
+    }
+  });
+
+  it('have source maps that point at files in the package', () => {
+    const missing: string[] = [];
+    for (const p of packed) {
+      const installed = path.join(scratch, 'project/node_modules', p.name);
+      for (const map of p.files.map((f) => f.path).filter((f) => f.endsWith('.map'))) {
+        const { sources } = JSON.parse(fs.readFileSync(path.join(installed, map), 'utf8')) as { sources: string[] };
+        for (const source of sources) {
+          const target = path.resolve(path.dirname(path.join(installed, map)), source);
+          if (!target.startsWith(installed + path.sep) || !fs.existsSync(target)) missing.push(`${p.name}/${map} -> ${source}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("type-check a program and each README's example under strict nodenext, and run the program against Kafka and PostgreSQL", async () => {
+    const project = path.join(scratch, 'project');
+    for (const p of packed) {
+      const readme = fs.readFileSync(path.join(project, 'node_modules', p.name, 'README.md'), 'utf8');
+      const example = /^```ts\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+      expect({ name: p.name, example: example !== undefined }).toEqual({ name: p.name, example: true });
+      fs.writeFileSync(path.join(project, `readme-${p.name.split('/')[1]}.ts`), example!);
+    }
+    await run(process.execPath, [tsc, '-p', project], { cwd: project, env: cleanEnv() }).catch((error: { stdout?: string }) => {
+      throw new Error(`the scratch program or a README example does not type-check against the packages:\n${error.stdout ?? String(error)}`);
+    });
+    [kafka, pg] = await Promise.all([startTestKafka(), startTestPostgres()]);
+    const topic = await kafka.createTopic({ prefix: 'packages' });
+    const { stdout } = await run(process.execPath, ['dist/main.js'], {
+      cwd: project,
+      env: cleanEnv({ DATABASE_URL: pg.url, KAFKA_BROKERS: kafka.brokers.join(','), TOPIC: topic }),
+      timeout: 60_000,
+    });
+    const seen = JSON.parse(stdout) as { result: CheckResult } & Record<string, unknown>;
+    expect(seen.result).toMatchObject({ targetId: 'scratch-site', outcome: 'up', statusCode: 200, regex: { mustMatch: { matched: true } } });
+    expect(seen).toMatchObject({
+      roundTrip: seen.result,
+      written: { inserted: 1, duplicates: 0, expired: 0 },
+      summary: { checks: 1, up: 1, uptimePct: 100 },
+      published: 1,
+      processMetrics: true,
+      prettyLoggerError: expect.stringContaining('npm install pino-pretty'),
+    });
+    const [stored] = await pg.sql<{ target: string; outcome: string }[]>`select target, outcome from sitewatch.results`;
+    expect(stored).toEqual({ target: 'scratch-site', outcome: 'up' });
+    const [message] = await kafka.readMessages(topic, { atLeast: 1 });
+    expect(decode(message!.value)).toEqual({ ok: true, value: seen.result });
+  }, 120_000);
+});
