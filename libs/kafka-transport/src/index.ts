@@ -1,4 +1,4 @@
-export { backoffSchema, type BackoffOptions } from './lib/backoff.js';
+export type { BackoffOptions } from '@sitewatch/schema';
 export type { BatchContext, BatchHandler } from './lib/batch-processor.js';
 export {
   connectionDefaults,
@@ -10,10 +10,10 @@ export {
   type SaslMechanism,
 } from './lib/connection.js';
 export { deadLetterHeaders } from './lib/dead-letter.js';
-export { isTransportError, TransportError, transportErrorCodes, type TransportErrorCode, type TransportErrorOptions } from './lib/errors.js';
+export { TransportError, transportErrorCodes, type TransportErrorCode } from './lib/errors.js';
 export { createPublisher, type Publisher, type PublisherStats } from './lib/publisher.js';
-export { compressionCodecs, publisherDefaults, publisherOptionsSchema, type Compression, type PublisherOptions } from './lib/publisher-options.js';
+export { checkPublisherOptions, compressionCodecs, publisherDefaults, publisherOptionsSchema, type Compression, type PublisherOptions } from './lib/publisher-options.js';
 export { createSubscriber, type Subscriber, type SubscriberStats } from './lib/subscriber.js';
-export { subscriberDefaults, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
+export { checkSubscriberOptions, subscriberDefaults, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
 export { kafkaSectionSchema } from './lib/config-section.js';
 export { createTopicSchema, type CreateTopicOptions } from './lib/topics.js';

@@ -1,6 +1,5 @@
 import { kafkaConnectionSchema } from './connection.js';
-import { publisherOptionsSchema } from './publisher-options.js';
-import { createTopicSchema } from './topics.js';
+import { createTopicSchema, topicNameSchema } from './topics.js';
 
 /**
  * JSON Schema of the `kafka` section of a config file shared by a publishing and a
@@ -11,7 +10,7 @@ export const kafkaSectionSchema = {
   required: [...kafkaConnectionSchema.required, 'topic'],
   properties: {
     ...kafkaConnectionSchema.properties,
-    topic: publisherOptionsSchema.properties.topic,
+    topic: topicNameSchema,
     createTopic: createTopicSchema,
   },
 } as const;
