@@ -22,4 +22,4 @@ export {
 } from './lib/errors.js';
 export { noopLogger, type LogFn, type Logger } from './lib/logger.js';
 export { createQueue, type Queue } from './lib/queue.js';
-export { compileOptions, readOptionFile, relocateProblems, whenPresent, type JsonSchema, type Validation } from './lib/validation.js';
+export { compileOptions, pointer, readOptionFile, relocateProblems, whenPresent, type JsonSchema, type Validation } from './lib/validation.js';

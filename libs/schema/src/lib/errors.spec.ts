@@ -21,14 +21,6 @@ describe('SitewatchError', () => {
     expect(error).toMatchObject({ code: 'ERR_X_Y', message: 'write failed', cause, retriable: true, sqlState: '40P01', problems: [] });
     expect(Object.keys(new SitewatchError<'ERR_X_Y', { sqlState?: string }>('ERR_X_Y', 'm', { sqlState: undefined }))).not.toContain('sqlState');
   });
-
-  it('lists at most 20 problems in its message, and keeps them all', () => {
-    const problems = Array.from({ length: 25 }, (_, i) => ({ path: `/targets/${i}/url`, message: 'is required' }));
-    const error = new SitewatchError('ERR_X_Y', 'invalid targets', { problems });
-    expect(error.problems).toHaveLength(25);
-    expect(error.message.split('\n')).toHaveLength(22);
-    expect(error.message).toMatch(/\n {2}\.\.\. and 5 more$/);
-  });
 });
 
 describe('isSitewatchError', () => {

@@ -16,14 +16,9 @@ export interface SitewatchErrorOptions extends ErrorOptions {
   problems?: readonly Problem[];
 }
 
-// A message lists this many problems at most; `problems` holds them all.
-const listedProblems = 20;
-
 /** `summary` followed by one `  /path: message` line per problem (the format the services print on exit 2). */
 export function formatProblems(summary: string, problems: readonly Problem[]): string {
-  const lines = problems.slice(0, listedProblems).map((p) => `\n  ${p.path || '(root)'}: ${p.message}`);
-  const more = problems.length > listedProblems ? `\n  ... and ${problems.length - listedProblems} more` : '';
-  return `${summary}:${lines.join('')}${more}`;
+  return `${summary}:${problems.map((p) => `\n  ${p.path || '(root)'}: ${p.message}`).join('')}`;
 }
 
 /**

@@ -29,8 +29,10 @@ export function createAjv({ useDefaults }: { useDefaults: boolean }): Ajv {
   return ajv;
 }
 
-const escape = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1');
-const pointer = (instancePath: string, key: unknown) => `${instancePath}/${escape(String(key))}`;
+/** The JSON Pointer of `key` inside the value at pointer `parent` (RFC 6901: `~` and `/` escaped). */
+export function pointer(parent: string, key: unknown): string {
+  return `${parent}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
 
 /** The problem one ajv error stands for. */
 function describe(error: ErrorObject): Problem {
