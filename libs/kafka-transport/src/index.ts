@@ -15,5 +15,5 @@ export { createPublisher, type Publisher, type PublisherStats } from './lib/publ
 export { checkPublisherOptions, compressionCodecs, publisherDefaults, publisherOptionsSchema, type Compression, type PublisherOptions } from './lib/publisher-options.js';
 export { createSubscriber, type Subscriber, type SubscriberStats } from './lib/subscriber.js';
 export { checkSubscriberOptions, subscriberDefaults, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
-export { kafkaSectionSchema } from './lib/config-section.js';
+export { fromKafkaSection, kafkaSectionPaths, kafkaSectionSchema, type KafkaSection } from './lib/config-section.js';
 export { createTopicSchema, type CreateTopicOptions } from './lib/topics.js';
