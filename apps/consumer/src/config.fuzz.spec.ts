@@ -1,14 +1,14 @@
 // A few hundred malformed configs (wrong types, missing and unknown keys, huge values, odd
-// unicode) made from config/example.yaml: each is refused with a ConfigError listing its
+// unicode) made from config/example.yaml: each is refused with a config error listing its
 // problems and exit code 2 — never another error, which would be exit 1 with a stack trace.
 import path from 'node:path';
 import { expect, it } from '@jest/globals';
 import { loadConfig } from '@sitewatch/service';
 import { expectOnlyConfigErrors } from '../../../tools/testing/config-fuzz.js';
-import { consumerConfigSchema } from './config.js';
+import { checkConsumerConfig, consumerConfigSchema } from './config.js';
 
 const example = path.resolve(import.meta.dirname, '../../../config/example.yaml');
-const options = { schema: consumerConfigSchema, env: {} };
+const options = { schema: consumerConfigSchema, env: {}, check: checkConsumerConfig };
 
 it('refuses every malformed config with its problems listed, and nothing else', () => {
   // Only the sections the consumer checks: the producer's are its own business.

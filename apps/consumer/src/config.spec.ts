@@ -1,11 +1,12 @@
-import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@sitewatch/service';
-import { consumerConfigSchema, type ConsumerConfig } from './config.js';
+import { exampleConfigs } from '../../../tools/testing/example-configs.js';
+import { checkConsumerConfig, consumerConfigSchema, type ConsumerConfig } from './config.js';
 
-const configDir = path.resolve(import.meta.dirname, '../../../config');
+const examples = exampleConfigs();
+afterAll(() => examples.remove());
 const env = { SITEWATCH_PG_PASSWORD: 'pg-secret', SITEWATCH_API_TOKEN: 'api-token' };
-const load = (file: string) => loadConfig<ConsumerConfig>(path.join(configDir, file), { schema: consumerConfigSchema, env });
+const load = (file: string) => loadConfig<ConsumerConfig>(examples.file(file), { schema: consumerConfigSchema, env, check: checkConsumerConfig });
 
 describe('consumer config', () => {
   it.each(['example.yaml', 'aiven.example.yaml'])('accepts config/%s, with defaults applied', (file) => {
@@ -16,8 +17,8 @@ describe('consumer config', () => {
 
   it('resolves the Aiven files next to the config and keeps the database password secret', () => {
     const { config, secrets } = load('aiven.example.yaml');
-    expect(config.postgres.ssl).toEqual({ mode: 'verify-full', caFile: path.join(configDir, 'pg-ca.pem') });
-    expect(config.kafka.tls).toMatchObject({ caFile: path.join(configDir, 'ca.pem'), keyFile: path.join(configDir, 'service.key') });
+    expect(config.postgres.ssl).toEqual({ mode: 'verify-full', caFile: examples.file('pg-ca.pem') });
+    expect(config.kafka.tls).toMatchObject({ caFile: examples.file('ca.pem'), keyFile: examples.file('service.key') });
     expect(config.postgres.url).toContain(':pg-secret@');
     expect(secrets).toContain('pg-secret');
   });

@@ -3,7 +3,7 @@
 //   sitewatch-consumer --config file.yaml            run
 //   sitewatch-consumer migrate --config file.yaml    apply database migrations and exit
 import { createLogger, exitCodes, handleShutdown, loadConfig, parseCli, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
-import { consumerConfigSchema, type ConsumerConfig } from './config.js';
+import { checkConsumerConfig, consumerConfigSchema, type ConsumerConfig } from './config.js';
 import { createConsumer, migrateOnly } from './consumer.js';
 
 const usage = 'usage: sitewatch-consumer [migrate] --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
       process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
       return;
     }
-    const loaded = loadConfig<ConsumerConfig>(args.configPath, { schema: consumerConfigSchema, env: process.env });
+    const loaded = loadConfig<ConsumerConfig>(args.configPath, { schema: consumerConfigSchema, env: process.env, check: checkConsumerConfig });
     const { config } = loaded;
     secrets = loaded.secrets;
     const logger = createLogger({ name: 'consumer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });

@@ -1,11 +1,12 @@
-import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '@sitewatch/service';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@sitewatch/service';
+import { exampleConfigs } from '../../../tools/testing/example-configs.js';
 import { checkProducerConfig, producerConfigSchema, producerTargets, type ProducerConfig } from './config.js';
 
-const configDir = path.resolve(import.meta.dirname, '../../../config');
+const examples = exampleConfigs();
+afterAll(() => examples.remove());
 const env = { SITEWATCH_PG_PASSWORD: 'pg-secret', SITEWATCH_API_TOKEN: 'api-token' };
-const load = (file: string) => loadConfig<ProducerConfig>(path.join(configDir, file), { schema: producerConfigSchema, env, check: checkProducerConfig });
+const load = (file: string) => loadConfig<ProducerConfig>(examples.file(file), { schema: producerConfigSchema, env, check: checkProducerConfig });
 
 describe('producer config', () => {
   it.each(['example.yaml', 'aiven.example.yaml'])('accepts config/%s, with defaults applied', (file) => {
@@ -20,8 +21,9 @@ describe('producer config', () => {
     expect(secrets).toEqual(expect.arrayContaining(['api-token', 'pg-secret']));
   });
 
-  it('reports what only compiling the targets can find, by path', () => {
+  it('reports what only compiling the targets can find, by JSON Pointer', () => {
     const config = {
+      kafka: { brokers: ['b:1'], topic: 'results' },
       checker: {
         defaults: { intervalMs: 5000 },
         targets: [
@@ -29,15 +31,18 @@ describe('producer config', () => {
           { id: 'a', url: 'https://b.test/', timeoutMs: 9000 },
         ],
       },
+      producer: {},
     } as unknown as ProducerConfig;
     expect(checkProducerConfig(config)).toEqual([
-      { path: 'checker.targets[0].mustMatch', message: expect.stringContaining('missing closing )') },
-      { path: 'checker.targets[1].timeoutMs', message: expect.stringMatching(/interval/) },
-      { path: 'checker.targets[1].id', message: 'duplicates the id of /targets/0' },
+      { path: '/checker/targets/0/mustMatch', message: expect.stringContaining('missing closing )') },
+      { path: '/checker/targets/1/timeoutMs', message: expect.stringMatching(/interval/) },
+      { path: '/checker/targets/1/id', message: 'duplicates the id of target 0' },
     ]);
   });
 
-  it('is a ConfigError when the file is wrong', () => {
-    expect(() => loadConfig(path.join(configDir, 'missing.yaml'), { schema: producerConfigSchema, env })).toThrow(ConfigError);
+  it('is a config error when the file is missing', () => {
+    expect(() => loadConfig(examples.file('missing.yaml'), { schema: producerConfigSchema, env })).toThrow(
+      expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems: [{ path: '', message: 'cannot read the config file (ENOENT)' }] }),
+    );
   });
 });

@@ -207,7 +207,7 @@ describe('createScheduler', () => {
       ]);
     }
     expect(() => createScheduler({ targets: [a!, a!], check: async () => makeCheckResult(), onResult: () => undefined })).toThrow(
-      expect.objectContaining({ problems: [{ path: '/targets/1/id', message: 'duplicates the id of /targets/0' }] }),
+      expect.objectContaining({ problems: [{ path: '/targets/1/id', message: 'duplicates the id of target 0' }] }),
     );
   });
 });

@@ -109,7 +109,7 @@ describe('compileTargets', () => {
     const problems = problemsOf(() => compileTargets([site, { id: 'shop', url: 'gopher://x' }, { id: 'c', url: 'http://c.test/', mustMatch: '[' }]));
     expect(problems).toEqual([
       { path: '/targets/1/url', message: 'must match pattern "^https?://"' },
-      { path: '/targets/1/id', message: 'duplicates the id of /targets/0' },
+      { path: '/targets/1/id', message: 'duplicates the id of target 0' },
       { path: '/targets/2/mustMatch', message: expect.stringMatching(/^does not compile as an RE2 pattern/) },
     ]);
   });

@@ -141,7 +141,7 @@ export function duplicateIdProblems(targets: readonly unknown[], at: string): Pr
     if (typeof id !== 'string') return [];
     const first = seen.get(id);
     if (first === undefined) seen.set(id, index);
-    return first === undefined ? [] : [{ path: `${at}/${index}/id`, message: `duplicates the id of ${at}/${first}` }];
+    return first === undefined ? [] : [{ path: `${at}/${index}/id`, message: `duplicates the id of target ${first}` }];
   });
 }
 
