@@ -1,18 +1,14 @@
-// One source of truth per set of options: each rule, given once to the consumer's config
-// loader (as a config file) and once to the library that owns it (as code), must come back
-// as the same problem at the same JSON Pointer, counted from where the options sit.
-import fs from 'node:fs';
-import os from 'node:os';
+// One source of truth per set of options: each rule of the libraries the consumer uses, as a
+// mistake in its config file and as the same mistake in code (see tools/testing/config-rules.ts).
 import path from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe } from '@jest/globals';
 import { createSubscriber, type SubscriberOptions } from '@sitewatch/kafka-transport';
 import { createSink, type SinkOptions } from '@sitewatch/pg-sink';
-import { isSitewatchError, type Problem } from '@sitewatch/schema';
 import { loadConfig } from '@sitewatch/service';
+import { itReportsEachRuleOnce, ruleFiles, type OptionsRule } from '../../../tools/testing/config-rules.js';
 import { checkConsumerConfig, consumerConfigSchema } from './config.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-rules-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const { dir } = ruleFiles();
 const missingFile = path.join(dir, 'missing.pem');
 
 // Nothing listens on these: neither library connects before it is used.
@@ -21,40 +17,11 @@ const url = 'postgres://writer@127.0.0.1:9/monitor';
 const base = { kafka: { ...connection, topic: 'results' }, consumer: {}, postgres: { url } };
 const sasl = { mechanism: 'scram-sha-256', username: 'u', password: 'p' } as const;
 
-/** The problems of a config file: `base` with `change` merged into its sections. */
-function configProblems(change: Record<string, object>): readonly Problem[] {
-  const config = Object.fromEntries(Object.entries(base).map(([section, value]) => [section, { ...value, ...change[section] }]));
-  const file = path.join(dir, 'sitewatch.yaml');
-  fs.writeFileSync(file, JSON.stringify(config));
-  return problemsOf(() => loadConfig(file, { schema: consumerConfigSchema, env: {}, check: checkConsumerConfig }));
-}
-
-function problemsOf(call: () => unknown): readonly Problem[] {
-  try {
-    call();
-  } catch (error) {
-    if (isSitewatchError(error)) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 const subscriber = (options: Partial<SubscriberOptions>) => () =>
   createSubscriber({ connection, topic: 'results', groupId: 'sitewatch-writer', handleBatch: async () => undefined, ...options });
 const sink = (options: SinkOptions) => () => createSink({ url, ...options });
 
-interface Rule {
-  /** The same mistake in a config file (merged into `base`)... */
-  config: Record<string, object>;
-  /** ...reported there... */
-  path: string;
-  /** ...and given to the library, */
-  library: () => unknown;
-  /** which reports it here. */
-  libraryPath: string;
-}
-
-const rules: Record<string, Rule> = {
+const rules: Record<string, OptionsRule> = {
   'SASL without TLS': { config: { kafka: { sasl } }, path: '/kafka/sasl', library: subscriber({ connection: { ...connection, sasl } }), libraryPath: '/connection/sasl' },
   'an unreadable client key': {
     config: { kafka: { tls: { cert: '-----BEGIN CERTIFICATE-----', keyFile: missingFile } } },
@@ -125,9 +92,5 @@ const rules: Record<string, Rule> = {
 };
 
 describe('a rule of the libraries', () => {
-  it.each(Object.entries(rules))('%s: the same problem from the config file and from the library', (_name, rule) => {
-    const fromLibrary = problemsOf(rule.library);
-    expect(fromLibrary).toEqual([{ path: rule.libraryPath, message: expect.any(String) }]);
-    expect(configProblems(rule.config)).toEqual([{ path: rule.path, message: fromLibrary[0]!.message }]);
-  });
+  itReportsEachRuleOnce(rules, base, (file) => loadConfig(file, { schema: consumerConfigSchema, env: {}, check: checkConsumerConfig }));
 });

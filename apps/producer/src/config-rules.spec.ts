@@ -1,18 +1,15 @@
-// One source of truth per set of options: each rule, given once to the producer's config
-// loader (as a config file) and once to the library that owns it (as code), must come back
-// as the same problem at the same JSON Pointer, counted from where the options sit.
+// One source of truth per set of options: each rule of the libraries the producer uses, as a
+// mistake in its config file and as the same mistake in code (see tools/testing/config-rules.ts).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe } from '@jest/globals';
 import { compileTarget, compileTargets, createScheduler, type Target } from '@sitewatch/checker';
 import { createPublisher, type PublisherOptions } from '@sitewatch/kafka-transport';
-import { isSitewatchError, type Problem } from '@sitewatch/schema';
 import { loadConfig } from '@sitewatch/service';
+import { itReportsEachRuleOnce, ruleFiles, type OptionsRule } from '../../../tools/testing/config-rules.js';
 import { checkProducerConfig, producerConfigSchema } from './config.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-rules-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const { dir } = ruleFiles();
 const pemFile = path.join(dir, 'ca.pem');
 const notPemFile = path.join(dir, 'not.pem');
 const missingFile = path.join(dir, 'missing.pem');
@@ -24,38 +21,9 @@ const connection = { brokers: ['127.0.0.1:9'] };
 const base = { kafka: { ...connection, topic: 'results' }, checker: { targets: [site] }, producer: {} };
 const sasl = { mechanism: 'plain', username: 'u', password: 'p' } as const;
 
-/** The problems of a config file: `base` with `change` merged into its sections. */
-function configProblems(change: Record<string, object>): readonly Problem[] {
-  const config = Object.fromEntries(Object.entries(base).map(([section, value]) => [section, { ...value, ...change[section] }]));
-  const file = path.join(dir, 'sitewatch.yaml');
-  fs.writeFileSync(file, JSON.stringify(config));
-  return problemsOf(() => loadConfig(file, { schema: producerConfigSchema, env: {}, check: checkProducerConfig }));
-}
-
-function problemsOf(call: () => unknown): readonly Problem[] {
-  try {
-    call();
-  } catch (error) {
-    if (isSitewatchError(error)) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
-
 const publisher = (options: Partial<PublisherOptions>) => () => createPublisher({ connection, topic: 'results', ...options });
 
-interface Rule {
-  /** The same mistake in a config file (merged into `base`)... */
-  config: Record<string, object>;
-  /** ...reported there... */
-  path: string;
-  /** ...and given to the library, */
-  library: () => unknown;
-  /** which reports it here. */
-  libraryPath: string;
-}
-
-const rules: Record<string, Rule> = {
+const rules: Record<string, OptionsRule> = {
   'SASL without TLS': { config: { kafka: { sasl } }, path: '/kafka/sasl', library: publisher({ connection: { ...connection, sasl } }), libraryPath: '/connection/sasl' },
   'SASL with tls: false': {
     config: { kafka: { sasl, tls: false } },
@@ -152,9 +120,5 @@ const rules: Record<string, Rule> = {
 };
 
 describe('a rule of the libraries', () => {
-  it.each(Object.entries(rules))('%s: the same problem from the config file and from the library', (_name, rule) => {
-    const fromLibrary = problemsOf(rule.library);
-    expect(fromLibrary).toEqual([{ path: rule.libraryPath, message: expect.any(String) }]);
-    expect(configProblems(rule.config)).toEqual([{ path: rule.path, message: fromLibrary[0]!.message }]);
-  });
+  itReportsEachRuleOnce(rules, base, (file) => loadConfig(file, { schema: producerConfigSchema, env: {}, check: checkProducerConfig }));
 });
