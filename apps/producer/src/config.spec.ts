@@ -40,6 +40,11 @@ describe('producer config', () => {
     ]);
   });
 
+  it('reports a checker.caFile it cannot read as a config problem, not a failed start', () => {
+    const config = { kafka: { brokers: ['b:1'], topic: 'results' }, checker: { caFile: examples.file('none.pem'), targets: [{ id: 'a', url: 'https://a.test/' }] }, producer: {} };
+    expect(checkProducerConfig(config as unknown as ProducerConfig)).toEqual([{ path: '/checker/caFile', message: `cannot read ${examples.file('none.pem')} (ENOENT)` }]);
+  });
+
   it('is a config error when the file is missing', () => {
     expect(() => loadConfig(examples.file('missing.yaml'), { schema: producerConfigSchema, env })).toThrow(
       expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems: [{ path: '', message: 'cannot read the config file (ENOENT)' }] }),
