@@ -1,5 +1,5 @@
 // A bad config stops the built app before it starts anything: exit code 2, every problem
-// listed by path on stderr, no stack trace, no log line of a started service.
+// listed by JSON Pointer on stderr, no stack trace, no log line of a started service.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { mutatedConfigs } from '../../tools/testing/config-fuzz.js';
@@ -26,7 +26,7 @@ function expectNothingStarted(output: string) {
 }
 
 describe('a bad config', () => {
-  it('stops the producer with exit code 2 and every problem by path', async () => {
+  it('stops the producer with exit code 2 and every problem by JSON Pointer', async () => {
     const config = writeConfig({
       kafka,
       checker: { targets: [...targetsOnlyCompilingCatches, { id: 'ftp', url: 'ftp://files.test/' }] },
@@ -36,9 +36,9 @@ describe('a bad config', () => {
     expect(code).toBe(2);
     expect(output).toContain(`invalid config ${config}:`);
     for (const line of [
-      'checker.targets[4].url: must match pattern "^https?://"',
-      'producer.lingerMs: must be integer',
-      'producer.colour: is not a known setting',
+      '/checker/targets/4/url: must match pattern "^https?://"',
+      '/producer/lingerMs: must be integer',
+      '/producer/colour: is not a known setting',
     ]) {
       expect(output).toContain(`  ${line}\n`);
     }
@@ -49,23 +49,34 @@ describe('a bad config', () => {
     const config = writeConfig({ kafka, checker: { targets: targetsOnlyCompilingCatches } });
     const { code, output } = await run('producer', ['--config', config]);
     expect(code).toBe(2);
-    expect(output).toMatch(/ {2}checker\.targets\[1\]\.id: duplicates the id of \/targets\/0\n/);
-    expect(output).toMatch(/ {2}checker\.targets\[2\]\.mustMatch: .*missing closing \)/);
-    expect(output).toMatch(/ {2}checker\.targets\[3\]\.timeoutMs: .*interval/);
+    expect(output).toContain('  /checker/targets/1/id: duplicates the id of target 0\n');
+    expect(output).toMatch(/ {2}\/checker\/targets\/2\/mustMatch: .*missing closing \)/);
+    expect(output).toMatch(/ {2}\/checker\/targets\/3\/timeoutMs: .*interval/);
     expectNothingStarted(output);
   });
 
-  it('stops the consumer with exit code 2 and every problem by path', async () => {
+  it('stops the consumer with exit code 2 and every problem by JSON Pointer', async () => {
     const config = writeConfig({ kafka: { ...kafka, brokers: [] }, consumer: { fetchMaxWaitMs: -1 }, postgres: { url: 'postgres://${env:SITEWATCH_E2E_UNSET}@db/x' } });
     const { code, output } = await run('consumer', ['--config', config]);
     expect(code).toBe(2);
     for (const line of [
-      'kafka.brokers: must NOT have fewer than 1 items',
-      'consumer.fetchMaxWaitMs: must be >= 1',
-      'postgres.url: environment variable SITEWATCH_E2E_UNSET is not set',
+      '/kafka/brokers: must NOT have fewer than 1 items',
+      '/consumer/fetchMaxWaitMs: must be >= 1',
+      '/postgres/url: environment variable SITEWATCH_E2E_UNSET is not set',
     ]) {
       expect(output).toContain(`  ${line}\n`);
     }
+    expectNothingStarted(output);
+  });
+
+  // The libraries' own rules run on the config file too: a config error (exit 2), not a failed start (exit 1).
+  it.each(['producer', 'consumer'] as const)('stops the %s with exit code 2 for SASL without TLS, naming /kafka/sasl', async (app) => {
+    const sasl = { mechanism: 'scram-sha-256', username: 'sitewatch', password: 'never-shown' };
+    const config = writeConfig({ kafka: { ...kafka, tls: false, sasl }, checker: { targets: [{ id: 'a', url: 'https://a.test/' }] }, postgres: { url: 'postgres://u@db/x' } });
+    const { code, output } = await run(app, ['--config', config]);
+    expect(code).toBe(2);
+    expect(output).toContain('  /kafka/sasl: needs tls: SASL without TLS would expose the credentials and the data\n');
+    expect(output).not.toContain('never-shown');
     expectNothingStarted(output);
   });
 

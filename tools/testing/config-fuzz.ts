@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from '@jest/globals';
-import { isConfigError, reportStartupError } from '@sitewatch/service';
+import { isSitewatchError } from '@sitewatch/schema';
+import { reportStartupError, serviceErrorCodes } from '@sitewatch/service';
 import fc from 'fast-check';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -77,9 +78,9 @@ export function mutatedConfigs(base: object): fc.Arbitrary<unknown> {
 
 /**
  * Writes `runs` configs made from `base` to a file and loads each: every one must load, or be
- * refused with a ConfigError that lists its problems and reports as exit code 2 without a
- * stack trace; any other error fails. Returns how many were refused. Seeded, so a failure
- * found in CI is found again on a laptop.
+ * refused with a config error (ERR_SERVICE_CONFIG) that lists its problems and reports as
+ * exit code 2 without a stack trace; any other error fails. Returns how many were refused.
+ * Seeded, so a failure found in CI is found again on a laptop.
  */
 export function expectOnlyConfigErrors(load: (file: string) => unknown, base: object, { runs = 300, seed = 20261127 } = {}): number {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-fuzz-')), 'config.json');
@@ -90,7 +91,7 @@ export function expectOnlyConfigErrors(load: (file: string) => unknown, base: ob
       try {
         load(file);
       } catch (error) {
-        if (!isConfigError(error)) throw error;
+        if (!isSitewatchError(error, serviceErrorCodes) || error.code !== 'ERR_SERVICE_CONFIG') throw error;
         refused += 1;
         expect(error.problems.length).toBeGreaterThan(0);
         for (const problem of error.problems) expect(problem.message).toMatch(/\S/);

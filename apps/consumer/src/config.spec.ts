@@ -1,11 +1,12 @@
-import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { exampleConfigs } from '../../../tools/testing/example-configs.js';
 import { loadConsumerConfig } from './config.js';
 
-const configDir = path.resolve(import.meta.dirname, '../../../config');
+const examples = exampleConfigs();
+afterAll(() => examples.remove());
 /** The consumer's own secrets only: a target's token stays on the checker's machine. */
 const env = { SITEWATCH_PG_PASSWORD: 'pg-secret' };
-const load = (file: string, environment: Record<string, string> = env) => loadConsumerConfig(path.join(configDir, file), environment);
+const load = (file: string, environment: Record<string, string> = env) => loadConsumerConfig(examples.file(file), environment);
 
 describe('consumer config', () => {
   it.each(['example.yaml', 'aiven.example.yaml'])('accepts config/%s, with defaults applied', (file) => {
@@ -16,8 +17,8 @@ describe('consumer config', () => {
 
   it('resolves the Aiven files next to the config and keeps the database password secret', () => {
     const { config, secrets } = load('aiven.example.yaml');
-    expect(config.postgres.ssl).toEqual({ mode: 'verify-full', caFile: path.join(configDir, 'pg-ca.pem') });
-    expect(config.kafka.tls).toMatchObject({ caFile: path.join(configDir, 'ca.pem'), keyFile: path.join(configDir, 'service.key') });
+    expect(config.postgres.ssl).toEqual({ mode: 'verify-full', caFile: examples.file('pg-ca.pem') });
+    expect(config.kafka.tls).toMatchObject({ caFile: examples.file('ca.pem'), keyFile: examples.file('service.key') });
     expect(config.postgres.url).toContain(':pg-secret@');
     expect(secrets).toContain('pg-secret');
   });
@@ -28,7 +29,7 @@ describe('consumer config', () => {
   });
 
   it('still needs its own secrets, and names the one missing', () => {
-    const problems = [{ path: 'postgres.url', message: 'environment variable SITEWATCH_PG_PASSWORD is not set' }];
+    const problems = [{ path: '/postgres/url', message: 'environment variable SITEWATCH_PG_PASSWORD is not set' }];
     expect(() => load('aiven.example.yaml', {})).toThrow(expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems }));
   });
 });

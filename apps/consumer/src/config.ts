@@ -1,7 +1,17 @@
 // The consumer's view of the config file: `log`, `kafka`, `consumer` and `postgres`, each
 // checked strictly; the producer's sections are left to the producer.
-import { kafkaSectionSchema, subscriberOptionsSchema, type CreateTopicOptions, type KafkaConnectionOptions, type SubscriberOptions } from '@sitewatch/kafka-transport';
-import { pgSinkOptionsSchema, type SinkOptions } from '@sitewatch/pg-sink';
+import {
+  checkSubscriberOptions,
+  fromKafkaSection,
+  kafkaSectionPaths,
+  kafkaSectionSchema,
+  subscriberOptionsSchema,
+  type BatchHandler,
+  type KafkaSection,
+  type SubscriberOptions,
+} from '@sitewatch/kafka-transport';
+import { checkSinkOptions, pgSinkOptionsSchema, type SinkOptions } from '@sitewatch/pg-sink';
+import { relocateProblems, type Problem } from '@sitewatch/schema';
 import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, groupId, ...subscriberSettings } = subscriberOptionsSchema.properties;
@@ -29,7 +39,7 @@ export const consumerConfigSchema = configFileSchema(consumerSections, { require
 /** The config file as the consumer reads it, defaults applied. */
 export interface ConsumerConfig {
   log: { level: LogLevel; pretty?: boolean };
-  kafka: KafkaConnectionOptions & { topic: string; createTopic?: CreateTopicOptions };
+  kafka: KafkaSection;
   consumer: Omit<SubscriberOptions, 'connection' | 'topic' | 'createTopic' | 'handleBatch' | 'logger'> & {
     metrics?: { port: number; host: string };
     migrateOnStart: boolean;
@@ -38,11 +48,28 @@ export interface ConsumerConfig {
   postgres: Omit<SinkOptions, 'sql' | 'logger' | 'now'>;
 }
 
+/** The subscriber's options (but the logger) from the config: the `kafka` section and the `consumer` settings. */
+export function subscriberOptions(config: ConsumerConfig, handleBatch: BatchHandler): SubscriberOptions {
+  const { metrics: _ops, migrateOnStart: _migrate, shutdownTimeoutMs: _deadline, ...settings } = config.consumer;
+  return { ...settings, ...fromKafkaSection(config.kafka), handleBatch };
+}
+
+/**
+ * What the schema cannot see, by the libraries' own rules: a heartbeat not below the
+ * session timeout, the topic as its own dead-letter topic, unreadable files, SASL over
+ * plaintext, retention periods out of order, TLS settings at odds with the URL...
+ */
+export function checkConsumerConfig(config: ConsumerConfig): Problem[] {
+  // Only the handler's presence is checked here; the consumer passes its own.
+  const subscriber = checkSubscriberOptions(subscriberOptions(config, async () => undefined));
+  return [...relocateProblems(subscriber, kafkaSectionPaths('/consumer')), ...relocateProblems(checkSinkOptions(config.postgres), { '': '/postgres' })];
+}
+
 /**
  * Reads the consumer's sections of a config file: references resolved, checked, defaults
  * applied. The producer's sections are neither resolved nor returned, so this machine needs
  * none of the producer's secrets (a target's token, say).
  */
 export function loadConsumerConfig(file: string, env: Record<string, string | undefined>): LoadedConfig<ConsumerConfig> {
-  return loadConfig<ConsumerConfig>(file, { schema: consumerConfigSchema, sections: Object.keys(consumerSections), env });
+  return loadConfig<ConsumerConfig>(file, { schema: consumerConfigSchema, sections: Object.keys(consumerSections), env, check: checkConsumerConfig });
 }

@@ -1,9 +1,9 @@
 // Wires the consumer: the subscriber hands each batch to the sink, which stores it in one
 // transaction; offsets move only after that (the subscriber's contract).
 import { createSubscriber, type BatchHandler } from '@sitewatch/kafka-transport';
-import { createSink, isSinkError } from '@sitewatch/pg-sink';
-import type { Logger } from '@sitewatch/schema';
-import type { ConsumerConfig } from './config.js';
+import { createSink, sinkErrorCodes } from '@sitewatch/pg-sink';
+import { backoffDelay, isSitewatchError, sleep, type Logger } from '@sitewatch/schema';
+import { subscriberOptions, type ConsumerConfig } from './config.js';
 import { createConsumerMetrics, type ConsumerMetrics } from './metrics.js';
 
 export interface Consumer {
@@ -16,7 +16,8 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-const delays = [500, 1000, 2000, 5000, 10_000];
+// Start-up retries: from half a second up to ten, while Kafka or PostgreSQL are unreachable.
+const startRetry = { initialMs: 500, maxMs: 10_000 };
 
 /** Runs `step` until it succeeds; a retriable failure is logged and tried again after a pause. */
 async function untilDone(what: string, step: () => Promise<unknown>, log: Logger, signal: AbortSignal): Promise<void> {
@@ -26,16 +27,15 @@ async function untilDone(what: string, step: () => Promise<unknown>, log: Logger
       return;
     } catch (error) {
       if (signal.aborted || (error as { retriable?: unknown }).retriable !== true) throw error;
-      const delayMs = delays[Math.min(attempt, delays.length - 1)]!;
+      const delayMs = backoffDelay(startRetry, attempt);
       log.warn({ err: error, attempt: attempt + 1, delayMs }, `${what} failed; retrying`);
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await sleep(delayMs, signal);
+      if (signal.aborted) throw error;
     }
   }
 }
 
 export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer {
-  const { topic, createTopic, ...connection } = config.kafka;
-  const { metrics: _ops, migrateOnStart, shutdownTimeoutMs: _deadline, ...subscriberSettings } = config.consumer;
   const sink = createSink({ ...config.postgres, logger });
   let databaseOk = false;
 
@@ -48,24 +48,24 @@ export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer
       metrics.stored({ results: results.length, ...written, seconds });
       logger.info({ partition, results: results.length, ...written, attempt, durationMs: Math.round(seconds * 1000) }, 'batch stored');
     } catch (error) {
-      const retriable = isSinkError(error) && error.retriable;
+      const retriable = isSitewatchError(error, sinkErrorCodes) && error.retriable;
       databaseOk = !retriable && databaseOk;
       metrics.writeFailed(retriable);
       throw error;
     }
   };
-  const subscriber = createSubscriber({ ...subscriberSettings, connection, topic, createTopic, handleBatch, logger });
+  const subscriber = createSubscriber({ ...subscriberOptions(config, handleBatch), logger });
   const metrics = createConsumerMetrics(() => subscriber.stats());
 
   return {
     metrics,
     readiness: () => ({ kafka: subscriber.ready(), postgres: databaseOk }),
     async start(signal) {
-      if (migrateOnStart) await untilDone('migrating the database', () => sink.migrate(), logger, signal);
+      if (config.consumer.migrateOnStart) await untilDone('migrating the database', () => sink.migrate(), logger, signal);
       await untilDone('starting partition maintenance', () => sink.startMaintenance(), logger, signal);
       databaseOk = true;
       await untilDone('joining the consumer group', () => subscriber.start(), logger, signal);
-      logger.info({ topic, groupId: subscriberSettings.groupId }, 'consumer started');
+      logger.info({ topic: config.kafka.topic, groupId: config.consumer.groupId }, 'consumer started');
     },
     async stop() {
       await subscriber.close();

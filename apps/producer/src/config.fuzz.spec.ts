@@ -1,5 +1,5 @@
 // A few hundred malformed configs (wrong types, missing and unknown keys, huge values, odd
-// unicode) made from config/example.yaml: each is refused with a ConfigError listing its
+// unicode) made from config/example.yaml: each is refused with a config error listing its
 // problems and exit code 2 — never another error, which would be exit 1 with a stack trace.
 import path from 'node:path';
 import { expect, it } from '@jest/globals';

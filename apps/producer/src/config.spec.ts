@@ -1,12 +1,12 @@
-import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { ConfigError } from '@sitewatch/service';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { exampleConfigs } from '../../../tools/testing/example-configs.js';
 import { checkProducerConfig, loadProducerConfig, producerTargets, type ProducerConfig } from './config.js';
 
-const configDir = path.resolve(import.meta.dirname, '../../../config');
+const examples = exampleConfigs();
+afterAll(() => examples.remove());
 /** The producer's own secrets only: the database password stays on the consumer's machine. */
 const env = { SITEWATCH_API_TOKEN: 'api-token' };
-const load = (file: string, environment: Record<string, string> = env) => loadProducerConfig(path.join(configDir, file), environment);
+const load = (file: string, environment: Record<string, string> = env) => loadProducerConfig(examples.file(file), environment);
 
 describe('producer config', () => {
   it.each(['example.yaml', 'aiven.example.yaml'])('accepts config/%s, with defaults applied', (file) => {
@@ -28,12 +28,13 @@ describe('producer config', () => {
   });
 
   it('still needs its own secrets, and names the one missing', () => {
-    const problems = [{ path: 'checker.targets[1].headers.authorization', message: 'environment variable SITEWATCH_API_TOKEN is not set' }];
+    const problems = [{ path: '/checker/targets/1/headers/authorization', message: 'environment variable SITEWATCH_API_TOKEN is not set' }];
     expect(() => load('aiven.example.yaml', {})).toThrow(expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems }));
   });
 
-  it('reports what only compiling the targets can find, by path', () => {
+  it('reports what only compiling the targets can find, by JSON Pointer', () => {
     const config = {
+      kafka: { brokers: ['b:1'], topic: 'results' },
       checker: {
         defaults: { intervalMs: 5000 },
         targets: [
@@ -41,15 +42,23 @@ describe('producer config', () => {
           { id: 'a', url: 'https://b.test/', timeoutMs: 9000 },
         ],
       },
+      producer: {},
     } as unknown as ProducerConfig;
     expect(checkProducerConfig(config)).toEqual([
-      { path: 'checker.targets[0].mustMatch', message: expect.stringContaining('missing closing )') },
-      { path: 'checker.targets[1].timeoutMs', message: expect.stringMatching(/interval/) },
-      { path: 'checker.targets[1].id', message: 'duplicates the id of /targets/0' },
+      { path: '/checker/targets/0/mustMatch', message: expect.stringContaining('missing closing )') },
+      { path: '/checker/targets/1/timeoutMs', message: expect.stringMatching(/interval/) },
+      { path: '/checker/targets/1/id', message: 'duplicates the id of target 0' },
     ]);
   });
 
-  it('is a ConfigError when the file is wrong', () => {
-    expect(() => load('missing.yaml')).toThrow(ConfigError);
+  it('reports a checker.caFile it cannot read as a config problem, not a failed start', () => {
+    const config = { kafka: { brokers: ['b:1'], topic: 'results' }, checker: { caFile: examples.file('none.pem'), targets: [{ id: 'a', url: 'https://a.test/' }] }, producer: {} };
+    expect(checkProducerConfig(config as unknown as ProducerConfig)).toEqual([{ path: '/checker/caFile', message: `cannot read ${examples.file('none.pem')} (ENOENT)` }]);
+  });
+
+  it('is a config error when the file is missing', () => {
+    expect(() => load('missing.yaml')).toThrow(
+      expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems: [{ path: '', message: 'cannot read the config file (ENOENT)' }] }),
+    );
   });
 });

@@ -1,9 +1,18 @@
 // The producer's view of the config file: `log`, `kafka`, `checker` and `producer`, each
 // checked strictly; the consumer's sections are left to the consumer.
 import os from 'node:os';
-import { compileTargets, isCheckerError, targetSchema, targetSettingsSchema, type CompiledTarget, type Target, type TargetSettings } from '@sitewatch/checker';
-import { kafkaSectionSchema, publisherOptionsSchema, type CreateTopicOptions, type KafkaConnectionOptions, type PublisherOptions } from '@sitewatch/kafka-transport';
-import { configFileSchema, formatPath, loadConfig, logConfigSchema, opsServerConfigSchema, type ConfigProblem, type LoadedConfig, type LogLevel } from '@sitewatch/service';
+import { checkerErrorCodes, compileTargets, schedulerOptionsSchema, targetSchema, targetSettingsSchema, type CompiledTarget, type Target, type TargetSettings } from '@sitewatch/checker';
+import {
+  checkPublisherOptions,
+  fromKafkaSection,
+  kafkaSectionPaths,
+  kafkaSectionSchema,
+  publisherOptionsSchema,
+  type KafkaSection,
+  type PublisherOptions,
+} from '@sitewatch/kafka-transport';
+import { isSitewatchError, readOptionFile, relocateProblems, type Problem } from '@sitewatch/schema';
+import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, ...publisherSettings } = publisherOptionsSchema.properties;
 
@@ -17,7 +26,7 @@ export const producerSections = {
     required: ['targets'],
     properties: {
       probeId: { type: 'string', minLength: 1, maxLength: 128, description: 'Where the checks run from, put in every result (default: the host name).' },
-      concurrency: { type: 'integer', minimum: 1, maximum: 10_000, default: 100, description: 'Checks running at once.' },
+      concurrency: schedulerOptionsSchema.properties.concurrency,
       caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust for https targets instead of the bundled roots (a private PKI).' },
       defaults: targetSettingsSchema,
       targets: { type: 'array', minItems: 1, items: targetSchema },
@@ -39,7 +48,7 @@ export const producerConfigSchema = configFileSchema(producerSections, { require
 /** The config file as the producer reads it, defaults applied. */
 export interface ProducerConfig {
   log: { level: LogLevel; pretty?: boolean };
-  kafka: KafkaConnectionOptions & { topic: string; createTopic?: CreateTopicOptions };
+  kafka: KafkaSection;
   checker: { probeId?: string; concurrency: number; caFile?: string; defaults?: TargetSettings; targets: Target[] };
   producer: Omit<PublisherOptions, 'connection' | 'topic' | 'createTopic' | 'logger'> & {
     metrics?: { port: number; host: string };
@@ -47,15 +56,38 @@ export interface ProducerConfig {
   };
 }
 
-/** What the schema cannot see: regexes that do not compile, duplicate ids, a timeout longer than the interval. */
-export function checkProducerConfig(config: ProducerConfig): ConfigProblem[] {
+/** The publisher's options (but the logger and the callback) from the config: the `kafka` section and the `producer` settings. */
+export function publisherOptions(config: ProducerConfig): PublisherOptions {
+  const { metrics: _ops, shutdownTimeoutMs: _deadline, ...settings } = config.producer;
+  return { ...settings, ...fromKafkaSection(config.kafka) };
+}
+
+/** The PEM text of `checker.caFile`, or the problem of reading it. */
+export function checkerCa(config: ProducerConfig): { text?: string; problem?: Problem } {
+  return config.checker.caFile === undefined ? {} : readOptionFile(config.checker.caFile, '/checker/caFile');
+}
+
+function targetProblems(config: ProducerConfig): Problem[] {
   try {
     compileTargets(config.checker.targets, config.checker.defaults);
     return [];
   } catch (error) {
-    if (!isCheckerError(error)) throw error;
-    return error.problems.map((p) => ({ path: formatPath(`/checker${p.field}`), message: p.message }));
+    if (!isSitewatchError(error, checkerErrorCodes)) throw error;
+    return relocateProblems(error.problems, { '': '/checker' });
   }
+}
+
+/**
+ * What the schema cannot see, by the libraries' own rules: regexes that do not compile,
+ * duplicate ids, a timeout longer than the interval, unreadable files, SASL over plaintext...
+ */
+export function checkProducerConfig(config: ProducerConfig): Problem[] {
+  const ca = checkerCa(config);
+  return [
+    ...targetProblems(config),
+    ...(ca.problem ? [ca.problem] : []),
+    ...relocateProblems(checkPublisherOptions(publisherOptions(config)), kafkaSectionPaths('/producer')),
+  ];
 }
 
 /** The targets with defaults applied (the config was checked, so this does not throw). */

@@ -1,9 +1,8 @@
 // Wires the producer: the scheduler runs checks, each result is counted and published.
-import fs from 'node:fs';
 import { checkTarget, createScheduler } from '@sitewatch/checker';
 import { createPublisher, type TransportError } from '@sitewatch/kafka-transport';
 import type { Logger } from '@sitewatch/schema';
-import { probeId, producerTargets, type ProducerConfig } from './config.js';
+import { checkerCa, probeId, producerTargets, publisherOptions, type ProducerConfig } from './config.js';
 import { createProducerMetrics, type ProducerMetrics } from './metrics.js';
 
 export interface Producer {
@@ -22,12 +21,10 @@ const refusals = new Set(['ERR_TRANSPORT_TLS', 'ERR_TRANSPORT_AUTH', 'ERR_TRANSP
  * refuse; calls `onFatal` when Kafka refuses the connection (TLS, credentials, permissions).
  */
 export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (error: TransportError) => void): Producer {
-  const { topic, createTopic, ...connection } = config.kafka;
-  const { metrics: _ops, shutdownTimeoutMs: _deadline, ...publisherSettings } = config.producer;
   const onError = (error: TransportError) => refusals.has(error.code) && onFatal(error);
-  const publisher = createPublisher({ ...publisherSettings, connection, topic, createTopic, logger, onError });
+  const publisher = createPublisher({ ...publisherOptions(config), logger, onError });
   const probe = probeId(config);
-  const ca = config.checker.caFile ? fs.readFileSync(config.checker.caFile, 'utf8') : undefined;
+  const ca = checkerCa(config).text;
   const checkLog = logger.child({ component: 'checker', probeId: probe });
   const scheduler = createScheduler({
     targets: producerTargets(config),
@@ -41,7 +38,7 @@ export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (
   });
   const metrics = createProducerMetrics({ scheduler: () => scheduler.stats(), publisher: () => publisher.stats() });
   scheduler.start();
-  logger.info({ probeId: probe, targets: config.checker.targets.length, topic }, 'producer started');
+  logger.info({ probeId: probe, targets: config.checker.targets.length, topic: config.kafka.topic }, 'producer started');
 
   return {
     metrics,

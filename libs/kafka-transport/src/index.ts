@@ -1,11 +1,11 @@
-export type { BackoffOptions } from './lib/backoff.js';
+export type { BackoffOptions } from '@sitewatch/schema';
 export type { BatchContext, BatchHandler } from './lib/batch-processor.js';
 export type { KafkaConnectionOptions, KafkaSaslOptions, KafkaTlsOptions, SaslMechanism } from './lib/connection.js';
 export { deadLetterHeaders } from './lib/dead-letter.js';
-export { isTransportError, TransportError, transportErrorCodes, type TransportErrorCode, type TransportErrorOptions } from './lib/errors.js';
+export { TransportError, transportErrorCodes, type TransportErrorCode } from './lib/errors.js';
 export { createPublisher, type Publisher, type PublisherStats } from './lib/publisher.js';
-export { publisherOptionsSchema, type Compression, type PublisherOptions } from './lib/publisher-options.js';
+export { checkPublisherOptions, publisherOptionsSchema, type Compression, type PublisherOptions } from './lib/publisher-options.js';
 export { createSubscriber, type Subscriber, type SubscriberStats } from './lib/subscriber.js';
-export { subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
-export { kafkaSectionSchema } from './lib/config-section.js';
+export { checkSubscriberOptions, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
+export { fromKafkaSection, kafkaSectionPaths, kafkaSectionSchema, type KafkaSection } from './lib/config-section.js';
 export type { CreateTopicOptions } from './lib/topics.js';

@@ -1,7 +1,6 @@
 // Shared by this package's unit and integration tests.
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import type { Logger } from '@sitewatch/schema';
-import { Ajv, type ValidateFunction } from 'ajv';
 import { startTestKafka, type TestKafka } from '../src/testing.js';
 import { waitFor } from '../../../tools/testing/wait-for.js';
 
@@ -33,14 +32,6 @@ export function recordingLogger(records: LogRecord[] = [], bindings: Record<stri
 /** Polls `probe` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export function eventually<T>(probe: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {}): Promise<Exclude<T, false | undefined>> {
   return waitFor(what, probe, timeoutMs, intervalMs);
-}
-
-/**
- * Compiles a JSON Schema the way the apps validate their YAML config: ajv 8, strict,
- * filling in defaults.
- */
-export function compileConfigSchema(schema: object): ValidateFunction {
-  return new Ajv({ allErrors: true, useDefaults: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
 }
 
 /** What an integration test file shares: the test run's broker, and cleanups run after each test (last first). */

@@ -3,8 +3,9 @@
 // and nothing of a failed batch is left behind.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isSitewatchError } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
-import { createSink, isSinkError, type Sink } from '../src/index.js';
+import { createSink, sinkErrorCodes, type Sink } from '../src/index.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
 import { countResults, makeResults, waitFor } from './helpers.js';
 
@@ -49,7 +50,7 @@ describe('a write whose connection is terminated mid-transaction', () => {
       await waitFor(blocked, 10_000, 'the write to wait for the row lock');
       await pg.sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName} and wait_event_type = 'Lock'`;
       const error = await pending;
-      expect(isSinkError(error)).toBe(true);
+      expect(isSitewatchError(error, sinkErrorCodes)).toBe(true);
       expect(error).toMatchObject({ code: 'ERR_SINK_CONNECTION', retriable: true });
       await holder`rollback`;
     } finally {

@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { failureReasons } from '@sitewatch/schema';
+import { failureReasons, isSitewatchError } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import postgres from 'postgres';
-import { createSink, isSinkError, migrate, reasonIds, SinkError } from '../src/index.js';
+import { createSink, migrate, reasonIds, SinkError, sinkErrorCodes } from '../src/index.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
 
 let pg: TestPostgres;
@@ -77,7 +77,7 @@ describe('migrate', () => {
       await fs.writeFile(path.join(directory, '00001_first.sql'), 'create table first (id integer);');
       await fs.writeFile(path.join(directory, '00002_broken.sql'), 'create table second (id integer);\nselect * from missing_table;');
       const error = await migrate(pg.sql, { schema: 'broken', directory }).catch((e: unknown) => e);
-      expect(isSinkError(error) && error.code).toBe('ERR_SINK_MIGRATION');
+      expect(isSitewatchError(error, sinkErrorCodes) && error.code).toBe('ERR_SINK_MIGRATION');
       expect((error as SinkError).sqlState).toBe('42P01');
       expect((error as SinkError).message).toMatch(/^migration 00002 failed: relation "missing_table" does not exist/);
       expect(await versions('broken')).toEqual([1]);

@@ -132,9 +132,9 @@ describe('write', () => {
   it('refuses a batch holding a result it cannot store, and stores none of it', async () => {
     const rows = await countResults(pg.sql);
     const error = await sink.write([makeCheckResult(), makeCheckResult({ id: 'not-a-uuid' })]).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'ERR_SINK_INVALID_BATCH', retriable: false, message: 'result 1: id is not a UUID' });
+    expect(error).toMatchObject({ code: 'ERR_SINK_INVALID_BATCH', retriable: false, problems: [{ path: '/1/id', message: 'is not a UUID' }] });
     const late = await sink.write([makeCheckResult({ startedAt: 'yesterday' })]).catch((e: unknown) => e);
-    expect(late).toMatchObject({ code: 'ERR_SINK_INVALID_BATCH', message: 'result 0: startedAt is not a timestamp before the year 10000' });
+    expect(late).toMatchObject({ code: 'ERR_SINK_INVALID_BATCH', message: 'a result cannot be stored:\n  /0/startedAt: is not a timestamp before the year 10000' });
     expect(await countResults(pg.sql)).toBe(rows);
   });
 

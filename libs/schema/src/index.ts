@@ -1,3 +1,4 @@
+export { backoffDefaults, backoffDelay, backoffProblems, backoffSchema, sleep, type Backoff, type BackoffOptions } from './lib/backoff.js';
 export {
   failureReasons,
   newCheckId,
@@ -9,5 +10,16 @@ export {
 } from './lib/check-result.js';
 export { checkResultSchema } from './lib/check-result.schema.js';
 export { decode, encode, maxMessageBytes, schemaVersionHeader, validateCheckResult, type DecodeResult } from './lib/codec.js';
-export { isSchemaError, SchemaError, schemaErrorCodes, type SchemaErrorCode } from './lib/errors.js';
+export {
+  formatProblems,
+  isSitewatchError,
+  SchemaError,
+  schemaErrorCodes,
+  SitewatchError,
+  type Problem,
+  type SchemaErrorCode,
+  type SitewatchErrorOptions,
+} from './lib/errors.js';
 export { noopLogger, type LogFn, type Logger } from './lib/logger.js';
+export { createQueue, type Queue } from './lib/queue.js';
+export { compileOptions, pointer, readOptionFile, relocateProblems, whenPresent, type JsonSchema, type Validation } from './lib/validation.js';

@@ -1,7 +1,7 @@
 export { parseCli, reportStartupError, type CliArgs } from './lib/cli.js';
 export { configFileSchema, logConfigSchema, opsServerConfigSchema } from './lib/config-schema.js';
-export { createConfigValidator, formatPath, loadConfig, type JsonSchema, type LoadConfigOptions, type LoadedConfig } from './lib/config.js';
-export { ConfigError, isConfigError, isServiceError, ServiceError, serviceErrorCodes, type ConfigProblem, type ServiceErrorCode } from './lib/errors.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './lib/config.js';
+export { ServiceError, serviceErrorCodes, type ServiceErrorCode } from './lib/errors.js';
 export { createRegistry, pollMetric } from './lib/metrics.js';
 export { createLogger, type CreateLoggerOptions, type LogLevel } from './lib/logger.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './lib/ops-server.js';

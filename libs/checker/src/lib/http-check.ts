@@ -106,7 +106,7 @@ function buildResult(target: CompiledTarget, options: CheckOptions, startedAt: D
 }
 
 function aborted(signal: AbortSignal): CheckerError {
-  return new CheckerError('ERR_CHECKER_ABORTED', 'check aborted by the caller', [], { cause: signal.reason });
+  return new CheckerError('ERR_CHECKER_ABORTED', 'check aborted by the caller', { cause: signal.reason });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { CheckResult, Logger } from '@sitewatch/schema';
+import { isSitewatchError, type CheckResult, type Logger } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
-import { isCheckerError } from './errors.js';
+import { checkerErrorCodes } from './errors.js';
 import { createScheduler, type SchedulerOptions } from './scheduler.js';
 import { compileTarget, type CompiledTarget } from './target.js';
 
@@ -18,7 +18,7 @@ const targets = (count: number, intervalMs: number, prefix = 't') =>
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A scheduler whose checks take `durationMs` (on the fake clock), recording calls and concurrency. */
-function harness(options: Partial<SchedulerOptions> & { targets: CompiledTarget[]; durationMs?: number | ((targetId: string) => number) }) {
+function harness({ durationMs = 10, ...options }: Partial<SchedulerOptions> & { targets: CompiledTarget[]; durationMs?: number | ((targetId: string) => number) }) {
   const calls: Call[] = [];
   const results: CheckResult[] = [];
   const running = new Map<string, number>();
@@ -31,7 +31,6 @@ function harness(options: Partial<SchedulerOptions> & { targets: CompiledTarget[
     running.set(target.id, (running.get(target.id) ?? 0) + 1);
     maxPerTarget = Math.max(maxPerTarget, running.get(target.id)!);
     maxInFlight = Math.max(maxInFlight, ++inFlight);
-    const { durationMs = 10 } = options;
     await sleep(typeof durationMs === 'number' ? durationMs : durationMs(target.id));
     inFlight--;
     running.set(target.id, running.get(target.id)! - 1);
@@ -198,14 +197,17 @@ describe('createScheduler', () => {
   it('refuses options that cannot work, naming each problem', () => {
     const [a] = targets(1, 1_000);
     try {
-      createScheduler({ targets: [a!, a!], check: async () => makeCheckResult(), onResult: () => undefined, concurrency: 0 });
+      createScheduler({ targets: [a!], check: async () => makeCheckResult(), onResult: 'log' as never, concurrency: 0 });
       throw new Error('expected a throw');
     } catch (error) {
-      expect(isCheckerError(error) && error.code === 'ERR_CHECKER_INVALID_OPTIONS').toBe(true);
+      expect(isSitewatchError(error, checkerErrorCodes) && error.code).toBe('ERR_CHECKER_INVALID_OPTIONS');
       expect((error as { problems: unknown }).problems).toEqual([
-        { field: '/concurrency', message: 'must be an integer of at least 1' },
-        { field: '/targets/1/id', message: 'duplicates the id of /targets/0' },
+        { path: '/onResult', message: 'must be a function' },
+        { path: '/concurrency', message: 'must be >= 1' },
       ]);
     }
+    expect(() => createScheduler({ targets: [a!, a!], check: async () => makeCheckResult(), onResult: () => undefined })).toThrow(
+      expect.objectContaining({ problems: [{ path: '/targets/1/id', message: 'duplicates the id of target 0' }] }),
+    );
   });
 });

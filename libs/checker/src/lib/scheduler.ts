@@ -1,9 +1,9 @@
 // Runs every target at its own interval on the monotonic clock. Slot k of a target is due at
 // start + offset + k * interval (computed, never accumulated, so it cannot drift); offsets
 // spread the targets of one interval evenly over it, so there is no thundering herd at start.
-import { noopLogger, type CheckResult, type Logger } from '@sitewatch/schema';
-import { CheckerError, type TargetProblem } from './errors.js';
-import type { CompiledTarget } from './target.js';
+import { compileOptions, createQueue, noopLogger, type CheckResult, type Logger } from '@sitewatch/schema';
+import { CheckerError } from './errors.js';
+import { duplicateIdProblems, type CompiledTarget } from './target.js';
 
 /** Options of createScheduler(). */
 export interface SchedulerOptions {
@@ -15,7 +15,7 @@ export interface SchedulerOptions {
   onResult: (result: CheckResult) => void;
   /** Called for each slot skipped because the target's previous check has not finished. Default none. */
   onOverrun?: (target: CompiledTarget, scheduledAt: Date) => void;
-  /** Checks running at once over all targets; the others wait in a FIFO queue. Default 100. */
+  /** Checks running at once over all targets (at most 10 000); the others wait in a FIFO queue. Default 100. */
   concurrency?: number;
   /** Where to log start, stop, overruns and failing checks. Default `noopLogger`. */
   logger?: Logger;
@@ -67,22 +67,25 @@ interface Group {
 
 const nextDue = (group: Group) => group.offsets[group.index]! + group.cycle * group.intervalMs;
 
-function optionProblems(options: SchedulerOptions): TargetProblem[] {
-  const problems: TargetProblem[] = [];
-  const concurrency = options.concurrency ?? 100;
-  if (!Number.isInteger(concurrency) || concurrency < 1) problems.push({ field: '/concurrency', message: 'must be an integer of at least 1' });
-  if (typeof options.check !== 'function') problems.push({ field: '/check', message: 'must be a function' });
-  if (typeof options.onResult !== 'function') problems.push({ field: '/onResult', message: 'must be a function' });
-  if (!Array.isArray(options.targets)) return [...problems, { field: '/targets', message: 'must be a list of compiled targets' }];
-  const seen = new Map<string, number>();
-  options.targets.forEach((target, index) => {
-    if (!Number.isInteger(target.intervalMs) || target.intervalMs < 1) problems.push({ field: `/targets/${index}/intervalMs`, message: 'must be a positive integer' });
-    const first = seen.get(target.id);
-    if (first !== undefined) problems.push({ field: `/targets/${index}/id`, message: `duplicates the id of /targets/${first}` });
-    else seen.set(target.id, index);
-  });
-  return problems;
-}
+/**
+ * JSON Schema of SchedulerOptions (the keyword `typeof` checks the functions): createScheduler()
+ * checks its options with it, and a service's config takes `concurrency` from it.
+ */
+export const schedulerOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['targets', 'check', 'onResult'],
+  properties: {
+    targets: { type: 'array', items: { type: 'object', required: ['id', 'intervalMs'], properties: { id: { type: 'string' }, intervalMs: { type: 'integer', minimum: 1 } } } },
+    check: { typeof: 'function' },
+    onResult: { typeof: 'function' },
+    onOverrun: { typeof: 'function' },
+    concurrency: { type: 'integer', minimum: 1, maximum: 10_000, default: 100, description: 'Checks running at once.' },
+    logger: { typeof: 'object' },
+  },
+} as const;
+
+const validateOptions = compileOptions<Required<Pick<SchedulerOptions, 'concurrency'>>>(schedulerOptionsSchema);
 
 function groupByInterval(targets: readonly CompiledTarget[]): Group[] {
   const byInterval = new Map<number, CompiledTarget[]>();
@@ -108,44 +111,18 @@ function takeDue(group: Group, now: number, visit: (slot: Slot, due: number) => 
   }
 }
 
-/** A FIFO queue that does not shift its array on every dequeue. */
-function createFifo<T>() {
-  let items: (T | undefined)[] = [];
-  let head = 0;
-  return {
-    size: () => items.length - head,
-    push: (item: T) => void items.push(item),
-    shift(): T | undefined {
-      const item = items[head];
-      if (item === undefined) return undefined;
-      items[head++] = undefined;
-      if (head > 1024 && head * 2 > items.length) {
-        items = items.slice(head);
-        head = 0;
-      }
-      return item;
-    },
-    drain(): T[] {
-      const rest = items.slice(head) as T[];
-      items = [];
-      head = 0;
-      return rest;
-    },
-  };
-}
-
 /** Creates a scheduler (not started). Throws `ERR_CHECKER_INVALID_OPTIONS` listing every problem. */
 export function createScheduler(options: SchedulerOptions): Scheduler {
-  const problems = optionProblems(options);
-  if (problems.length > 0) {
-    throw new CheckerError('ERR_CHECKER_INVALID_OPTIONS', `invalid scheduler options: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
-  }
+  const { value, problems } = validateOptions(options);
+  if (problems.length === 0) problems.push(...duplicateIdProblems(options.targets, '/targets'));
+  if (problems.length > 0) throw new CheckerError('ERR_CHECKER_INVALID_OPTIONS', 'invalid scheduler options', { problems });
+  // The targets themselves, not copies: checkTarget() knows the ones compileTarget() made.
   const { check, onResult, onOverrun } = options;
-  const concurrency = options.concurrency ?? 100;
+  const { concurrency } = value;
   const log = options.logger ?? noopLogger;
   const groups = groupByInterval(options.targets);
   const counters = { checksStarted: 0, checksCompleted: 0, checksFailed: 0, overruns: 0, missedSlots: 0 };
-  const waiting = createFifo<{ slot: Slot; scheduledAt: Date }>();
+  const waiting = createQueue<{ slot: Slot; scheduledAt: Date }>();
   const running = new Set<Promise<void>>();
   let startMono = 0;
   let startWall = 0;
@@ -174,7 +151,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   }
 
   function startWaiting(): void {
-    while (!stopping && running.size < concurrency && waiting.size() > 0) {
+    while (!stopping && running.size < concurrency && waiting.length > 0) {
       const next = waiting.shift()!;
       run(next.slot, next.scheduledAt);
     }
@@ -231,6 +208,6 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return stopping;
   }
 
-  const stats = (): SchedulerStats => ({ ...counters, inFlight: running.size, queued: waiting.size() });
+  const stats = (): SchedulerStats => ({ ...counters, inFlight: running.size, queued: waiting.length });
   return { start, stop, stats, [Symbol.asyncDispose]: stop };
 }

@@ -1,13 +1,13 @@
-// JSON Schema fragments (draft-07 keywords) of a target's settings, for the apps to compose
-// into their YAML config schema as `checker.defaults` and `checker.targets[]`.
+// JSON Schema fragments (draft-07 keywords) of a target's settings: compileTarget() checks
+// targets with them, and the apps compose them into their YAML config schema as
+// `checker.defaults` and `checker.targets[]`.
 import { statusRangePattern } from './status-ranges.js';
 
-/** Syntax of a target id: it is a Kafka key, a database key and a metrics label. */
-export const targetIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:/-]*$';
-/** An HTTP header name (an RFC 9110 token). */
-export const headerNamePattern = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
-/** Limits shared by the schema and compileTarget(). */
-export const limits = {
+// Syntax of a target id: it is a Kafka key, a database key and a metrics label.
+const targetIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:/-]*$';
+// An HTTP header name (an RFC 9110 token).
+const headerNamePattern = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+const limits = {
   idLength: 128,
   urlLength: 2048,
   patternLength: 1024,
@@ -74,19 +74,3 @@ export const targetSchema = {
     }),
   },
 } as const;
-
-/** The built-in defaults, taken from the settings schema so the two cannot disagree. */
-export const builtInDefaults = Object.freeze(
-  Object.fromEntries(
-    Object.entries(settingProperties).flatMap(([key, value]) => ('default' in value ? [[key, value.default]] : [])),
-  ),
-) as unknown as {
-  readonly method: 'GET';
-  readonly intervalMs: number;
-  readonly timeoutMs: number;
-  readonly acceptStatus: readonly string[];
-  readonly followRedirects: boolean;
-  readonly maxRedirects: number;
-  readonly maxBodyBytes: number;
-  readonly tlsVerify: boolean;
-};

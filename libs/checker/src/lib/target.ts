@@ -1,9 +1,11 @@
 // A target's settings, and compileTarget(): defaults filled, everything validated up front so
-// that a config mistake is reported before anything starts, never as a failed check.
+// that a config mistake is reported before anything starts, never as a failed check. The
+// JSON Schemas (target.schema.ts) say most of it; the rules here say what they cannot.
+import { compileOptions, relocateProblems, type Problem } from '@sitewatch/schema';
 import { RE2JS } from 're2js';
-import { invalidTarget, type TargetProblem } from './errors.js';
+import { CheckerError } from './errors.js';
 import { parseStatusRange, type StatusRange } from './status-ranges.js';
-import { builtInDefaults, headerNamePattern, limits, targetIdPattern } from './target.schema.js';
+import { targetSchema, targetSettingsSchema } from './target.schema.js';
 
 /** HTTP methods a check can use. */
 export type CheckMethod = 'GET' | 'HEAD';
@@ -59,131 +61,101 @@ export interface CompiledTarget {
   readonly tlsVerify: boolean;
 }
 
-type FieldCheck = (value: unknown) => string | undefined;
+/** Settings with every built-in default filled in. */
+type FullSettings = Omit<CompiledTarget, 'id' | 'url'>;
 
+const validateSettings = compileOptions<FullSettings>(targetSettingsSchema);
+const validateTarget = compileOptions<Target>(targetSchema);
 const compiledRanges = new WeakMap<CompiledTarget, readonly StatusRange[]>();
 
-const integer =
-  ({ min, max }: { min: number; max: number }): FieldCheck =>
-  (value) =>
-    Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? undefined : `must be an integer from ${min} to ${max}`;
-
-const boolean: FieldCheck = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
-
-function regex(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > limits.patternLength) {
-    return `must be a pattern of 1 to ${limits.patternLength} characters`;
-  }
+function re2(pattern: string): string | undefined {
   try {
-    RE2JS.compile(value);
+    RE2JS.compile(pattern);
     return undefined;
   } catch (error) {
     return `does not compile as an RE2 pattern: ${(error as Error).message}`;
   }
 }
 
-function statusList(value: unknown): string | undefined {
-  if (!Array.isArray(value) || value.length === 0) return 'must be a non-empty list of status codes or ranges like 200-299';
-  const messages = value.map((spec) => (typeof spec === 'string' ? parseStatusRange(spec) : `${JSON.stringify(spec)} is not a string`));
-  const wrong = messages.filter((message): message is string => typeof message === 'string');
+function statusRanges(specs: string[]): string | undefined {
+  const wrong = specs.map(parseStatusRange).filter((answer): answer is string => typeof answer === 'string');
   return wrong.length > 0 ? wrong.join('; ') : undefined;
 }
 
-function headers(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object of header names to strings';
-  const name = new RegExp(headerNamePattern);
-  for (const [key, item] of Object.entries(value)) {
-    if (!name.test(key)) return `${JSON.stringify(key)} is not a valid header name`;
-    // The value is not quoted: it may be a secret.
-    if (typeof item !== 'string' || /[\r\n\0]/.test(item)) return `the value of ${key} must be a string without line breaks`;
-  }
-  return undefined;
-}
-
-function id(value: unknown): string | undefined {
-  const ok = typeof value === 'string' && value.length <= limits.idLength && new RegExp(targetIdPattern).test(value);
-  return ok ? undefined : `must be 1 to ${limits.idLength} letters, digits or ._:/- starting with a letter or digit`;
-}
-
-function url(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length > limits.urlLength) return `must be a URL of at most ${limits.urlLength} characters`;
+function url(value: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
     return 'is not a valid URL';
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'must be an http or https URL';
-  if (parsed.username || parsed.password) return 'must not hold credentials: put them in headers, which are never logged';
-  return undefined;
+  return parsed.username || parsed.password ? 'must not hold credentials: put them in headers, which are never logged' : undefined;
 }
 
-const settingChecks: Record<keyof TargetSettings, FieldCheck> = {
-  method: (value) => (value === 'GET' || value === 'HEAD' ? undefined : 'must be GET or HEAD'),
-  headers,
-  intervalMs: integer(limits.intervalMs),
-  timeoutMs: integer(limits.timeoutMs),
-  acceptStatus: statusList,
-  followRedirects: boolean,
-  maxRedirects: integer(limits.maxRedirects),
-  mustMatch: regex,
-  mustNotMatch: regex,
-  maxBodyBytes: integer(limits.maxBodyBytes),
-  tlsVerify: boolean,
-};
+// What the schemas cannot say about one field; each runs on a value the schema found right.
+const fieldRules: Record<string, (value: never) => string | undefined> = { url, acceptStatus: statusRanges, mustMatch: re2, mustNotMatch: re2 };
 
-const targetChecks: Record<keyof Target, FieldCheck> = { id, url, ...settingChecks };
-
-/** Problems of each field present, and of unknown fields, at `at/<field>`. */
-function fieldProblems(input: object, checks: Record<string, FieldCheck>, at: string): TargetProblem[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return [{ field: at, message: 'must be an object' }];
-  return Object.entries(input).flatMap(([key, value]): TargetProblem[] => {
-    if (value === undefined) return [];
-    const check = Object.hasOwn(checks, key) ? checks[key] : undefined;
-    const message = check ? check(value) : 'is not a known setting';
-    return message === undefined ? [] : [{ field: `${at}/${key}`, message }];
+/** Problems of the fields the schema accepted, by the rules above. */
+function fieldProblems(value: object, schemaProblems: readonly Problem[]): Problem[] {
+  return Object.entries(fieldRules).flatMap(([key, rule]) => {
+    const field = (value as Record<string, unknown>)[key];
+    const path = `/${key}`;
+    if (field === undefined || schemaProblems.some((p) => p.path === path || p.path.startsWith(`${path}/`))) return [];
+    const message = rule(field as never);
+    return message === undefined ? [] : [{ path, message }];
   });
 }
 
-/** Rules across fields, on settings that are each valid. */
-function crossProblems(merged: CompiledTarget, at: string): TargetProblem[] {
-  const problems: TargetProblem[] = [];
-  if (merged.timeoutMs > merged.intervalMs) {
-    problems.push({ field: `${at}/timeoutMs`, message: `must not exceed intervalMs (${merged.intervalMs})` });
-  }
+/** Rules across fields, on a target whose own settings and defaults are each valid. */
+function crossProblems(merged: CompiledTarget): Problem[] {
+  const problems: Problem[] = [];
+  if (merged.timeoutMs > merged.intervalMs) problems.push({ path: '/timeoutMs', message: `must not exceed intervalMs (${merged.intervalMs})` });
   for (const key of ['mustMatch', 'mustNotMatch'] as const) {
-    if (merged.method === 'HEAD' && merged[key] !== undefined) {
-      problems.push({ field: `${at}/${key}`, message: 'needs a body: use method GET' });
-    }
+    if (merged.method === 'HEAD' && merged[key] !== undefined) problems.push({ path: `/${key}`, message: 'needs a body: use method GET' });
   }
   return problems;
 }
 
-function merge(target: Target, defaults: TargetSettings): CompiledTarget {
-  const defined = (value: object) => Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
-  const merged = { ...builtInDefaults, ...defined(defaults), ...defined(target) } as CompiledTarget;
-  return { ...merged, headers: Object.freeze({ ...merged.headers }), acceptStatus: Object.freeze([...merged.acceptStatus]) };
+/** Defaults checked, with the built-in values under them; problems by pointer into `defaults`. */
+function settingsOf(defaults: TargetSettings): { settings: FullSettings; problems: Problem[] } {
+  const { value, problems } = validateSettings(defaults);
+  return { settings: value, problems: [...problems, ...fieldProblems(value, problems)] };
 }
 
-/** Problems of one target merged over defaults; `at` prefixes every field pointer. */
-function targetProblems(target: Target, defaults: TargetSettings, at: string): TargetProblem[] {
-  const own = fieldProblems(target, targetChecks, at);
-  for (const key of ['id', 'url'] as const) {
-    if (typeof target === 'object' && target !== null && target[key] === undefined) own.push({ field: `${at}/${key}`, message: 'is required' });
-  }
-  return own.length > 0 ? own : crossProblems(merge(target, defaults), at);
+/** A target checked and merged over `settings` (undefined when those are invalid); problems by pointer into the target. */
+function prepare(target: Target, settings: FullSettings | undefined): { compiled?: CompiledTarget; problems: Problem[] } {
+  const { value, problems } = validateTarget(target);
+  problems.push(...fieldProblems(value, problems));
+  if (problems.length > 0 || settings === undefined) return { problems };
+  const defined = Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
+  const merged = { ...settings, ...defined } as CompiledTarget;
+  const cross = crossProblems(merged);
+  return cross.length > 0 ? { problems: cross } : { compiled: seal(merged), problems: [] };
+}
+
+/** Problems of ids that repeat an earlier one, at `<at>/<index>/id` (items without a string id are skipped). */
+export function duplicateIdProblems(targets: readonly unknown[], at: string): Problem[] {
+  const seen = new Map<string, number>();
+  return targets.flatMap((target, index) => {
+    const id = (target as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return [];
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, index);
+    return first === undefined ? [] : [{ path: `${at}/${index}/id`, message: `duplicates the id of target ${first}` }];
+  });
 }
 
 /**
  * Validates a target merged over `defaults` (then the built-in defaults) and returns it
  * compiled and frozen. Throws a CheckerError `ERR_CHECKER_INVALID_TARGET` listing every
- * problem by JSON pointer relative to the target (e.g. `/mustMatch`).
+ * problem by JSON Pointer into the target (e.g. `/mustMatch`), or into `defaults` as `/defaults/...`.
  */
 export function compileTarget(target: Target, defaults: TargetSettings = {}): CompiledTarget {
-  const defaultProblems = fieldProblems(defaults, settingChecks, '');
-  const problems = defaultProblems.length > 0 ? [...defaultProblems, ...fieldProblems(target, targetChecks, '')] : targetProblems(target, defaults, '');
-  if (problems.length > 0) throw invalidTarget(problems);
-  return seal(merge(target, defaults));
+  const { settings, problems: defaultProblems } = settingsOf(defaults);
+  const { compiled, problems } = prepare(target, defaultProblems.length > 0 ? undefined : settings);
+  const all = [...relocateProblems(defaultProblems, { '': '/defaults' }), ...problems];
+  if (compiled === undefined || all.length > 0) throw new CheckerError('ERR_CHECKER_INVALID_TARGET', 'invalid target', { problems: all });
+  return compiled;
 }
 
 /**
@@ -192,24 +164,22 @@ export function compileTarget(target: Target, defaults: TargetSettings = {}): Co
  * the shape of the `checker` section of a config file.
  */
 export function compileTargets(targets: readonly Target[], defaults: TargetSettings = {}): CompiledTarget[] {
-  const defaultProblems = fieldProblems(defaults, settingChecks, '/defaults');
-  if (defaultProblems.length > 0) throw invalidTarget(defaultProblems, 'targets');
-  const seen = new Map<unknown, number>();
-  const problems = targets.flatMap((target, index) => {
-    const found = targetProblems(target, defaults, `/targets/${index}`);
-    const targetId = typeof target === 'object' && target !== null ? target.id : undefined;
-    const first = seen.get(targetId);
-    if (targetId === undefined) return found;
-    if (first !== undefined) found.push({ field: `/targets/${index}/id`, message: `duplicates the id of /targets/${first}` });
-    else seen.set(targetId, index);
-    return found;
-  });
-  if (problems.length > 0) throw invalidTarget(problems, 'targets');
-  return targets.map((target) => seal(merge(target, defaults)));
+  const { settings, problems: defaultProblems } = settingsOf(defaults);
+  const prepared = targets.map((target) => prepare(target, defaultProblems.length > 0 ? undefined : settings));
+  const duplicates = duplicateIdProblems(targets, '/targets');
+  const problems = [
+    ...relocateProblems(defaultProblems, { '': '/defaults' }),
+    ...prepared.flatMap((answer, index) => [
+      ...relocateProblems(answer.problems, { '': `/targets/${index}` }),
+      ...duplicates.filter((problem) => problem.path === `/targets/${index}/id`),
+    ]),
+  ];
+  if (problems.length > 0) throw new CheckerError('ERR_CHECKER_INVALID_TARGET', 'invalid targets', { problems });
+  return prepared.map((answer) => answer.compiled!);
 }
 
-function seal(target: CompiledTarget): CompiledTarget {
-  const frozen = Object.freeze(target);
+function seal(merged: CompiledTarget): CompiledTarget {
+  const frozen = Object.freeze({ ...merged, headers: Object.freeze({ ...merged.headers }), acceptStatus: Object.freeze([...merged.acceptStatus]) });
   compiledRanges.set(frozen, frozen.acceptStatus.map((spec) => parseStatusRange(spec) as StatusRange));
   return frozen;
 }

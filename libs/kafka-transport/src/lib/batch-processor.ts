@@ -2,8 +2,7 @@
 // dead-letter the invalid ones, hand the valid ones to the caller, retry what failed for a
 // passing reason, and isolate (then dead-letter) results the caller can never store.
 // Kafka is out of the picture here: the subscriber passes in functions, the tests fakes.
-import { decode, schemaVersion, schemaVersionHeader, type CheckResult, type DecodeResult, type Logger } from '@sitewatch/schema';
-import { backoffDelay, sleep, type Backoff } from './backoff.js';
+import { backoffDelay, decode, schemaVersion, schemaVersionHeader, sleep, type Backoff, type CheckResult, type DecodeResult, type Logger } from '@sitewatch/schema';
 import { deadLetterOf, handlerFailure, integerHeader, type DeadLetter, type DeadLetterReason, type RawMessage } from './dead-letter.js';
 
 /** What a batch handler is told besides the results. */
@@ -178,9 +177,8 @@ export async function processBatch(input: BatchInput, deps: BatchDeps): Promise<
       valid.push({ result: decoded.value, message });
       continue;
     }
-    const { code, message: text, field } = decoded.error;
-    codes[code] = (codes[code] ?? 0) + 1;
-    invalid.push(deadLetterOf(message, input.topic, input.partition, { code, message: text, ...(field !== undefined && { field }) }));
+    codes[decoded.error.code] = (codes[decoded.error.code] ?? 0) + 1;
+    invalid.push(deadLetterOf(message, input.topic, input.partition, decoded.error));
   }
   if (invalid.length > 0) {
     deps.log.warn({ partition: input.partition, count: invalid.length, codes }, 'dead-lettering invalid messages');

@@ -1,6 +1,5 @@
-import { kafkaConnectionSchema } from './connection.js';
-import { publisherOptionsSchema } from './publisher-options.js';
-import { createTopicSchema } from './topics.js';
+import { kafkaConnectionSchema, type KafkaConnectionOptions } from './connection.js';
+import { createTopicSchema, topicNameSchema, type CreateTopicOptions } from './topics.js';
 
 /**
  * JSON Schema of the `kafka` section of a config file shared by a publishing and a
@@ -11,7 +10,24 @@ export const kafkaSectionSchema = {
   required: [...kafkaConnectionSchema.required, 'topic'],
   properties: {
     ...kafkaConnectionSchema.properties,
-    topic: publisherOptionsSchema.properties.topic,
+    topic: topicNameSchema,
     createTopic: createTopicSchema,
   },
 } as const;
+
+/** A config file's `kafka` section, as kafkaSectionSchema describes it. */
+export type KafkaSection = KafkaConnectionOptions & { topic: string; createTopic?: CreateTopicOptions };
+
+/** The connection, topic and createTopic a publisher or subscriber takes, from a `kafka` section. */
+export function fromKafkaSection({ topic, createTopic, ...connection }: KafkaSection): { connection: KafkaConnectionOptions; topic: string; createTopic?: CreateTopicOptions } {
+  return { connection, topic, ...(createTopic && { createTopic }) };
+}
+
+/**
+ * Where the problems of options made with fromKafkaSection() are in the config file, for
+ * relocateProblems(): the connection, topic and createTopic under `/kafka`, the other options
+ * under `section` (e.g. `/producer`).
+ */
+export function kafkaSectionPaths(section: string): Record<string, string> {
+  return { '': section, '/connection': '/kafka', '/topic': '/kafka/topic', '/createTopic': '/kafka/createTopic' };
+}

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { compileConfigSchema, recordingLogger } from '../../test/helpers.js';
-import { kafkaConfig, kafkaConnectionSchema, kafkajsRetry, resolveConnection, type KafkaConnectionOptions } from './connection.js';
+import { compileOptions } from '@sitewatch/schema';
+import { recordingLogger } from '../../test/helpers.js';
+import { createKafka, kafkaConfig, kafkaConnectionSchema, kafkajsRetry, resolveConnection, type KafkaConnectionOptions } from './connection.js';
 
 const ca = '-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n';
 const cert = '-----BEGIN CERTIFICATE-----\nMIIBcert\n-----END CERTIFICATE-----\n';
@@ -20,16 +21,19 @@ beforeAll(() => {
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const resolve = (options: KafkaConnectionOptions) => resolveConnection(options, 'connection', recordingLogger());
-const fails = (options: unknown, code: string, message: RegExp) => {
-  let error: unknown;
-  try {
-    resolve(options as KafkaConnectionOptions);
-  } catch (caught) {
-    error = caught;
-  }
-  expect(error).toMatchObject({ code, message: expect.stringMatching(message) });
-  expect((error as Error).message).not.toContain('SECRET-KEY-MATERIAL');
+const validate = compileOptions<KafkaConnectionOptions>(kafkaConnectionSchema);
+/** Resolved as the library does: the schema (defaults filled), then the files. */
+const resolve = (options: unknown) => {
+  const { value, problems } = validate(options);
+  expect(problems).toEqual([]);
+  return resolveConnection(value).connection!;
+};
+/** Every problem, by JSON Pointer into the connection options, as createPublisher() reports them under /connection. */
+const problemsOf = (options: unknown) => {
+  const { value, problems } = validate(options);
+  const all = problems.length > 0 ? problems : resolveConnection(value).problems;
+  expect(JSON.stringify(all)).not.toContain('SECRET-KEY-MATERIAL');
+  return all;
 };
 
 describe('resolveConnection', () => {
@@ -48,32 +52,50 @@ describe('resolveConnection', () => {
 
   it('warns when certificate verification is off', () => {
     const logger = recordingLogger();
-    resolveConnection({ brokers: ['b:9093'], tls: { rejectUnauthorized: false } }, 'connection', logger);
-    expect(logger.records).toMatchObject([{ level: 'warn', fields: { option: 'connection.tls.rejectUnauthorized' } }]);
+    createKafka(resolve({ brokers: ['b:9093'], tls: { rejectUnauthorized: false } }), logger, kafkajsRetry(0));
+    expect(logger.records).toMatchObject([{ level: 'warn', fields: { option: '/connection/tls/rejectUnauthorized' } }]);
   });
 
   it('names the option and the path of a missing file', () => {
-    fails({ brokers: ['b:9093'], tls: { caFile: path.join(dir, 'missing.pem') } }, 'ERR_TRANSPORT_TLS_FILE', /^connection\.tls\.caFile: cannot read .*missing\.pem \(ENOENT\)$/);
+    expect(problemsOf({ brokers: ['b:9093'], tls: { caFile: path.join(dir, 'missing.pem') } })).toEqual([
+      { path: '/tls/caFile', message: `cannot read ${path.join(dir, 'missing.pem')} (ENOENT)` },
+    ]);
   });
 
   it('refuses what is not PEM without echoing it', () => {
-    fails({ brokers: ['b:9093'], tls: { cert, key: 'SECRET-KEY-MATERIAL' } }, 'ERR_TRANSPORT_OPTIONS', /^connection\.tls\.key is not PEM/);
-    fails({ brokers: ['b:9093'], tls: { cert, keyFile: path.join(dir, 'not-pem.key') } }, 'ERR_TRANSPORT_OPTIONS', /^connection\.tls\.keyFile \(.*not-pem\.key\) is not PEM/);
+    expect(problemsOf({ brokers: ['b:9093'], tls: { cert, key: 'SECRET-KEY-MATERIAL' } })).toEqual([{ path: '/tls/key', message: 'is not PEM (no "-----BEGIN" line)' }]);
+    expect(problemsOf({ brokers: ['b:9093'], tls: { cert, keyFile: path.join(dir, 'not-pem.key') } })).toEqual([
+      { path: '/tls/keyFile', message: `${path.join(dir, 'not-pem.key')} is not PEM (no "-----BEGIN" line)` },
+    ]);
   });
 
   it.each([
-    ['no broker', { brokers: [] }, /^connection\.brokers must list at least one broker/],
-    ['a broker without port', { brokers: ['localhost'] }, /^connection\.brokers\.0 must be host:port/],
-    ['ca and caFile', { brokers: ['b:1'], tls: { ca, caFile: '/x' } }, /^connection\.tls\.ca and connection\.tls\.caFile are both set/],
-    ['a cert without key', { brokers: ['b:1'], tls: { cert } }, /^connection\.tls\.key is required/],
-    ['an unknown TLS option', { brokers: ['b:1'], tls: { ca, crt: cert } }, /^connection\.tls\.crt is not a known option/],
-    ['SASL without TLS', { brokers: ['b:1'], sasl: { mechanism: 'plain', username: 'u', password: 'p' } }, /^connection\.sasl needs tls/],
-    ['SASL with tls: false', { brokers: ['b:1'], tls: false, sasl: { mechanism: 'plain', username: 'u', password: 'p' } }, /^connection\.sasl needs tls/],
-    ['an unknown mechanism', { brokers: ['b:1'], tls: true, sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } }, /^connection\.sasl\.mechanism must be one of: plain, scram-sha-256, scram-sha-512/],
-    ['SASL without password', { brokers: ['b:1'], tls: true, sasl: { mechanism: 'plain', username: 'u' } }, /^connection\.sasl\.password must be a non-empty string/],
-    ['a zero timeout', { brokers: ['b:1'], connectionTimeoutMs: 0 }, /^connection\.connectionTimeoutMs must be an integer/],
-    ['nothing', undefined, /^connection is required/],
-  ])('refuses %s', (_name, options, message) => fails(options, 'ERR_TRANSPORT_OPTIONS', message));
+    ['no broker', { brokers: [] }, '/brokers', 'must NOT have fewer than 1 items'],
+    ['a broker without port', { brokers: ['localhost'] }, '/brokers/0', 'must match pattern "^\\S+:[0-9]{1,5}$"'],
+    ['ca and caFile', { brokers: ['b:1'], tls: { ca, caFile: '/x' } }, '/tls/caFile', 'and ca are both set: use one'],
+    ['a cert without key', { brokers: ['b:1'], tls: { cert } }, '/tls/cert', 'needs key or keyFile: the private key of the client certificate'],
+    ['a key file without cert', { brokers: ['b:1'], tls: { keyFile: '/k' } }, '/tls/keyFile', 'needs cert or certFile: the certificate of the client key'],
+    ['an unknown TLS option', { brokers: ['b:1'], tls: { ca, crt: cert } }, '/tls/crt', 'is not a known setting'],
+    ['TLS as text', { brokers: ['b:1'], tls: 'yes' }, '/tls', 'must be boolean or object'],
+    ['SASL without TLS', { brokers: ['b:1'], sasl: { mechanism: 'plain', username: 'u', password: 'p' } }, '/sasl', 'needs tls: SASL without TLS would expose the credentials and the data'],
+    ['SASL with tls: false', { brokers: ['b:1'], tls: false, sasl: { mechanism: 'plain', username: 'u', password: 'p' } }, '/sasl', 'needs tls: SASL without TLS would expose the credentials and the data'],
+    ['an unknown mechanism', { brokers: ['b:1'], tls: true, sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } }, '/sasl/mechanism', 'must be one of: plain, scram-sha-256, scram-sha-512'],
+    ['SASL without password', { brokers: ['b:1'], tls: true, sasl: { mechanism: 'plain', username: 'u' } }, '/sasl/password', 'is required'],
+    ['a zero timeout', { brokers: ['b:1'], connectionTimeoutMs: 0 }, '/connectionTimeoutMs', 'must be >= 1'],
+    ['a timeout as text', { brokers: ['b:1'], requestTimeoutMs: '30s' }, '/requestTimeoutMs', 'must be integer'],
+    ['nothing', undefined, '', 'must be object'],
+  ])('refuses %s', (_name, options, path, message) => {
+    expect(problemsOf(options)).toEqual([{ path, message }]);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ brokers: ['localhost'], tls: { cert, crt: cert }, connectionTimeoutMs: 0 }).map((p) => p.path).sort()).toEqual([
+      '/brokers/0',
+      '/connectionTimeoutMs',
+      '/tls/cert',
+      '/tls/crt',
+    ]);
+  });
 
   it('builds a kafkajs config with SASL over TLS, timeouts and our log bridge', () => {
     const resolved = resolve({ brokers: ['b:9094'], clientId: 'probe-1', tls: { ca }, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' }, requestTimeoutMs: 5000 });
@@ -88,28 +110,5 @@ describe('resolveConnection', () => {
       retry: { retries: 2 },
     });
     expect(typeof config.logCreator).toBe('function');
-  });
-});
-
-describe('kafkaConnectionSchema', () => {
-  // The apps validate their YAML config with ajv in strict mode, filling in defaults.
-  const validate = compileConfigSchema(kafkaConnectionSchema);
-
-  it('accepts what resolveConnection accepts, and fills in defaults', () => {
-    const config = { brokers: ['kafka-1.example.com:12345'], tls: { caFile: 'ca.pem', certFile: 'service.cert', keyFile: 'service.key' } };
-    expect(validate(config)).toBe(true);
-    expect(config).toMatchObject({ clientId: 'sitewatch', connectionTimeoutMs: 3000, requestTimeoutMs: 30_000 });
-    expect(validate({ brokers: ['b:1'], tls: true, sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' } })).toBe(true);
-  });
-
-  it.each([
-    ['no broker', { brokers: [] }],
-    ['a broker without port', { brokers: ['no-port'] }],
-    ['an unknown TLS option', { brokers: ['b:1'], tls: { crt: 'x' } }],
-    ['SASL without TLS', { brokers: ['b:1'], sasl: { mechanism: 'plain', username: 'u', password: 'p' } }],
-    ['an unknown mechanism', { brokers: ['b:1'], tls: true, sasl: { mechanism: 'gssapi', username: 'u', password: 'p' } }],
-    ['a timeout as text', { brokers: ['b:1'], requestTimeoutMs: '30s' }],
-  ])('refuses %s', (_name, config) => {
-    expect(validate(config)).toBe(false);
   });
 });

@@ -1,13 +1,11 @@
 // How to reach the Kafka cluster: brokers, TLS (CA, client certificate and key, as PEM
-// strings or files) and SASL. Resolved once, at construction: files are read then, and a
-// missing one is reported by option and path, never by content.
-import fs from 'node:fs';
+// strings or files) and SASL. The schema says what it can; resolveConnection() reads the
+// files, once, and reports an unreadable one or one that is not PEM by option and path,
+// never by content.
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import type { Logger } from '@sitewatch/schema';
+import { readOptionFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
 import { Kafka, type KafkaConfig, type RetryOptions, type SASLOptions } from 'kafkajs';
-import { TransportError } from './errors.js';
 import { createLogCreator, kafkajsLogLevel } from './kafkajs-logger.js';
-import { booleanOption, checkKeys, ensure, nonEmptyString, oneOf, optionalObject, positiveInteger, requiredObject } from './options.js';
 
 /** SASL mechanisms the transport supports. */
 export const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -32,7 +30,7 @@ export interface KafkaTlsOptions {
   rejectUnauthorized?: boolean;
 }
 
-/** SASL credentials; only over TLS (a connection with `sasl` and no `tls` is refused). */
+/** SASL credentials; only over TLS (a connection with `sasl` and no `tls`, or `tls: false`, is refused). */
 export interface KafkaSaslOptions {
   /** `plain`, `scram-sha-256` or `scram-sha-512`. */
   mechanism: SaslMechanism;
@@ -50,7 +48,7 @@ export interface KafkaConnectionOptions {
   clientId?: string;
   /** TLS: `true` for TLS with the system CAs, or the CA and client certificate (default: no TLS). */
   tls?: boolean | KafkaTlsOptions;
-  /** SASL authentication (default: none); requires `tls`. */
+  /** SASL authentication (default: none); requires `tls` (not false). */
   sasl?: KafkaSaslOptions;
   /** Time to open a connection, TLS handshake included, in milliseconds (default 3000). */
   connectionTimeoutMs?: number;
@@ -61,10 +59,16 @@ export interface KafkaConnectionOptions {
 /** Defaults of KafkaConnectionOptions. */
 export const connectionDefaults = { clientId: 'sitewatch', connectionTimeoutMs: 3000, requestTimeoutMs: 30_000 } as const;
 
-const pemString = { type: 'string', minLength: 1 } as const;
-const pemFile = { type: 'string', minLength: 1 } as const;
+const pem = { type: 'string', minLength: 1 } as const;
 
-/** JSON Schema fragment (draft-07) of KafkaConnectionOptions, for a YAML config. */
+// Each PEM inline or from a file, not both; a client certificate needs its key, and the key its certificate.
+const tlsRules = [
+  ...(['ca', 'cert', 'key'] as const).map((name) => whenPresent(`${name}File`, { not: { required: [name] } }, `and ${name} are both set: use one`)),
+  ...['cert', 'certFile'].map((name) => whenPresent(name, { anyOf: [{ required: ['key'] }, { required: ['keyFile'] }] }, 'needs key or keyFile: the private key of the client certificate')),
+  ...['key', 'keyFile'].map((name) => whenPresent(name, { anyOf: [{ required: ['cert'] }, { required: ['certFile'] }] }, 'needs cert or certFile: the certificate of the client key')),
+];
+
+/** JSON Schema fragment (draft-07) of KafkaConnectionOptions, for a YAML config and for the library's own check. */
 export const kafkaConnectionSchema = {
   type: 'object',
   additionalProperties: false,
@@ -80,14 +84,15 @@ export const kafkaConnectionSchema = {
           type: 'object',
           additionalProperties: false,
           properties: {
-            ca: pemString,
-            caFile: pemFile,
-            cert: pemString,
-            certFile: pemFile,
-            key: pemString,
-            keyFile: pemFile,
+            ca: pem,
+            caFile: pem,
+            cert: pem,
+            certFile: pem,
+            key: pem,
+            keyFile: pem,
             rejectUnauthorized: { type: 'boolean', description: 'Verify the brokers certificates (true when absent).' },
           },
+          allOf: tlsRules,
         },
       ],
     },
@@ -104,8 +109,9 @@ export const kafkaConnectionSchema = {
     connectionTimeoutMs: { type: 'integer', minimum: 1, default: connectionDefaults.connectionTimeoutMs, description: 'ms' },
     requestTimeoutMs: { type: 'integer', minimum: 1, default: connectionDefaults.requestTimeoutMs, description: 'ms' },
   },
-  // SASL over plaintext would expose the credentials.
-  dependencies: { sasl: ['tls'] },
+  // Refused rather than warned about: PLAIN would send the password in clear, and even SCRAM
+  // would leave every message readable on the wire. Set `tls: true` for SASL_SSL.
+  allOf: [whenPresent('sasl', { required: ['tls'], properties: { tls: { not: { const: false } } } }, 'needs tls: SASL without TLS would expose the credentials and the data')],
 } as const;
 
 /** KafkaConnectionOptions checked, with PEM files read: what a kafkajs client is made from. */
@@ -118,72 +124,39 @@ export interface ResolvedConnection {
   requestTimeoutMs: number;
 }
 
-function readPem(tls: KafkaTlsOptions, name: 'ca' | 'cert' | 'key', path: string): string | undefined {
-  const inline = tls[name];
+/** One PEM of `tls`, inline or read from its file; a problem when it cannot be read or is not PEM. */
+function readPem(tls: KafkaTlsOptions, name: 'ca' | 'cert' | 'key'): { pem?: string; problem?: Problem } {
   const file = tls[`${name}File`];
-  ensure(inline === undefined || file === undefined, `${path}.${name}`, `and ${path}.${name}File are both set; use one`);
-  let pem = inline;
+  let pem = tls[name];
   if (file !== undefined) {
-    nonEmptyString(file, `${path}.${name}File`);
-    try {
-      pem = fs.readFileSync(file, 'utf8');
-    } catch (cause) {
-      const reason = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new TransportError('ERR_TRANSPORT_TLS_FILE', `${path}.${name}File: cannot read ${file} (${reason})`, { cause });
-    }
+    const read = readOptionFile(file, `/tls/${name}File`);
+    if ('problem' in read) return read;
+    pem = read.text;
   }
-  if (pem === undefined) return undefined;
+  if (pem === undefined || pem.includes('-----BEGIN ')) return { pem };
   // Say which option is wrong without echoing what it holds: it may be a private key.
-  const where = file === undefined ? `${path}.${name}` : `${path}.${name}File (${file})`;
-  ensure(typeof pem === 'string' && pem.includes('-----BEGIN '), where, 'is not PEM (no "-----BEGIN" line)');
-  return pem;
+  return { problem: file === undefined ? { path: `/tls/${name}`, message: 'is not PEM (no "-----BEGIN" line)' } : { path: `/tls/${name}File`, message: `${file} is not PEM (no "-----BEGIN" line)` } };
 }
 
-function resolveTls(value: KafkaConnectionOptions['tls'], path: string, logger: Logger): TlsConnectionOptions | true | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value === true) return true;
-  const tls = requiredObject(value, path);
-  checkKeys(tls, path, ['ca', 'caFile', 'cert', 'certFile', 'key', 'keyFile', 'rejectUnauthorized']);
-  const ca = readPem(tls, 'ca', path);
-  const cert = readPem(tls, 'cert', path);
-  const key = readPem(tls, 'key', path);
-  ensure((cert === undefined) === (key === undefined), `${path}.${cert === undefined ? 'cert' : 'key'}`, 'is required with the other half of the client certificate');
-  const rejectUnauthorized = booleanOption(tls.rejectUnauthorized, `${path}.rejectUnauthorized`, true);
-  if (!rejectUnauthorized) logger.warn({ option: `${path}.rejectUnauthorized` }, 'TLS certificate verification of the brokers is off');
-  return { rejectUnauthorized, ...(ca && { ca: [ca] }), ...(cert && { cert }), ...(key && { key }) };
+function resolveTls(tls: KafkaConnectionOptions['tls']): { ssl?: TlsConnectionOptions | true; problems: Problem[] } {
+  if (tls === undefined || tls === false) return { problems: [] };
+  if (tls === true) return { ssl: true, problems: [] };
+  const [ca, cert, key] = (['ca', 'cert', 'key'] as const).map((name) => readPem(tls, name));
+  const problems = [ca, cert, key].flatMap((read) => (read!.problem ? [read!.problem] : []));
+  const ssl = { rejectUnauthorized: tls.rejectUnauthorized ?? true, ...(ca!.pem && { ca: [ca!.pem] }), ...(cert!.pem && { cert: cert!.pem }), ...(key!.pem && { key: key!.pem }) };
+  return { ssl, problems };
 }
 
-function resolveSasl(value: KafkaSaslOptions | undefined, path: string): KafkaSaslOptions | undefined {
-  const sasl = optionalObject(value, path);
-  if (sasl === undefined) return undefined;
-  checkKeys(sasl, path, ['mechanism', 'username', 'password']);
-  return {
-    mechanism: oneOf(sasl.mechanism, `${path}.mechanism`, saslMechanisms),
-    username: nonEmptyString(sasl.username, `${path}.username`),
-    password: nonEmptyString(sasl.password, `${path}.password`),
-  };
-}
-
-/** Checks connection options at `path`, reads the PEM files, and fills in the defaults. */
-export function resolveConnection(value: KafkaConnectionOptions, path: string, logger: Logger): ResolvedConnection {
-  const options = requiredObject(value, path);
-  checkKeys(options, path, ['brokers', 'clientId', 'tls', 'sasl', 'connectionTimeoutMs', 'requestTimeoutMs']);
-  const { brokers } = options;
-  ensure(Array.isArray(brokers) && brokers.length > 0, `${path}.brokers`, 'must list at least one broker');
-  brokers.forEach((broker, i) => ensure(typeof broker === 'string' && /^\S+:[0-9]{1,5}$/.test(broker), `${path}.brokers.${i}`, 'must be host:port'));
-  const ssl = resolveTls(options.tls, `${path}.tls`, logger);
-  const sasl = resolveSasl(options.sasl, `${path}.sasl`);
-  // Refused rather than warned about: PLAIN would send the password in clear, and even SCRAM
-  // would leave every message readable on the wire. Set `tls: true` for SASL_SSL.
-  ensure(sasl === undefined || ssl !== undefined, `${path}.sasl`, 'needs tls: SASL without TLS would expose the credentials and the data');
-  return {
-    brokers: [...brokers],
-    clientId: nonEmptyString(options.clientId, `${path}.clientId`, connectionDefaults.clientId),
-    ...(ssl && { ssl }),
-    ...(sasl && { sasl }),
-    connectionTimeoutMs: positiveInteger(options.connectionTimeoutMs, `${path}.connectionTimeoutMs`, connectionDefaults.connectionTimeoutMs),
-    requestTimeoutMs: positiveInteger(options.requestTimeoutMs, `${path}.requestTimeoutMs`, connectionDefaults.requestTimeoutMs),
-  };
+/**
+ * What the schema cannot check about connection options it accepted (defaults filled in):
+ * reads the PEM files. Returns what a kafkajs client is made from, or the problems, by JSON
+ * Pointer into the options.
+ */
+export function resolveConnection(options: KafkaConnectionOptions): { connection?: ResolvedConnection; problems: Problem[] } {
+  const { ssl, problems } = resolveTls(options.tls);
+  if (problems.length > 0) return { problems };
+  const { brokers, clientId, sasl, connectionTimeoutMs, requestTimeoutMs } = options as Required<KafkaConnectionOptions>;
+  return { connection: { brokers, clientId, ...(ssl && { ssl }), ...(sasl && { sasl }), connectionTimeoutMs, requestTimeoutMs }, problems };
 }
 
 /** kafkajs retry settings for one client; the caller's own loop retries beyond them. */
@@ -206,7 +179,10 @@ export function kafkaConfig(connection: ResolvedConnection, logger: Logger, retr
   };
 }
 
-/** A kafkajs client for a resolved connection. */
+/** A kafkajs client for a resolved connection; warns when the brokers' certificates are not verified. */
 export function createKafka(connection: ResolvedConnection, logger: Logger, retry: RetryOptions): Kafka {
+  if (typeof connection.ssl === 'object' && connection.ssl.rejectUnauthorized === false) {
+    logger.warn({ option: '/connection/tls/rejectUnauthorized' }, 'TLS certificate verification of the brokers is off');
+  }
   return new Kafka(kafkaConfig(connection, logger, retry));
 }

@@ -8,13 +8,14 @@ const tooLarge = () => new TransportError('ERR_TRANSPORT_TOO_LARGE', 'too large'
 
 describe('deadLetterOf', () => {
   it('keeps the key, bytes and headers, and adds reason, code, source and field', () => {
-    const letter = deadLetterOf(message, 'results', 3, { code: 'ERR_SCHEMA_INVALID', message: '/id is required', field: '/id' });
+    const problems = [{ path: '/id', message: 'is required' }];
+    const letter = deadLetterOf(message, 'results', 3, { code: 'ERR_SCHEMA_INVALID', message: 'invalid CheckResult:\n  /id: is required', problems });
     expect(letter.key).toBe(message.key);
     expect(letter.value).toBe(message.value);
     expect(letter.headers).toEqual({
       'trace-id': Buffer.from('abc'),
       'sitewatch-schema-version': '1',
-      [deadLetterHeaders.reason]: '/id is required',
+      [deadLetterHeaders.reason]: 'invalid CheckResult:\n  /id: is required',
       [deadLetterHeaders.code]: 'ERR_SCHEMA_INVALID',
       [deadLetterHeaders.source]: 'results/3/41',
       [deadLetterHeaders.field]: '/id',

@@ -1,7 +1,7 @@
 // Dead letters: a message the subscriber cannot store goes to the dead-letter topic as it
 // came (key, value bytes, headers), with why and where from in extra headers, so it can be
 // inspected and replayed.
-import { maxMessageBytes } from '@sitewatch/schema';
+import { maxMessageBytes, type Problem } from '@sitewatch/schema';
 import { toTransportError } from './errors.js';
 
 /** Header names the subscriber adds to a dead letter. */
@@ -12,7 +12,7 @@ export const deadLetterHeaders = {
   code: 'sitewatch-dlq-code',
   /** Where it came from: `topic/partition/offset`. */
   source: 'sitewatch-dlq-source',
-  /** The offending field as a JSON Pointer, when one is known (e.g. `/phases/dnsMs`). */
+  /** The (first) offending field as a JSON Pointer, when one is known (e.g. `/phases/dnsMs`). */
   field: 'sitewatch-dlq-field',
   /** Present when the value was too large for the dead-letter topic: the original size in bytes (the value is cut to its first bytes). */
   truncated: 'sitewatch-dlq-truncated',
@@ -30,11 +30,12 @@ export interface RawMessage {
   offset: string;
 }
 
-/** Why a message is dead-lettered. */
+/** Why a message is dead-lettered (a SchemaError is one). */
 export interface DeadLetterReason {
   code: string;
   message: string;
-  field?: string;
+  /** What is wrong with it, by JSON Pointer, when that is known. */
+  problems?: readonly Problem[];
 }
 
 /** A message bound for the dead-letter topic. */
@@ -53,7 +54,8 @@ export function deadLetterOf(message: RawMessage, topic: string, partition: numb
   headers[deadLetterHeaders.reason] = reason.message;
   headers[deadLetterHeaders.code] = reason.code;
   headers[deadLetterHeaders.source] = `${topic}/${partition}/${message.offset}`;
-  if (reason.field !== undefined) headers[deadLetterHeaders.field] = reason.field;
+  const field = reason.problems?.[0]?.path;
+  if (field) headers[deadLetterHeaders.field] = field;
   return { key: message.key, value: message.value, headers };
 }
 

@@ -1,9 +1,9 @@
+import { isSitewatchError, SitewatchError } from '@sitewatch/schema';
+
 /** Codes of the errors this package reports. */
 export const transportErrorCodes = [
-  /** Options that cannot work (named by path); a bug or a config mistake. */
+  /** Options that cannot work (see `problems`, by JSON Pointer; an unreadable TLS file too); a bug or a config mistake. */
   'ERR_TRANSPORT_OPTIONS',
-  /** A TLS file option names a file that cannot be read. */
-  'ERR_TRANSPORT_TLS_FILE',
   /** The publisher or subscriber is closed (or closing). */
   'ERR_TRANSPORT_CLOSED',
   /** No broker could be reached (refused, timed out, disconnected). */
@@ -28,36 +28,13 @@ export const transportErrorCodes = [
   'ERR_TRANSPORT_KAFKA',
 ] as const;
 
+/** One of `transportErrorCodes`. */
 export type TransportErrorCode = (typeof transportErrorCodes)[number];
 
-/** Extra context of a TransportError. */
-export interface TransportErrorOptions extends ErrorOptions {
-  /** Whether the same operation may succeed later (default false). */
-  retriable?: boolean;
-  /** The Kafka protocol error name, e.g. `TOPIC_AUTHORIZATION_FAILED`, when the broker sent one. */
-  kafkaErrorType?: string;
-}
-
 /** An error of the Kafka transport; `retriable` says whether trying again later may help. */
-export class TransportError extends Error {
-  override name = 'TransportError';
-  readonly retriable: boolean;
-  readonly kafkaErrorType?: string;
-
-  constructor(
-    readonly code: TransportErrorCode,
-    message: string,
-    options: TransportErrorOptions = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.retriable = options.retriable ?? false;
-    if (options.kafkaErrorType !== undefined) this.kafkaErrorType = options.kafkaErrorType;
-  }
-}
-
-/** True for a TransportError, also one from another copy of this package. */
-export function isTransportError(error: unknown): error is TransportError {
-  return error instanceof Error && typeof (error as TransportError).code === 'string' && (error as TransportError).code.startsWith('ERR_TRANSPORT_');
+export class TransportError extends SitewatchError<TransportErrorCode, { kafkaErrorType?: string }> {
+  /** The Kafka protocol error name, e.g. `TOPIC_AUTHORIZATION_FAILED`, when the broker sent one. */
+  declare readonly kafkaErrorType?: string;
 }
 
 /** The fields of a kafkajs error this package looks at (kafkajs stays out of the types). */
@@ -109,7 +86,7 @@ function classify(error: KafkaLikeError): { code: TransportErrorCode; retriable?
  * trying again later is what the caller's own retry loop is for.
  */
 export function toTransportError(error: unknown, fallback: TransportErrorCode = 'ERR_TRANSPORT_KAFKA'): TransportError {
-  if (isTransportError(error)) return error;
+  if (isSitewatchError(error, transportErrorCodes)) return error as TransportError;
   if (typeof error !== 'object' || error === null) return new TransportError(fallback, String(error), { cause: error });
   const outer = error as KafkaLikeError;
   const inner = innermost(outer);

@@ -1,9 +1,9 @@
-import type { Logger } from '@sitewatch/schema';
-import { backoffSchema, resolveBackoff, type Backoff, type BackoffOptions } from './backoff.js';
-import type { KafkaConnectionOptions } from './connection.js';
-import { checkKeys, ensure, oneOf, positiveInteger, requiredFunction, requiredObject, topicName } from './options.js';
-import type { TransportError } from './errors.js';
-import { createTopicSchema, resolveCreateTopic, type CreateTopicOptions } from './topics.js';
+// The publisher's options: the JSON Schema a config file and createPublisher() both check
+// them with, and the rules it cannot say, run by createPublisher() and checkPublisherOptions().
+import { backoffProblems, backoffSchema, compileOptions, relocateProblems, type Backoff, type BackoffOptions, type Logger, type Problem } from '@sitewatch/schema';
+import { kafkaConnectionSchema, resolveConnection, type KafkaConnectionOptions, type ResolvedConnection } from './connection.js';
+import { TransportError } from './errors.js';
+import { createTopicSchema, topicNameSchema, type CreateTopicOptions } from './topics.js';
 
 /** Compression codecs the publisher offers (kafkajs ships gzip only). */
 export const compressionCodecs = ['gzip', 'none'] as const;
@@ -58,8 +58,8 @@ export const publisherOptionsSchema = {
   additionalProperties: false,
   required: ['topic'],
   properties: {
-    topic: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' },
-    maxBufferedResults: { type: 'integer', minimum: 1, default: publisherDefaults.maxBufferedResults, description: 'About 1 KB of memory each.' },
+    topic: topicNameSchema,
+    maxBufferedResults: { type: 'integer', minimum: 1, default: publisherDefaults.maxBufferedResults, description: 'About 1 KB of memory each; at least maxBatchResults.' },
     maxBatchResults: { type: 'integer', minimum: 1, maximum: 100_000, default: publisherDefaults.maxBatchResults },
     lingerMs: { type: 'integer', minimum: 0, maximum: 60_000, default: publisherDefaults.lingerMs, description: 'ms' },
     compression: { enum: compressionCodecs, default: publisherDefaults.compression },
@@ -69,7 +69,14 @@ export const publisherOptionsSchema = {
   },
 } as const;
 
-/** PublisherOptions checked, with defaults (connection and logger are resolved separately). */
+// What only code can pass: the connection (its own fragment in a config file), a logger, a callback.
+const librarySchema = {
+  ...publisherOptionsSchema,
+  required: [...publisherOptionsSchema.required, 'connection'],
+  properties: { ...publisherOptionsSchema.properties, connection: kafkaConnectionSchema, logger: { typeof: 'object' }, onError: { typeof: 'function' } },
+} as const;
+
+/** PublisherOptions checked, with defaults (the connection is resolved separately). */
 export interface PublisherSettings {
   topic: string;
   maxBufferedResults: number;
@@ -78,28 +85,36 @@ export interface PublisherSettings {
   compression: Compression;
   retry: Backoff;
   closeTimeoutMs: number;
-  createTopic: CreateTopicOptions | undefined;
-  onError: ((error: TransportError) => void) | undefined;
+  createTopic?: CreateTopicOptions;
+  onError?: (error: TransportError) => void;
 }
 
-const keys = ['connection', 'topic', 'logger', 'maxBufferedResults', 'maxBatchResults', 'lingerMs', 'compression', 'retry', 'closeTimeoutMs', 'createTopic', 'onError'];
+const validate = compileOptions<PublisherSettings & { connection: KafkaConnectionOptions }>(librarySchema);
 
-/** Checks PublisherOptions (except `connection`) and fills in the defaults. */
-export function resolvePublisherOptions(value: PublisherOptions): PublisherSettings {
-  const options = requiredObject(value, 'options');
-  checkKeys(options, '', keys);
-  const maxBatchResults = positiveInteger(options.maxBatchResults, 'maxBatchResults', publisherDefaults.maxBatchResults, { max: 100_000 });
-  const maxBufferedResults = positiveInteger(options.maxBufferedResults, 'maxBufferedResults', publisherDefaults.maxBufferedResults);
-  ensure(maxBufferedResults >= maxBatchResults, 'maxBufferedResults', `must be at least maxBatchResults (${maxBatchResults})`);
-  return {
-    topic: topicName(options.topic, 'topic'),
-    maxBufferedResults,
-    maxBatchResults,
-    lingerMs: positiveInteger(options.lingerMs, 'lingerMs', publisherDefaults.lingerMs, { min: 0, max: 60_000 }),
-    compression: oneOf(options.compression, 'compression', compressionCodecs, publisherDefaults.compression),
-    retry: resolveBackoff(options.retry, 'retry'),
-    closeTimeoutMs: positiveInteger(options.closeTimeoutMs, 'closeTimeoutMs', publisherDefaults.closeTimeoutMs, { min: 0 }),
-    createTopic: resolveCreateTopic(options.createTopic, 'createTopic'),
-    onError: options.onError === undefined ? undefined : requiredFunction(options.onError, 'onError'),
-  };
+function prepare(options: PublisherOptions): { settings?: PublisherSettings; connection?: ResolvedConnection; problems: Problem[] } {
+  const { value, problems } = validate(options);
+  if (problems.length > 0) return { problems };
+  const { connection, logger: _logger, ...settings } = value as typeof value & { logger?: Logger };
+  const resolved = resolveConnection(connection);
+  problems.push(...relocateProblems(resolved.problems, { '': '/connection' }), ...backoffProblems(settings.retry, '/retry'));
+  if (settings.maxBufferedResults < settings.maxBatchResults) {
+    problems.push({ path: '/maxBufferedResults', message: `must be at least maxBatchResults (${settings.maxBatchResults})` });
+  }
+  return problems.length > 0 ? { problems } : { settings, connection: resolved.connection!, problems };
+}
+
+/**
+ * Everything wrong with publisher options, by JSON Pointer (e.g. `/connection/sasl`), as
+ * createPublisher() would refuse them, without creating anything; empty when they are fine.
+ * TLS files are read to check them.
+ */
+export function checkPublisherOptions(options: PublisherOptions): Problem[] {
+  return prepare(options).problems;
+}
+
+/** Checks PublisherOptions, fills in the defaults and reads the TLS files; throws ERR_TRANSPORT_OPTIONS listing every problem. */
+export function resolvePublisherOptions(options: PublisherOptions): { settings: PublisherSettings; connection: ResolvedConnection } {
+  const { settings, connection, problems } = prepare(options);
+  if (problems.length > 0) throw new TransportError('ERR_TRANSPORT_OPTIONS', 'invalid publisher options', { problems });
+  return { settings: settings!, connection: connection! };
 }

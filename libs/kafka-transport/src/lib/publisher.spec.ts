@@ -25,9 +25,9 @@ function publisher(options: Partial<PublisherOptions> = {}): Publisher {
 
 describe('createPublisher', () => {
   it('checks its options at once', () => {
-    expect(() => publisher({ maxBatchResults: 0 })).toThrow(expect.objectContaining({ code: 'ERR_TRANSPORT_OPTIONS', message: expect.stringMatching(/^maxBatchResults/) }));
+    expect(() => publisher({ maxBatchResults: 0 })).toThrow(expect.objectContaining({ code: 'ERR_TRANSPORT_OPTIONS', problems: [{ path: '/maxBatchResults', message: 'must be >= 1' }] }));
     expect(() => publisher({ connection: { brokers: [broker], tls: { caFile: '/nonexistent/ca.pem' } } })).toThrow(
-      expect.objectContaining({ code: 'ERR_TRANSPORT_TLS_FILE', message: 'connection.tls.caFile: cannot read /nonexistent/ca.pem (ENOENT)' }),
+      expect.objectContaining({ code: 'ERR_TRANSPORT_OPTIONS', message: 'invalid publisher options:\n  /connection/tls/caFile: cannot read /nonexistent/ca.pem (ENOENT)' }),
     );
   });
 

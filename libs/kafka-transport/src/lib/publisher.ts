@@ -2,10 +2,9 @@
 // request at a time (idempotent producer, acks from all in-sync replicas), and keeps a batch
 // until the broker has it. While Kafka is unreachable the buffer grows to its bound, and
 // beyond it the oldest waiting results are dropped: counted, logged, never silent.
-import { encode, noopLogger, schemaVersion, schemaVersionHeader, type CheckResult } from '@sitewatch/schema';
+import { backoffDelay, encode, noopLogger, schemaVersion, schemaVersionHeader, sleep, type CheckResult } from '@sitewatch/schema';
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
-import { backoffDelay, sleep } from './backoff.js';
-import { createKafka, kafkajsRetry, resolveConnection } from './connection.js';
+import { createKafka, kafkajsRetry } from './connection.js';
 import { toTransportError, TransportError } from './errors.js';
 import { createPublisherLog } from './publisher-log.js';
 import { resolvePublisherOptions, type PublisherOptions } from './publisher-options.js';
@@ -50,9 +49,9 @@ const closedError = () => new TransportError('ERR_TRANSPORT_CLOSED', 'the publis
 
 /** A publisher; it connects in the background at once. */
 export function createPublisher(options: PublisherOptions): Publisher {
-  const settings = resolvePublisherOptions(options);
+  const { settings, connection } = resolvePublisherOptions(options);
   const log = (options.logger ?? noopLogger).child({ component: 'kafka-publisher', topic: settings.topic });
-  const kafka = createKafka(resolveConnection(options.connection, 'connection', log), log, kafkajsRetry(1));
+  const kafka = createKafka(connection, log, kafkajsRetry(1));
   const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   const buffer = createSendBuffer(settings.maxBufferedResults);
   const report = createPublisherLog(log);

@@ -2,7 +2,7 @@
 // batch in flight is kept as it is until the broker has it (a retry sends the same records,
 // so the idempotent producer can recognise a duplicate); beyond the bound, the oldest
 // *waiting* result is dropped, because the newest data is the most useful.
-import { createQueue } from './queue.js';
+import { createQueue } from '@sitewatch/schema';
 
 /** One encoded result. */
 export interface BufferEntry {

@@ -1,9 +1,10 @@
-import type { Logger } from '@sitewatch/schema';
-import { backoffSchema, resolveBackoff, type Backoff, type BackoffOptions } from './backoff.js';
+// The subscriber's options: the JSON Schema a config file and createSubscriber() both check
+// them with, and the rules it cannot say, run by createSubscriber() and checkSubscriberOptions().
+import { backoffProblems, backoffSchema, compileOptions, relocateProblems, type Backoff, type BackoffOptions, type Logger, type Problem } from '@sitewatch/schema';
 import type { BatchHandler } from './batch-processor.js';
-import type { KafkaConnectionOptions } from './connection.js';
-import { booleanOption, checkKeys, ensure, nonEmptyString, positiveInteger, requiredFunction, requiredObject, topicName } from './options.js';
-import { createTopicSchema, resolveCreateTopic, type CreateTopicOptions } from './topics.js';
+import { kafkaConnectionSchema, resolveConnection, type KafkaConnectionOptions, type ResolvedConnection } from './connection.js';
+import { TransportError } from './errors.js';
+import { createTopicSchema, topicNameSchema, type CreateTopicOptions } from './topics.js';
 
 /** Options of `createSubscriber()`. */
 export interface SubscriberOptions {
@@ -25,7 +26,7 @@ export interface SubscriberOptions {
   retry?: BackoffOptions;
   /** The group evicts a member silent this long, in milliseconds (default 30 000; brokers allow 6000 and up). */
   sessionTimeoutMs?: number;
-  /** How often to heartbeat, in milliseconds (default 3000; below sessionTimeoutMs). */
+  /** How often to heartbeat, in milliseconds (default 3000, or a third of sessionTimeoutMs when that is less; below sessionTimeoutMs). */
   heartbeatIntervalMs?: number;
   /** How long a rebalance waits for members to finish their batch and rejoin, in milliseconds (default 60 000). */
   rebalanceTimeoutMs?: number;
@@ -67,13 +68,13 @@ export const subscriberOptionsSchema = {
   additionalProperties: false,
   required: ['topic', 'groupId'],
   properties: {
-    topic: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$' },
+    topic: topicNameSchema,
     groupId: { type: 'string', minLength: 1 },
-    deadLetterTopic: { type: 'string', pattern: '^[a-zA-Z0-9._-]{1,249}$', description: 'Default: <topic>.dlq' },
+    deadLetterTopic: { ...topicNameSchema, description: 'Default: <topic>.dlq; not the topic itself' },
     fromBeginning: { type: 'boolean', default: subscriberDefaults.fromBeginning },
     retry: backoffSchema,
     sessionTimeoutMs: milliseconds(subscriberDefaults.sessionTimeoutMs),
-    heartbeatIntervalMs: milliseconds(subscriberDefaults.heartbeatIntervalMs),
+    heartbeatIntervalMs: { type: 'integer', minimum: 1, description: 'ms; default 3000, or a third of sessionTimeoutMs when that is less; below sessionTimeoutMs' },
     rebalanceTimeoutMs: milliseconds(subscriberDefaults.rebalanceTimeoutMs),
     fetchMaxWaitMs: milliseconds(subscriberDefaults.fetchMaxWaitMs),
     maxBytesPerPartition: { type: 'integer', minimum: 1024, default: subscriberDefaults.maxBytesPerPartition, description: 'bytes' },
@@ -89,7 +90,14 @@ export const subscriberOptionsSchema = {
   },
 } as const;
 
-/** SubscriberOptions checked, with defaults (connection and logger are resolved separately). */
+// What only code can pass: the connection (its own fragment in a config file), a logger, the handler.
+const librarySchema = {
+  ...subscriberOptionsSchema,
+  required: [...subscriberOptionsSchema.required, 'connection', 'handleBatch'],
+  properties: { ...subscriberOptionsSchema.properties, connection: kafkaConnectionSchema, logger: { typeof: 'object' }, handleBatch: { typeof: 'function' } },
+} as const;
+
+/** SubscriberOptions checked, with defaults (the connection is resolved separately). */
 export interface SubscriberSettings {
   topic: string;
   groupId: string;
@@ -104,53 +112,43 @@ export interface SubscriberSettings {
   maxBytesPerPartition: number;
   partitionsConcurrently: number;
   closeTimeoutMs: number;
-  createTopic: CreateTopicOptions | undefined;
+  createTopic?: CreateTopicOptions;
 }
 
-const keys = [
-  'connection',
-  'topic',
-  'groupId',
-  'handleBatch',
-  'deadLetterTopic',
-  'logger',
-  'fromBeginning',
-  'retry',
-  'sessionTimeoutMs',
-  'heartbeatIntervalMs',
-  'rebalanceTimeoutMs',
-  'fetchMaxWaitMs',
-  'maxBytesPerPartition',
-  'partitionsConcurrently',
-  'closeTimeoutMs',
-  'createTopic',
-];
+type Validated = Omit<SubscriberSettings, 'deadLetterTopic' | 'heartbeatIntervalMs'> & { deadLetterTopic?: string; heartbeatIntervalMs?: number; connection: KafkaConnectionOptions };
 
-/** Checks SubscriberOptions (except `connection`) and fills in the defaults. */
-export function resolveSubscriberOptions(value: SubscriberOptions): SubscriberSettings {
-  const options = requiredObject(value, 'options');
-  checkKeys(options, '', keys);
-  const topic = topicName(options.topic, 'topic');
-  const d = subscriberDefaults;
-  const sessionTimeoutMs = positiveInteger(options.sessionTimeoutMs, 'sessionTimeoutMs', d.sessionTimeoutMs);
-  const heartbeatIntervalMs = positiveInteger(options.heartbeatIntervalMs, 'heartbeatIntervalMs', Math.min(d.heartbeatIntervalMs, Math.floor(sessionTimeoutMs / 3)));
-  ensure(heartbeatIntervalMs < sessionTimeoutMs, 'heartbeatIntervalMs', `must be below sessionTimeoutMs (${sessionTimeoutMs}); about a third of it is usual`);
-  const deadLetterTopic = topicName(options.deadLetterTopic, 'deadLetterTopic', `${topic}.dlq`);
-  ensure(deadLetterTopic !== topic, 'deadLetterTopic', 'must differ from topic');
-  return {
-    topic,
-    groupId: nonEmptyString(options.groupId, 'groupId'),
-    handleBatch: requiredFunction(options.handleBatch, 'handleBatch'),
-    deadLetterTopic,
-    fromBeginning: booleanOption(options.fromBeginning, 'fromBeginning', d.fromBeginning),
-    retry: resolveBackoff(options.retry, 'retry'),
-    sessionTimeoutMs,
-    heartbeatIntervalMs,
-    rebalanceTimeoutMs: positiveInteger(options.rebalanceTimeoutMs, 'rebalanceTimeoutMs', d.rebalanceTimeoutMs),
-    fetchMaxWaitMs: positiveInteger(options.fetchMaxWaitMs, 'fetchMaxWaitMs', d.fetchMaxWaitMs),
-    maxBytesPerPartition: positiveInteger(options.maxBytesPerPartition, 'maxBytesPerPartition', d.maxBytesPerPartition, { min: 1024 }),
-    partitionsConcurrently: positiveInteger(options.partitionsConcurrently, 'partitionsConcurrently', d.partitionsConcurrently, { max: maxPartitionsConcurrently }),
-    closeTimeoutMs: positiveInteger(options.closeTimeoutMs, 'closeTimeoutMs', d.closeTimeoutMs, { min: 0 }),
-    createTopic: resolveCreateTopic(options.createTopic, 'createTopic'),
+const validate = compileOptions<Validated>(librarySchema);
+
+function prepare(options: SubscriberOptions): { settings?: SubscriberSettings; connection?: ResolvedConnection; problems: Problem[] } {
+  const { value, problems } = validate(options);
+  if (problems.length > 0) return { problems };
+  const { connection, logger: _logger, ...given } = value as Validated & { logger?: Logger };
+  const settings: SubscriberSettings = {
+    ...given,
+    heartbeatIntervalMs: given.heartbeatIntervalMs ?? Math.min(subscriberDefaults.heartbeatIntervalMs, Math.floor(given.sessionTimeoutMs / 3)),
+    deadLetterTopic: given.deadLetterTopic ?? `${given.topic}.dlq`,
   };
+  const resolved = resolveConnection(connection);
+  problems.push(...relocateProblems(resolved.problems, { '': '/connection' }), ...backoffProblems(settings.retry, '/retry'));
+  if (settings.heartbeatIntervalMs >= settings.sessionTimeoutMs) {
+    problems.push({ path: '/heartbeatIntervalMs', message: `must be below sessionTimeoutMs (${settings.sessionTimeoutMs}); about a third of it is usual` });
+  }
+  if (settings.deadLetterTopic === settings.topic) problems.push({ path: '/deadLetterTopic', message: 'must differ from topic' });
+  return problems.length > 0 ? { problems } : { settings, connection: resolved.connection!, problems };
+}
+
+/**
+ * Everything wrong with subscriber options, by JSON Pointer (e.g. `/heartbeatIntervalMs`),
+ * as createSubscriber() would refuse them, without creating anything; empty when they are
+ * fine. TLS files are read to check them.
+ */
+export function checkSubscriberOptions(options: SubscriberOptions): Problem[] {
+  return prepare(options).problems;
+}
+
+/** Checks SubscriberOptions, fills in the defaults and reads the TLS files; throws ERR_TRANSPORT_OPTIONS listing every problem. */
+export function resolveSubscriberOptions(options: SubscriberOptions): { settings: SubscriberSettings; connection: ResolvedConnection } {
+  const { settings, connection, problems } = prepare(options);
+  if (problems.length > 0) throw new TransportError('ERR_TRANSPORT_OPTIONS', 'invalid subscriber options', { problems });
+  return { settings: settings!, connection: connection! };
 }

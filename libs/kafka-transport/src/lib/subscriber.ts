@@ -2,11 +2,10 @@
 // processBatch() and commits its offsets only once every message of it is stored or
 // dead-lettered. Offsets are never committed by kafkajs itself (autoCommit off), so a
 // batch that was not stored (crash, close, rebalance) is delivered again.
-import { noopLogger } from '@sitewatch/schema';
+import { backoffDelay, noopLogger } from '@sitewatch/schema';
 import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
-import { backoffDelay } from './backoff.js';
 import { processBatch, type BatchCounters, type BatchDeps } from './batch-processor.js';
-import { createKafka, kafkajsRetry, resolveConnection } from './connection.js';
+import { createKafka, kafkajsRetry } from './connection.js';
 import { sendDeadLetters, type RawMessage } from './dead-letter.js';
 import { toTransportError, TransportError } from './errors.js';
 import { resolveSubscriberOptions, type SubscriberOptions } from './subscriber-options.js';
@@ -50,10 +49,10 @@ function toRaw(message: KafkaMessage): RawMessage {
 
 /** A subscriber; nothing happens before start(). */
 export function createSubscriber(options: SubscriberOptions): Subscriber {
-  const settings = resolveSubscriberOptions(options);
+  const { settings, connection } = resolveSubscriberOptions(options);
   const { topic, groupId } = settings;
   const log = (options.logger ?? noopLogger).child({ component: 'kafka-subscriber', topic, groupId });
-  const kafka = createKafka(resolveConnection(options.connection, 'connection', log), log, kafkajsRetry(5, 300, 10_000));
+  const kafka = createKafka(connection, log, kafkajsRetry(5, 300, 10_000));
   const closingSignal = new AbortController();
   const abandonSignal = new AbortController();
   const consumer: Consumer = kafka.consumer({

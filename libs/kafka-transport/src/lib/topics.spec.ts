@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import kafkajs, { type Admin } from 'kafkajs';
 import { recordingLogger } from '../../test/helpers.js';
-import { ensureTopics, resolveCreateTopic, topicCreateError } from './topics.js';
+import { ensureTopics, topicCreateError } from './topics.js';
 
 const { KafkaJSAggregateError, KafkaJSCreateTopicError } = kafkajs as unknown as Record<string, new (...args: never[]) => Error>;
 
@@ -62,14 +62,5 @@ describe('ensureTopics', () => {
   it('maps a refused creation', async () => {
     const admin = fakeAdmin([], async () => Promise.reject(createTopicsFailure('TOPIC_AUTHORIZATION_FAILED')));
     await expect(ensureTopics(admin as unknown as Admin, ['results'], create, recordingLogger())).rejects.toMatchObject({ code: 'ERR_TRANSPORT_TOPIC_CREATE_DENIED' });
-  });
-});
-
-describe('resolveCreateTopic', () => {
-  it('requires partitions and replicationFactor', () => {
-    expect(resolveCreateTopic(undefined, 'createTopic')).toBeUndefined();
-    expect(resolveCreateTopic({ partitions: 3, replicationFactor: 1 }, 'createTopic')).toEqual({ partitions: 3, replicationFactor: 1, config: {} });
-    expect(() => resolveCreateTopic({ partitions: 3 } as never, 'createTopic')).toThrow(/^createTopic\.replicationFactor must be an integer from 1 to 32$/);
-    expect(() => resolveCreateTopic({ partitions: 3, replicationFactor: 1, config: { 'retention.ms': 5 } } as never, 'createTopic')).toThrow(/^createTopic\.config\.retention\.ms must be a non-empty string$/);
   });
 });

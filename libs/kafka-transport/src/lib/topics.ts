@@ -3,7 +3,9 @@
 import type { Logger } from '@sitewatch/schema';
 import type { Admin } from 'kafkajs';
 import { toTransportError, TransportError } from './errors.js';
-import { checkKeys, nonEmptyString, optionalObject, positiveInteger } from './options.js';
+
+/** JSON Schema of a Kafka topic name: 1-249 of a-z, A-Z, 0-9, '.', '_' and '-', not '.' nor '..' (the broker's rule). */
+export const topicNameSchema = { type: 'string', pattern: '^(?!\\.\\.?$)[a-zA-Z0-9._-]{1,249}$' } as const;
 
 /** Create missing topics with these settings (only when the client may: it needs the CREATE permission). */
 export interface CreateTopicOptions {
@@ -23,23 +25,9 @@ export const createTopicSchema = {
   properties: {
     partitions: { type: 'integer', minimum: 1, maximum: 10_000 },
     replicationFactor: { type: 'integer', minimum: 1, maximum: 32 },
-    config: { type: 'object', additionalProperties: { type: 'string' } },
+    config: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
   },
 } as const;
-
-/** Checks CreateTopicOptions at `path`. */
-export function resolveCreateTopic(value: CreateTopicOptions | undefined, path: string): CreateTopicOptions | undefined {
-  const options = optionalObject(value, path);
-  if (options === undefined) return undefined;
-  checkKeys(options, path, ['partitions', 'replicationFactor', 'config']);
-  const config = optionalObject(options.config, `${path}.config`) ?? {};
-  for (const [name, setting] of Object.entries(config)) nonEmptyString(setting, `${path}.config.${name}`);
-  return {
-    partitions: positiveInteger(options.partitions, `${path}.partitions`, undefined, { max: 10_000 }),
-    replicationFactor: positiveInteger(options.replicationFactor, `${path}.replicationFactor`, undefined, { max: 32 }),
-    config: { ...config },
-  };
-}
 
 function describeSettings(create: CreateTopicOptions): string {
   return `${create.partitions} partition(s), replication factor ${create.replicationFactor}`;

@@ -18,30 +18,6 @@ export const reasonIds: Readonly<Record<FailureReason, number>> = {
   other: 9,
 };
 
-/** The raw table's columns in the order the statement sends them (and casts them, in `writeStatement`). */
-export const resultColumns = [
-  ['id', 'uuid'],
-  ['checked_at', 'timestamptz'],
-  ['tls_not_after', 'timestamptz'],
-  ['settings_id', 'integer'],
-  ['response_ms', 'real'],
-  ['dns_ms', 'real'],
-  ['tcp_ms', 'real'],
-  ['tls_ms', 'real'],
-  ['ttfb_ms', 'real'],
-  ['download_ms', 'real'],
-  ['bytes_read', 'integer'],
-  ['schedule_lag_ms', 'integer'],
-  ['probe_id', 'smallint'],
-  ['status', 'smallint'],
-  ['reason', 'smallint'],
-  ['redirects', 'smallint'],
-  ['must_match_hit', 'boolean'],
-  ['must_not_match_hit', 'boolean'],
-  ['error_code', 'text'],
-  ['error_message', 'text'],
-] as const;
-
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const maxTime = Date.UTC(10_000, 0, 1);
 const int32 = 2_147_483_647;
@@ -51,14 +27,15 @@ const clamp = (value: number, min: number, max: number) => Math.min(max, Math.ma
 // PostgreSQL text cannot hold NUL characters.
 const text = (value: string | undefined) => (value === undefined ? null : value.replaceAll('\u0000', '\uFFFD'));
 
-function invalid(index: number, message: string): never {
-  throw new SinkError('ERR_SINK_INVALID_BATCH', `result ${index}: ${message}`);
+/** Throws for a result that cannot be stored, at its JSON Pointer into the batch (e.g. `/4/startedAt`). */
+function invalid(index: number, field: string, message: string): never {
+  throw new SinkError('ERR_SINK_INVALID_BATCH', 'a result cannot be stored', { problems: [{ path: `/${index}/${field}`, message }] });
 }
 
 /** Milliseconds since the epoch of an ISO timestamp, checked. */
 export function parseTime(value: string | undefined, index: number, field: string): number {
   const ms = value === undefined ? Number.NaN : Date.parse(value);
-  if (!Number.isFinite(ms) || ms >= maxTime) invalid(index, `${field} is not a timestamp before the year 10000`);
+  if (!Number.isFinite(ms) || ms >= maxTime) invalid(index, field, 'is not a timestamp before the year 10000');
   return ms;
 }
 
@@ -69,48 +46,77 @@ const timestamp = (value: string, ms: number) => (rfc3339.test(value) ? value : 
 
 const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? null : value);
 
-/** One row's values, in `resultColumns` order. Clamps counts into their column types. */
-export function toRow(r: CheckResult, index: number, settingsId: number, probeId: number): ArrayElement[] {
-  if (typeof r.id !== 'string' || !uuidPattern.test(r.id)) invalid(index, 'id is not a UUID');
-  if (typeof r.responseTimeMs !== 'number' || !Number.isFinite(r.responseTimeMs)) invalid(index, 'responseTimeMs is not a number');
-  const startedAt = parseTime(r.startedAt, index, 'startedAt');
-  const lag = startedAt - parseTime(r.scheduledAt, index, 'scheduledAt');
-  const reason = r.outcome === 'up' ? null : reasonIds[r.reason ?? 'other'];
-  if (reason === undefined) invalid(index, `reason ${JSON.stringify(r.reason)} is not one this sink knows: upgrade it`);
-  const status = r.statusCode === undefined ? null : clamp(r.statusCode, -int16, int16);
-  const tlsNotAfter = r.tlsNotAfter === undefined ? null : timestamp(r.tlsNotAfter, parseTime(r.tlsNotAfter, index, 'tlsNotAfter'));
-  const p = r.phases ?? {};
-  return [
-    r.id.toLowerCase(),
-    timestamp(r.startedAt, startedAt),
-    tlsNotAfter,
-    settingsId,
-    r.responseTimeMs,
-    ms(p.dnsMs),
-    ms(p.tcpMs),
-    ms(p.tlsMs),
-    ms(p.ttfbMs),
-    ms(p.downloadMs),
-    clamp(r.bytesRead ?? 0, 0, int32),
-    clamp(lag, -int32, int32),
-    probeId,
-    status,
-    reason,
-    clamp(r.redirects ?? 0, 0, int16),
-    r.regex?.mustMatch?.matched ?? null,
-    r.regex?.mustNotMatch?.matched ?? null,
-    text(r.error?.code),
-    text(r.error?.message),
-  ];
+/** A result checked once for storing, with what its columns need besides it. */
+export interface StoredRow {
+  result: CheckResult;
+  /** Index in the caller's batch, for error messages. */
+  index: number;
+  /** startedAt and scheduledAt, ms since the epoch. */
+  startedAt: number;
+  scheduledAt: number;
+  settingsId: number;
+  probeId: number;
 }
 
-/** The batch as one array literal per column (`indices`: each result's index in the caller's batch, for messages). */
+/** A column of the raw table: its name, its SQL type, and how its value is taken from a result. */
+export interface RawColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly value: (row: StoredRow) => ArrayElement;
+  /** Its values need no quoting in an array literal (canonical UUIDs, ISO timestamps). */
+  readonly bare?: boolean;
+}
+
+/**
+ * The raw table's columns (migration 00002) in the order the statement sends them: the only
+ * list of them. Counts are clamped into their compact types; text cannot hold NUL.
+ */
+export const rawColumns: readonly RawColumn[] = [
+  { name: 'id', type: 'uuid', bare: true, value: ({ result }) => result.id.toLowerCase() },
+  { name: 'checked_at', type: 'timestamptz', bare: true, value: ({ result, startedAt }) => timestamp(result.startedAt, startedAt) },
+  {
+    name: 'tls_not_after',
+    type: 'timestamptz',
+    bare: true,
+    value: ({ result, index }) => (result.tlsNotAfter === undefined ? null : timestamp(result.tlsNotAfter, parseTime(result.tlsNotAfter, index, 'tlsNotAfter'))),
+  },
+  { name: 'settings_id', type: 'integer', value: ({ settingsId }) => settingsId },
+  { name: 'response_ms', type: 'real', value: ({ result }) => result.responseTimeMs },
+  { name: 'dns_ms', type: 'real', value: ({ result }) => ms(result.phases?.dnsMs) },
+  { name: 'tcp_ms', type: 'real', value: ({ result }) => ms(result.phases?.tcpMs) },
+  { name: 'tls_ms', type: 'real', value: ({ result }) => ms(result.phases?.tlsMs) },
+  { name: 'ttfb_ms', type: 'real', value: ({ result }) => ms(result.phases?.ttfbMs) },
+  { name: 'download_ms', type: 'real', value: ({ result }) => ms(result.phases?.downloadMs) },
+  { name: 'bytes_read', type: 'integer', value: ({ result }) => clamp(result.bytesRead ?? 0, 0, int32) },
+  { name: 'schedule_lag_ms', type: 'integer', value: ({ startedAt, scheduledAt }) => clamp(startedAt - scheduledAt, -int32, int32) },
+  { name: 'probe_id', type: 'smallint', value: ({ probeId }) => probeId },
+  { name: 'status', type: 'smallint', value: ({ result }) => (result.statusCode === undefined ? null : clamp(result.statusCode, -int16, int16)) },
+  { name: 'reason', type: 'smallint', value: ({ result }) => (result.outcome === 'up' ? null : reasonIds[result.reason ?? 'other']) },
+  { name: 'redirects', type: 'smallint', value: ({ result }) => clamp(result.redirects ?? 0, 0, int16) },
+  { name: 'must_match_hit', type: 'boolean', value: ({ result }) => result.regex?.mustMatch?.matched ?? null },
+  { name: 'must_not_match_hit', type: 'boolean', value: ({ result }) => result.regex?.mustNotMatch?.matched ?? null },
+  { name: 'error_code', type: 'text', value: ({ result }) => text(result.error?.code) },
+  { name: 'error_message', type: 'text', value: ({ result }) => text(result.error?.message) },
+];
+
+/** Checks what the columns cannot store (the id, the times, the reason) and prepares the row. */
+export function storedRow(result: CheckResult, index: number, settingsId: number, probeId: number): StoredRow {
+  if (typeof result.id !== 'string' || !uuidPattern.test(result.id)) invalid(index, 'id', 'is not a UUID');
+  if (typeof result.responseTimeMs !== 'number' || !Number.isFinite(result.responseTimeMs)) invalid(index, 'responseTimeMs', 'is not a number');
+  if (result.outcome !== 'up' && reasonIds[result.reason ?? 'other'] === undefined) {
+    invalid(index, 'reason', `${JSON.stringify(result.reason)} is not one this sink knows: upgrade it`);
+  }
+  const startedAt = parseTime(result.startedAt, index, 'startedAt');
+  return { result, index, startedAt, scheduledAt: parseTime(result.scheduledAt, index, 'scheduledAt'), settingsId, probeId };
+}
+
+/** The batch as one array literal per raw column (`indices`: each result's index in the caller's batch, for messages). */
 export function toColumns(results: readonly CheckResult[], ids: ResolvedIds, indices?: readonly number[]): string[] {
-  const columns: ArrayElement[][] = resultColumns.map(() => new Array<ArrayElement>(results.length));
-  results.forEach((r, i) => {
-    const row = toRow(r, indices?.[i] ?? i, ids.settings[i]!.settingsId, ids.probes[i]!);
-    for (let c = 0; c < row.length; c++) columns[c]![i] = row[c]!;
-  });
-  // id, checked_at, tls_not_after: canonical UUIDs and ISO timestamps, safe unquoted.
-  return columns.map((values, c) => (c <= 2 ? bareArrayLiteral(values as (string | null)[]) : arrayLiteral(values)));
+  const columns: ArrayElement[][] = rawColumns.map(() => new Array<ArrayElement>(results.length));
+  // Row by row, one pass over the results (measured faster than a pass per column).
+  for (let rowIndex = 0; rowIndex < results.length; rowIndex++) {
+    const row = storedRow(results[rowIndex]!, indices?.[rowIndex] ?? rowIndex, ids.settings[rowIndex]!.settingsId, ids.probes[rowIndex]!);
+    for (let columnIndex = 0; columnIndex < rawColumns.length; columnIndex++) columns[columnIndex]![rowIndex] = rawColumns[columnIndex]!.value(row);
+  }
+  return rawColumns.map((column, columnIndex) => (column.bare ? bareArrayLiteral(columns[columnIndex] as (string | null)[]) : arrayLiteral(columns[columnIndex]!)));
 }

@@ -69,8 +69,8 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
     const list = arrayLiteral([...keys].sort());
     await sql`
       insert into ${table} (key)
-      select k from unnest(${list}::text[]) as k
-      where not exists (select 1 from ${table} as t where t.key = k)
+      select candidate from unnest(${list}::text[]) as candidate
+      where not exists (select 1 from ${table} as existing where existing.key = candidate)
       on conflict (key) do nothing`;
     const rows = await sql<{ id: number; key: string }[]>`select id, key from ${table} where key = any(${list}::text[])`;
     return new Map(rows.map((row) => [row.key, row.id]));
@@ -78,21 +78,30 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
 
   async function ensureSettings(missing: Map<string, SettingsRow>): Promise<void> {
     const rows = [...missing.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
-    const targets = await ensureKeys(tables.targets, [...new Set(rows.map(([, row]) => row.key))]);
-    for (const [key, id] of targets) targetIds.set(key, id);
-    const target = rows.map(([, row]) => targets.get(row.key)!);
-    const fingerprint = rows.map(([, row]) => settingsFingerprint(row.url, row.mustMatch, row.mustNotMatch));
-    const [t, f, u, mm, mnm] = [target, fingerprint, rows.map(([, r]) => r.url), rows.map(([, r]) => r.mustMatch), rows.map(([, r]) => r.mustNotMatch)].map(arrayLiteral);
+    const idsByKey = await ensureKeys(tables.targets, [...new Set(rows.map(([, row]) => row.key))]);
+    for (const [key, id] of idsByKey) targetIds.set(key, id);
+    const targetIdList = rows.map(([, row]) => idsByKey.get(row.key)!);
+    const fingerprints = rows.map(([, row]) => settingsFingerprint(row.url, row.mustMatch, row.mustNotMatch));
+    const targetIdArray = arrayLiteral(targetIdList);
+    const fingerprintArray = arrayLiteral(fingerprints);
+    const urlArray = arrayLiteral(rows.map(([, row]) => row.url));
+    const mustMatchArray = arrayLiteral(rows.map(([, row]) => row.mustMatch));
+    const mustNotMatchArray = arrayLiteral(rows.map(([, row]) => row.mustNotMatch));
     await sql`
       insert into ${tables.settings} (target_id, fingerprint, url, must_match, must_not_match)
-      select * from unnest(${t}::integer[], ${f}::uuid[], ${u}::text[], ${mm}::text[], ${mnm}::text[]) as i (target_id, fingerprint, url, mm, mnm)
-      where not exists (select 1 from ${tables.settings} as s where s.target_id = i.target_id and s.fingerprint = i.fingerprint)
+      select * from unnest(${targetIdArray}::integer[], ${fingerprintArray}::uuid[], ${urlArray}::text[], ${mustMatchArray}::text[], ${mustNotMatchArray}::text[])
+        as given (target_id, fingerprint, url, must_match, must_not_match)
+      where not exists (select 1 from ${tables.settings} as existing where existing.target_id = given.target_id and existing.fingerprint = given.fingerprint)
       on conflict (target_id, fingerprint) do nothing`;
     const found = await sql<{ id: number; targetId: number; fingerprint: string }[]>`
-      select s.id, s.target_id as "targetId", s.fingerprint::text as fingerprint
-      from ${tables.settings} as s join unnest(${t}::integer[], ${f}::uuid[]) as i (target_id, fingerprint) using (target_id, fingerprint)`;
-    const byPair = new Map(found.map((row) => [`${row.targetId}/${row.fingerprint}`, row.id]));
-    rows.forEach(([cacheKey], i) => settingsIds.set(cacheKey, { settingsId: byPair.get(`${target[i]}/${fingerprint[i]}`)!, targetId: target[i]! }));
+      select stored.id, stored.target_id as "targetId", stored.fingerprint::text as fingerprint
+      from ${tables.settings} as stored
+      join unnest(${targetIdArray}::integer[], ${fingerprintArray}::uuid[]) as given (target_id, fingerprint) using (target_id, fingerprint)`;
+    const idByPair = new Map(found.map((row) => [`${row.targetId}/${row.fingerprint}`, row.id]));
+    rows.forEach(([cacheKey], index) => {
+      const targetId = targetIdList[index]!;
+      settingsIds.set(cacheKey, { settingsId: idByPair.get(`${targetId}/${fingerprints[index]}`)!, targetId });
+    });
   }
 
   async function resolve(results: readonly CheckResult[]): Promise<ResolvedIds> {
@@ -100,15 +109,17 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
     const keys = results.map(settingsKey);
     const missingSettings = new Map<string, SettingsRow>();
     const missingProbes = new Set<string>();
-    results.forEach((r, i) => {
-      if (!settingsIds.has(keys[i]!)) {
-        missingSettings.set(keys[i]!, { key: r.targetId, url: r.url, mustMatch: r.regex?.mustMatch?.pattern ?? null, mustNotMatch: r.regex?.mustNotMatch?.pattern ?? null });
+    results.forEach((result, index) => {
+      const key = keys[index]!;
+      if (!settingsIds.has(key)) {
+        const regex = result.regex;
+        missingSettings.set(key, { key: result.targetId, url: result.url, mustMatch: regex?.mustMatch?.pattern ?? null, mustNotMatch: regex?.mustNotMatch?.pattern ?? null });
       }
-      if (!probeIds.has(r.probeId)) missingProbes.add(r.probeId);
+      if (!probeIds.has(result.probeId)) missingProbes.add(result.probeId);
     });
     if (missingSettings.size > 0) await ensureSettings(missingSettings);
     if (missingProbes.size > 0) for (const [key, id] of await ensureKeys(tables.probes, [...missingProbes])) probeIds.set(key, id);
-    return { settings: keys.map((key) => settingsIds.get(key)!), probes: results.map((r) => probeIds.get(r.probeId)!) };
+    return { settings: keys.map((key) => settingsIds.get(key)!), probes: results.map((result) => probeIds.get(result.probeId)!) };
   }
 
   async function targetId(key: string): Promise<number | undefined> {

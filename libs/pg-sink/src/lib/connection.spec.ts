@@ -1,53 +1,73 @@
-import { describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { describeUrl, planConnection, urlHosts } from './connection.js';
+import type { ResolvedSinkOptions } from './options.js';
 
-const files: Record<string, string> = { '/etc/pg/ca.pem': 'CA FROM FILE', '/etc/pg/root.pem': 'ROOT FROM URL' };
-const readFile = (file: string) => {
-  const content = files[file];
-  if (content === undefined) throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
-  return content;
-};
 const base = 'postgres://writer:s3cret@db.example:5432/monitor';
+let dir: string;
+let caFile: string;
+let rootFile: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-sink-connection-'));
+  caFile = path.join(dir, 'ca.pem');
+  rootFile = path.join(dir, 'root.pem');
+  fs.writeFileSync(caFile, 'CA FROM FILE');
+  fs.writeFileSync(rootFile, 'ROOT FROM URL');
+});
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The plan, which must come without problems. */
+function plan(url: string, ssl?: ResolvedSinkOptions['ssl']) {
+  const answer = planConnection(url, ssl);
+  expect(answer.problems).toEqual([]);
+  return answer.plan!;
+}
+const problems = (url: string, ssl?: ResolvedSinkOptions['ssl']) => planConnection(url, ssl).problems;
 
 describe('planConnection', () => {
   it('uses no TLS unless asked', () => {
-    expect(planConnection(base, undefined, readFile)).toMatchObject({ url: base, mode: 'disable', ssl: false });
+    expect(plan(base)).toMatchObject({ url: base, mode: 'disable', ssl: false });
   });
 
   it("reads libpq's sslmode and sslrootcert from the URL and removes them from it", () => {
-    const plan = planConnection(`${base}?sslmode=verify-full&sslrootcert=/etc/pg/root.pem&application_name=x`, undefined, readFile);
-    expect(plan.url).toBe(`${base}?application_name=x`);
-    expect(plan.mode).toBe('verify-full');
-    expect(plan.ssl).toMatchObject({ rejectUnauthorized: true, ca: 'ROOT FROM URL', checkServerIdentity: expect.any(Function) });
+    const fromUrl = plan(`${base}?sslmode=verify-full&sslrootcert=${rootFile}&application_name=x`);
+    expect(fromUrl.url).toBe(`${base}?application_name=x`);
+    expect(fromUrl.mode).toBe('verify-full');
+    expect(fromUrl.ssl).toMatchObject({ rejectUnauthorized: true, ca: 'ROOT FROM URL', checkServerIdentity: expect.any(Function) });
   });
 
   it('verifies against the CA file with verify-full, and against the system CAs without one', () => {
-    expect(planConnection(base, { mode: 'verify-full', caFile: '/etc/pg/ca.pem' }, readFile).ssl).toMatchObject({ ca: 'CA FROM FILE', rejectUnauthorized: true });
-    const system = planConnection(base, { mode: 'verify-full' }, readFile).ssl;
+    expect(plan(base, { mode: 'verify-full', caFile }).ssl).toMatchObject({ ca: 'CA FROM FILE', rejectUnauthorized: true });
+    const system = plan(base, { mode: 'verify-full' }).ssl;
     expect(system).toMatchObject({ rejectUnauthorized: true });
     expect(system && 'ca' in system).toBe(false);
-    expect(planConnection(`${base}?sslrootcert=system`, undefined, readFile).mode).toBe('verify-full');
+    expect(plan(`${base}?sslrootcert=system`).mode).toBe('verify-full');
   });
 
   it('turns on verify-full when only a CA is given, as libpq does with sslrootcert', () => {
-    expect(planConnection(base, { ca: 'INLINE CA' }, readFile)).toMatchObject({ mode: 'verify-full', ssl: { ca: 'INLINE CA' } });
+    expect(plan(base, { ca: 'INLINE CA' })).toMatchObject({ mode: 'verify-full', ssl: { ca: 'INLINE CA' } });
   });
 
   it('skips only the host name check with verify-ca, and all checks with require', () => {
-    const verifyCa = planConnection(base, { mode: 'verify-ca', ca: 'CA' }, readFile).ssl as { checkServerIdentity: () => unknown };
+    const verifyCa = plan(base, { mode: 'verify-ca', ca: 'CA' }).ssl as { checkServerIdentity: () => unknown };
     expect(verifyCa.checkServerIdentity()).toBeUndefined();
-    expect(planConnection(base, { mode: 'require' }, readFile).ssl).toEqual({ rejectUnauthorized: false });
+    expect(plan(base, { mode: 'require' }).ssl).toEqual({ rejectUnauthorized: false });
   });
 
   it('refuses conflicting or unsupported settings', () => {
-    expect(() => planConnection(`${base}?sslmode=require`, { mode: 'verify-full' }, readFile)).toThrow("ssl.mode differs from the URL's sslmode");
-    expect(() => planConnection(`${base}?sslrootcert=/etc/pg/root.pem`, { caFile: '/etc/pg/ca.pem' }, readFile)).toThrow(/keep one/);
-    expect(() => planConnection(`${base}?sslmode=prefer`, undefined, readFile)).toThrow('url sslmode must be one of: disable, require, verify-ca, verify-full');
-    expect(() => planConnection(`${base}?sslcert=/c.pem&sslkey=/k.pem`, undefined, readFile)).toThrow(/client certificates/);
+    expect(problems(`${base}?sslmode=require`, { mode: 'verify-full' })).toEqual([{ path: '/ssl/mode', message: "differs from the URL's sslmode" }]);
+    expect(problems(`${base}?sslrootcert=${rootFile}`, { caFile })).toEqual([{ path: '/ssl', message: "sets a CA and so does the URL's sslrootcert: keep one" }]);
+    expect(problems(`${base}?sslmode=prefer`)).toEqual([{ path: '/url', message: 'sslmode must be one of: disable, require, verify-ca, verify-full' }]);
+    expect(problems(`${base}?sslcert=/c.pem&sslkey=/k.pem`)).toEqual([{ path: '/url', message: 'client certificates (sslcert, sslkey) are not supported' }]);
   });
 
   it('reports a CA file it cannot read by path and errno, not by content', () => {
-    expect(() => planConnection(base, { mode: 'verify-full', caFile: '/missing.pem' }, readFile)).toThrow('ssl.caFile cannot be read (ENOENT): /missing.pem');
+    expect(problems(base, { mode: 'verify-full', caFile: '/missing.pem' })).toEqual([{ path: '/ssl/caFile', message: 'cannot read /missing.pem (ENOENT)' }]);
+    expect(problems(`${base}?sslrootcert=/missing.pem`)).toEqual([{ path: '/url', message: 'sslrootcert: cannot read /missing.pem (ENOENT)' }]);
   });
 });
 

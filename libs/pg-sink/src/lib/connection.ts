@@ -1,10 +1,9 @@
 // From options to a postgres.js client: TLS the way libpq names it (`sslmode`,
 // `sslrootcert`, which postgres.js does not fully understand by itself: it ignores
 // `sslrootcert` and would send it to the server as a setting), files read once, here.
-import fs from 'node:fs';
 import tls, { type ConnectionOptions as TlsOptions, type PeerCertificate } from 'node:tls';
+import { readOptionFile, type Problem } from '@sitewatch/schema';
 import postgres from 'postgres';
-import { SinkError } from './errors.js';
 import { sslModes, type ResolvedSinkOptions, type SslMode } from './options.js';
 
 /** How the sink connects: the URL without TLS parameters, and the TLS settings to use. */
@@ -18,14 +17,8 @@ export interface ConnectionPlan {
   display: string;
 }
 
-type ReadFile = (file: string) => string;
-
 // libpq TLS parameters: the sink handles the first two; the others would reach the server as settings.
 const tlsParameters = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'sslcrl', 'ssl'];
-
-function invalid(path: string, message: string): never {
-  throw new SinkError('ERR_SINK_INVALID_OPTIONS', `${path} ${message}`);
-}
 
 function splitUrl(url: string): { base: string; params: URLSearchParams } {
   const at = url.indexOf('?');
@@ -64,44 +57,50 @@ function checkHosts(hosts: string[]): (servername: string, cert: PeerCertificate
   };
 }
 
-function urlMode(value: string | null): SslMode | undefined {
-  if (value === null) return undefined;
+/** The URL's TLS parameters, checked against the `ssl` option; a conflict is a config mistake. */
+function tlsProblems(params: URLSearchParams, ssl: ResolvedSinkOptions['ssl']): Problem[] {
+  const problems: Problem[] = [];
+  const fromUrl = params.get('sslmode');
   // libpq's `prefer` and `allow` fall back to plain text silently: not offered.
-  if (!(sslModes as readonly string[]).includes(value)) invalid('url', `sslmode must be one of: ${sslModes.join(', ')}`);
-  return value as SslMode;
+  if (fromUrl !== null && !(sslModes as readonly string[]).includes(fromUrl)) problems.push({ path: '/url', message: `sslmode must be one of: ${sslModes.join(', ')}` });
+  if (ssl?.mode !== undefined && fromUrl !== null && ssl.mode !== fromUrl) problems.push({ path: '/ssl/mode', message: "differs from the URL's sslmode" });
+  if (params.has('sslrootcert') && (ssl?.ca !== undefined || ssl?.caFile !== undefined)) problems.push({ path: '/ssl', message: "sets a CA and so does the URL's sslrootcert: keep one" });
+  if (params.has('sslcert') || params.has('sslkey')) problems.push({ path: '/url', message: 'client certificates (sslcert, sslkey) are not supported' });
+  return problems;
 }
 
-function readCa(file: string, path: string, readFile: ReadFile): string {
-  try {
-    return readFile(file);
-  } catch (cause) {
-    throw new SinkError('ERR_SINK_INVALID_OPTIONS', `${path} cannot be read (${(cause as NodeJS.ErrnoException).code ?? 'error'}): ${file}`, { cause });
-  }
+/** The CA to trust: inline, from `ssl.caFile`, or from the URL's `sslrootcert` (read now). */
+function readCa(ssl: ResolvedSinkOptions['ssl'], rootCert: string | null): { ca?: string; problems: Problem[] } {
+  if (ssl?.ca !== undefined) return { ca: ssl.ca, problems: [] };
+  const read = ssl?.caFile !== undefined ? readOptionFile(ssl.caFile, '/ssl/caFile') : rootCert !== null && rootCert !== 'system' ? readOptionFile(rootCert, '/url') : undefined;
+  if (read === undefined) return { problems: [] };
+  if ('problem' in read) return { problems: [read.problem.path === '/url' ? { path: '/url', message: `sslrootcert: ${read.problem.message}` } : read.problem] };
+  return { ca: read.text, problems: [] };
 }
 
 /**
- * Resolves the URL and `ssl` option into what postgres.js needs. `ssl` wins over the
- * URL's parameters only when they agree: a conflict is a config mistake and throws.
+ * Resolves the URL and `ssl` option into what postgres.js needs, reading the CA file. `ssl`
+ * wins over the URL's parameters only when they agree: a conflict is a problem, by JSON
+ * Pointer into the sink's options (`/url`, `/ssl/...`).
  */
-export function planConnection(url: string, ssl: ResolvedSinkOptions['ssl'], readFile: ReadFile = (f) => fs.readFileSync(f, 'utf8')): ConnectionPlan {
+export function planConnection(url: string, ssl: ResolvedSinkOptions['ssl']): { plan?: ConnectionPlan; problems: Problem[] } {
   const { base, params } = splitUrl(url);
-  const fromUrl = urlMode(params.get('sslmode'));
-  if (ssl?.mode !== undefined && fromUrl !== undefined && ssl.mode !== fromUrl) invalid('ssl.mode', "differs from the URL's sslmode");
+  const problems = tlsProblems(params, ssl);
+  if (problems.length > 0) return { problems };
   const rootCert = params.get('sslrootcert');
-  if (rootCert !== null && (ssl?.ca !== undefined || ssl?.caFile !== undefined)) invalid('ssl', "sets a CA and so does the URL's sslrootcert: keep one");
-  if (params.has('sslcert') || params.has('sslkey')) invalid('url', 'client certificates (sslcert, sslkey) are not supported');
   const hasCa = ssl?.ca !== undefined || ssl?.caFile !== undefined || (rootCert !== null && rootCert !== 'system');
   // libpq: sslrootcert=system means verify-full against the system CAs.
-  const mode = ssl?.mode ?? fromUrl ?? (rootCert === 'system' ? 'verify-full' : hasCa ? 'verify-full' : 'disable');
+  const mode = ssl?.mode ?? (params.get('sslmode') as SslMode | null) ?? (rootCert === 'system' || hasCa ? 'verify-full' : 'disable');
   for (const name of tlsParameters) params.delete(name);
   const query = params.toString();
   const plan = { url: query ? `${base}?${query}` : base, mode, display: describeUrl(url) };
-  if (mode === 'disable') return { ...plan, ssl: false };
-  if (mode === 'require') return { ...plan, ssl: { rejectUnauthorized: false } };
-  const ca = ssl?.ca ?? (ssl?.caFile !== undefined ? readCa(ssl.caFile, 'ssl.caFile', readFile) : undefined) ?? (hasCa ? readCa(rootCert!, 'url sslrootcert', readFile) : undefined);
+  if (mode === 'disable') return { plan: { ...plan, ssl: false }, problems };
+  if (mode === 'require') return { plan: { ...plan, ssl: { rejectUnauthorized: false } }, problems };
+  const { ca, problems: caProblems } = readCa(ssl, rootCert);
+  if (caProblems.length > 0) return { problems: caProblems };
   const verify: TlsOptions = { rejectUnauthorized: true, ...(ca === undefined ? {} : { ca }) };
   // verify-ca checks the chain only; verify-full also the host name.
-  return { ...plan, ssl: { ...verify, checkServerIdentity: mode === 'verify-ca' ? () => undefined : checkHosts(urlHosts(url)) } };
+  return { plan: { ...plan, ssl: { ...verify, checkServerIdentity: mode === 'verify-ca' ? () => undefined : checkHosts(urlHosts(url)) } }, problems };
 }
 
 /** Opens a postgres.js client for the sink (lazily: the first query connects). */

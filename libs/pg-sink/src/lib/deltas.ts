@@ -34,22 +34,22 @@ function sorted(deltas: Map<string, RollupDelta>): RollupDelta[] {
 
 function hourly(results: readonly CheckResult[], targetIds: readonly number[], times: readonly number[]): Map<string, RollupDelta> {
   const deltas = new Map<string, RollupDelta>();
-  results.forEach((r, i) => {
-    const targetId = targetIds[i]!;
-    const bucket = Math.floor(times[i]! / bucketMs.hour) * bucketMs.hour;
+  results.forEach((result, index) => {
+    const targetId = targetIds[index]!;
+    const bucket = Math.floor(times[index]! / bucketMs.hour) * bucketMs.hour;
     const key = `${targetId}/${bucket}`;
     let delta = deltas.get(key);
     if (delta === undefined) deltas.set(key, (delta = emptyDelta(targetId, bucket)));
     delta.checks += 1;
-    if (r.outcome === 'up') {
+    if (result.outcome === 'up') {
       // As stored: a 4-byte float.
-      const ms = Math.fround(r.responseTimeMs);
+      const ms = Math.fround(result.responseTimeMs);
       delta.up += 1;
       delta.sumMs += ms;
       delta.maxMs = delta.maxMs === null ? ms : Math.max(delta.maxMs, ms);
       addCount(delta.bins, sketchBin(ms));
     } else {
-      addCount(delta.reasons, reasonIds[r.reason ?? 'other']);
+      addCount(delta.reasons, reasonIds[result.reason ?? 'other']);
     }
   });
   return deltas;
@@ -66,8 +66,8 @@ function daily(hours: Iterable<RollupDelta>): Map<string, RollupDelta> {
     delta.up += hour.up;
     delta.sumMs += hour.sumMs;
     if (hour.maxMs !== null) delta.maxMs = delta.maxMs === null ? hour.maxMs : Math.max(delta.maxMs, hour.maxMs);
-    for (const [bin, n] of hour.bins) addCount(delta.bins, bin, n);
-    for (const [reason, n] of hour.reasons) addCount(delta.reasons, reason, n);
+    for (const [bin, count] of hour.bins) addCount(delta.bins, bin, count);
+    for (const [reason, count] of hour.reasons) addCount(delta.reasons, reason, count);
   }
   return deltas;
 }
@@ -81,19 +81,32 @@ export function rollupDeltas(results: readonly CheckResult[], targetIds: readonl
 // Counts and ids are integers we computed: joined as they are, no per-element checks.
 const integers = (values: number[]) => `{${values.join(',')}}`;
 
-/** The deltas as array literals: target, bucket, checks, up, sum, max, bins, reasons. */
+/** A column of the rollup tables: name, the type its array literal is sent as, and that literal for a set of deltas. */
+export interface RollupColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly literal: (deltas: readonly RollupDelta[], bucketText: (bucket: number) => string) => string;
+  /** How the inserted value is made from the sent one, when it is not sent as it is stored. */
+  readonly select?: string;
+}
+
+/** The rollup tables' columns (migration 00003) in the order the upsert sends them: the only list of them. */
+export const rollupColumns: readonly RollupColumn[] = [
+  { name: 'target_id', type: 'integer', literal: (deltas) => integers(deltas.map((delta) => delta.targetId)) },
+  { name: 'bucket', type: 'timestamptz', literal: (deltas, bucketText) => quotedArrayLiteral(deltas.map((delta) => bucketText(delta.bucket))) },
+  { name: 'checks', type: 'integer', literal: (deltas) => integers(deltas.map((delta) => delta.checks)) },
+  { name: 'up', type: 'integer', literal: (deltas) => integers(deltas.map((delta) => delta.up)) },
+  { name: 'sum_ms', type: 'double precision', literal: (deltas) => arrayLiteral(deltas.map((delta) => delta.sumMs)) },
+  { name: 'max_ms', type: 'real', literal: (deltas) => arrayLiteral(deltas.map((delta) => delta.maxMs)) },
+  // Sketches and reason counts differ in length: sent as text, each cast to its own integer[].
+  { name: 'bins', type: 'text', select: 'bins::integer[]', literal: (deltas) => quotedArrayLiteral(deltas.map((delta) => denseLiteral(delta.bins))) },
+  { name: 'reasons', type: 'text', select: 'reasons::integer[]', literal: (deltas) => quotedArrayLiteral(deltas.map((delta) => denseLiteral(delta.reasons))) },
+];
+
+/** The deltas as one array literal per rollup column, in `rollupColumns` order. */
 export function deltaColumns(deltas: readonly RollupDelta[]): string[] {
   // A batch spans a few hours: format each bucket once.
   const iso = new Map<number, string>();
   const bucketText = (bucket: number) => iso.get(bucket) ?? iso.set(bucket, new Date(bucket).toISOString()).get(bucket)!;
-  return [
-    integers(deltas.map((d) => d.targetId)),
-    quotedArrayLiteral(deltas.map((d) => bucketText(d.bucket))),
-    integers(deltas.map((d) => d.checks)),
-    integers(deltas.map((d) => d.up)),
-    arrayLiteral(deltas.map((d) => d.sumMs)),
-    arrayLiteral(deltas.map((d) => d.maxMs)),
-    quotedArrayLiteral(deltas.map((d) => denseLiteral(d.bins))),
-    quotedArrayLiteral(deltas.map((d) => denseLiteral(d.reasons))),
-  ];
+  return rollupColumns.map((column) => column.literal(deltas, bucketText));
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { classifySqlState, isConnectionLoss, isSinkError, SinkError, sinkErrorCodes, toSinkError } from './errors.js';
+import { isSitewatchError } from '@sitewatch/schema';
+import { classifySqlState, isConnectionLoss, SinkError, sinkErrorCodes, toSinkError } from './errors.js';
 
 // The shape postgres.js gives a server error (PostgresError): severity, a 5-character SQLSTATE.
 const serverError = (code: string, message = 'server said no') => Object.assign(new Error(message), { severity: 'ERROR', code });
@@ -15,10 +16,8 @@ describe('SinkError', () => {
     const error = new SinkError('ERR_SINK_WRITE', 'write failed', { cause, retriable: true, sqlState: '40P01' });
     expect(error).toMatchObject({ name: 'SinkError', code: 'ERR_SINK_WRITE', retriable: true, sqlState: '40P01', cause });
     expect(new SinkError('ERR_SINK_CLOSED', 'closed').retriable).toBe(false);
-    expect(isSinkError(error)).toBe(true);
-    expect(isSinkError(Object.assign(new Error('copy'), { code: 'ERR_SINK_WRITE' }))).toBe(true);
-    expect(isSinkError(Object.assign(new Error('other'), { code: 'ERR_TRANSPORT_CLOSED' }))).toBe(false);
-    expect(isSinkError('ERR_SINK_WRITE')).toBe(false);
+    expect(isSitewatchError(error, sinkErrorCodes)).toBe(true);
+    expect(toSinkError(error, 'ERR_SINK_QUERY', 'x')).toBe(error);
   });
 });
 

@@ -1,6 +1,8 @@
+import { isSitewatchError, SitewatchError } from '@sitewatch/schema';
+
 /** Codes of the errors this package reports. */
 export const sinkErrorCodes = [
-  /** Options that cannot work (named by path); a bug or a config mistake. */
+  /** Options that cannot work (see `problems`, by JSON Pointer); a bug or a config mistake. */
   'ERR_SINK_INVALID_OPTIONS',
   /** The database could not be reached, or the connection was lost (refused, reset, timed out, server shutting down). */
   'ERR_SINK_CONNECTION',
@@ -12,7 +14,7 @@ export const sinkErrorCodes = [
   'ERR_SINK_NOT_MIGRATED',
   /** A migration failed, or the migration files do not match what the database recorded. */
   'ERR_SINK_MIGRATION',
-  /** A batch holds a result that cannot be stored (e.g. an unparsable timestamp): validate results first. */
+  /** A batch holds a result that cannot be stored (e.g. an unparsable timestamp; see `problems`, by JSON Pointer into the batch): validate results first. */
   'ERR_SINK_INVALID_BATCH',
   /** Writing a batch failed in the database; nothing of it was stored. */
   'ERR_SINK_WRITE',
@@ -25,37 +27,13 @@ export const sinkErrorCodes = [
 /** One of `sinkErrorCodes`. */
 export type SinkErrorCode = (typeof sinkErrorCodes)[number];
 
-/** Extra context of a SinkError. */
-export interface SinkErrorOptions extends ErrorOptions {
-  /** Whether the same operation may succeed later (default false). */
-  retriable?: boolean;
-  /** The PostgreSQL SQLSTATE, when the server reported one (e.g. `40P01`). */
-  sqlState?: string;
-}
-
 /**
  * An error of the PostgreSQL sink. `retriable` says whether trying the same operation
  * again later may succeed: a consumer retries those with backoff and dead-letters the rest.
  */
-export class SinkError extends Error {
-  override name = 'SinkError';
-  readonly retriable: boolean;
-  readonly sqlState?: string;
-
-  constructor(
-    readonly code: SinkErrorCode,
-    message: string,
-    options: SinkErrorOptions = {},
-  ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.retriable = options.retriable ?? false;
-    if (options.sqlState !== undefined) this.sqlState = options.sqlState;
-  }
-}
-
-/** True for a SinkError, also one from another copy of this package. */
-export function isSinkError(error: unknown): error is SinkError {
-  return error instanceof Error && typeof (error as SinkError).code === 'string' && (error as SinkError).code.startsWith('ERR_SINK_');
+export class SinkError extends SitewatchError<SinkErrorCode, { sqlState?: string }> {
+  /** The PostgreSQL SQLSTATE, when the server reported one (e.g. `40P01`). */
+  declare readonly sqlState?: string;
 }
 
 /** The fields of a postgres.js or socket error this package looks at. */
@@ -123,7 +101,7 @@ function isPostgresError(error: DriverError): boolean {
  * Messages carry the server's message or the socket's code, never the connection URL.
  */
 export function toSinkError(error: unknown, fallback: SinkErrorCode, what: string): SinkError {
-  if (isSinkError(error)) return error;
+  if (isSitewatchError(error, sinkErrorCodes)) return error as SinkError;
   if (typeof error !== 'object' || error === null) return new SinkError(fallback, `${what} failed: ${String(error)}`, { cause: error });
   const driver = error as DriverError;
   const message = typeof driver.message === 'string' ? driver.message : 'unknown error';

@@ -120,7 +120,9 @@ async function applyNext(tx: postgres.TransactionSql, schema: string, migrations
  */
 export async function migrate(sql: postgres.Sql, options: MigrateOptions = {}): Promise<MigrateResult> {
   const schema = options.schema ?? 'sitewatch';
-  if (!schemaName.test(schema)) throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'schema must be a lower-case SQL identifier (a-z, 0-9, _)');
+  if (!schemaName.test(schema)) {
+    throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid migrate options', { problems: [{ path: '/schema', message: 'must be a lower-case SQL identifier (a-z, 0-9, _)' }] });
+  }
   const log = (options.logger ?? noopLogger).child({ component: 'pg-sink', schema });
   const migrations = await loadMigrations(options.directory);
   const result: MigrateResult = { applied: [], version: 0 };

@@ -1,45 +1,52 @@
 import { describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
-import { pgSinkOptionsSchema, resolveSinkOptions, sinkDefaults, type SinkOptions } from './options.js';
+import { checkSinkOptions, pgSinkOptionsSchema, resolveSinkOptions, sinkDefaults, type SinkOptions } from './options.js';
 
 const url = 'postgres://writer:s3cret@db.example:5432/monitor';
 
-function problem(options: SinkOptions): string {
-  try {
-    resolveSinkOptions(options);
-  } catch (error) {
-    expect(error).toMatchObject({ code: 'ERR_SINK_INVALID_OPTIONS', retriable: false });
-    return (error as Error).message;
-  }
-  throw new Error('expected the options to be refused');
+/** The problems, as createSink() would throw them: never with the URL in them. */
+function problems(options: SinkOptions) {
+  const found = checkSinkOptions(options);
+  expect(() => resolveSinkOptions(options)).toThrow(expect.objectContaining({ code: 'ERR_SINK_INVALID_OPTIONS', retriable: false, problems: found }));
+  expect(JSON.stringify(found)).not.toContain('s3cret');
+  return found;
 }
 
 describe('resolveSinkOptions', () => {
   it('fills in the defaults', () => {
-    expect(resolveSinkOptions({ url })).toMatchObject({ url, ...sinkDefaults });
+    expect(resolveSinkOptions({ url }).settings).toMatchObject({ url, ...sinkDefaults });
   });
 
-  it('names the option at fault, and never echoes the URL', () => {
-    expect(problem({ url, rawRetentionDays: 0 })).toBe('rawRetentionDays must be an integer from 1 to 36500');
-    expect(problem({ url, partitionsAhead: 1.5 })).toBe('partitionsAhead must be an integer from 1 to 366');
-    expect(problem({ url, schema: 'Public; drop' })).toMatch(/^schema must be a lower-case SQL identifier/);
-    expect(problem({ url, retention: 3 } as SinkOptions)).toBe('retention is not a known option');
-    expect(problem({ url, ssl: { mode: 'prefer' } } as unknown as SinkOptions)).toBe('ssl.mode must be one of: disable, require, verify-ca, verify-full');
-    expect(problem({ url, ssl: { ca: 'x', caFile: 'y' } })).toBe('ssl takes ca or caFile, not both');
-    expect(problem({ url: 'mysql://writer:s3cret@db/x' })).toBe('url must be a postgres:// or postgresql:// URL');
-    expect(problem({})).toMatch(/^url is required/);
+  it('names each option at fault by JSON Pointer, and never echoes the URL', () => {
+    expect(problems({ url, rawRetentionDays: 0 })).toEqual([{ path: '/rawRetentionDays', message: 'must be >= 1' }]);
+    expect(problems({ url, partitionsAhead: 1.5 })).toEqual([{ path: '/partitionsAhead', message: 'must be integer' }]);
+    expect(problems({ url, schema: 'Public; drop' })).toEqual([{ path: '/schema', message: expect.stringMatching(/^must match pattern/) }]);
+    expect(problems({ url, retention: 3 } as SinkOptions)).toEqual([{ path: '/retention', message: 'is not a known setting' }]);
+    expect(problems({ url, ssl: { mode: 'prefer' } } as unknown as SinkOptions)).toEqual([{ path: '/ssl/mode', message: 'must be one of: disable, require, verify-ca, verify-full' }]);
+    expect(problems({ url, ssl: { ca: 'x', caFile: 'y' } })).toEqual([{ path: '/ssl/caFile', message: 'and ca are both set: use one' }]);
+    expect(problems({ url: 'mysql://writer:s3cret@db/x' })).toEqual([{ path: '/url', message: 'must match pattern "^postgres(ql)?://"' }]);
+    expect(problems({})).toEqual([{ path: '/url', message: 'is required (or pass an existing client as sql)' }]);
+    expect(problems({ url, ssl: { caFile: '/nonexistent/ca.pem' } })).toEqual([{ path: '/ssl/caFile', message: 'cannot read /nonexistent/ca.pem (ENOENT)' }]);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems({ url, rawRetentionDays: 0, poolSize: 500, logger: 'console' } as unknown as SinkOptions).map((p) => p.path)).toEqual([
+      '/poolSize',
+      '/rawRetentionDays',
+      '/logger',
+    ]);
   });
 
   it('takes either a URL or an existing client, not both', () => {
     const sql = postgres({ max: 1 });
-    expect(problem({ url, sql })).toBe('sql and url exclude each other: pass one');
-    expect(problem({ sql, ssl: { mode: 'verify-full' } })).toMatch(/^ssl applies to url only/);
-    expect(resolveSinkOptions({ sql }).sql).toBe(sql);
+    expect(problems({ url, sql })).toEqual([{ path: '/sql', message: 'and url exclude each other: pass one' }]);
+    expect(problems({ sql, ssl: { mode: 'verify-full' } })).toEqual([{ path: '/ssl', message: 'applies to url only: configure TLS on the client passed as sql' }]);
+    expect(resolveSinkOptions({ sql }).settings.sql).toBe(sql);
   });
 
   it('keeps rollups at least as long as the rows they summarise', () => {
-    expect(problem({ url, rawRetentionDays: 30, hourlyRetentionDays: 7 })).toBe('hourlyRetentionDays must be at least rawRetentionDays');
-    expect(problem({ url, hourlyRetentionDays: 400, dailyRetentionDays: 90 })).toBe('dailyRetentionDays must be at least hourlyRetentionDays');
+    expect(problems({ url, rawRetentionDays: 30, hourlyRetentionDays: 7 })).toEqual([{ path: '/hourlyRetentionDays', message: 'must be at least rawRetentionDays (30)' }]);
+    expect(problems({ url, hourlyRetentionDays: 400, dailyRetentionDays: 90 })).toEqual([{ path: '/dailyRetentionDays', message: 'must be at least hourlyRetentionDays (400)' }]);
   });
 });
 

@@ -1,8 +1,9 @@
-// The sink's options: their types, defaults, the JSON Schema fragment for a YAML config,
-// and the checks run once at construction (a typo or an impossible value fails there,
-// named by its path, never later in the middle of a write).
-import type { Logger } from '@sitewatch/schema';
+// The sink's options: their types, defaults, the JSON Schema a YAML config and createSink()
+// both check them with, and the rules it cannot say, run once at construction (a typo or an
+// impossible value fails there, named by its JSON Pointer, never later in a write).
+import { compileOptions, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
 import type postgres from 'postgres';
+import { planConnection, type ConnectionPlan } from './connection.js';
 import { SinkError } from './errors.js';
 
 /** TLS modes, as libpq names them. */
@@ -93,14 +94,15 @@ export const pgSinkOptionsSchema = {
         caFile: { type: 'string', minLength: 1, description: 'PEM file of the CA to trust (Aiven: ca.pem).' },
         ca: { type: 'string', minLength: 1, description: 'PEM text of the CA to trust.' },
       },
+      allOf: [whenPresent('caFile', { not: { required: ['ca'] } }, 'and ca are both set: use one')],
     },
     poolSize: { type: 'integer', minimum: 1, maximum: 100, default: sinkDefaults.poolSize },
     connectTimeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: sinkDefaults.connectTimeoutMs },
     applicationName: { type: 'string', minLength: 1, maxLength: 63, default: sinkDefaults.applicationName },
     schema: { type: 'string', pattern: schemaNamePattern, default: sinkDefaults.schema },
     rawRetentionDays: days(sinkDefaults.rawRetentionDays, 'Raw results older than this are dropped.'),
-    hourlyRetentionDays: days(sinkDefaults.hourlyRetentionDays, 'Hourly rollups older than this are dropped.'),
-    dailyRetentionDays: days(sinkDefaults.dailyRetentionDays, 'Daily rollups older than this are dropped.'),
+    hourlyRetentionDays: days(sinkDefaults.hourlyRetentionDays, 'Hourly rollups older than this are dropped; at least rawRetentionDays.'),
+    dailyRetentionDays: days(sinkDefaults.dailyRetentionDays, 'Daily rollups older than this are dropped; at least hourlyRetentionDays.'),
     partitionsAhead: { type: 'integer', minimum: 1, maximum: 366, default: sinkDefaults.partitionsAhead },
     maintenanceIntervalMs: { type: 'integer', minimum: 1000, maximum: 86_400_000, default: sinkDefaults.maintenanceIntervalMs },
   },
@@ -124,67 +126,55 @@ export interface ResolvedSinkOptions {
   now: () => Date;
 }
 
-const knownKeys = new Set([...Object.keys(pgSinkOptionsSchema.properties), 'sql', 'logger', 'now']);
+// What only code can pass: an existing client (then no url), a logger, a clock.
+const librarySchema = {
+  ...pgSinkOptionsSchema,
+  required: [],
+  properties: { ...pgSinkOptionsSchema.properties, sql: { typeof: 'function' }, logger: { typeof: 'object' }, now: { typeof: 'function' } },
+} as const;
 
-function invalid(path: string, message: string): never {
-  throw new SinkError('ERR_SINK_INVALID_OPTIONS', `${path} ${message}`);
+const validate = compileOptions<ResolvedSinkOptions>(librarySchema);
+
+/** What the schema cannot say about options it accepted. */
+function rules(options: ResolvedSinkOptions): Problem[] {
+  const problems: Problem[] = [];
+  if (options.sql !== undefined && options.url !== undefined) problems.push({ path: '/sql', message: 'and url exclude each other: pass one' });
+  if (options.sql === undefined && options.url === undefined) problems.push({ path: '/url', message: 'is required (or pass an existing client as sql)' });
+  if (options.sql !== undefined && options.ssl !== undefined) problems.push({ path: '/ssl', message: 'applies to url only: configure TLS on the client passed as sql' });
+  if (options.hourlyRetentionDays < options.rawRetentionDays) {
+    problems.push({ path: '/hourlyRetentionDays', message: `must be at least rawRetentionDays (${options.rawRetentionDays})` });
+  }
+  if (options.dailyRetentionDays < options.hourlyRetentionDays) {
+    problems.push({ path: '/dailyRetentionDays', message: `must be at least hourlyRetentionDays (${options.hourlyRetentionDays})` });
+  }
+  return problems;
 }
 
-function integer(options: SinkOptions, key: keyof typeof sinkDefaults & keyof SinkOptions, min: number, max: number): number {
-  const value = options[key] ?? sinkDefaults[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) invalid(key, `must be an integer from ${min} to ${max}`);
-  return value;
+function prepare(options: SinkOptions): { settings?: ResolvedSinkOptions; plan?: ConnectionPlan; problems: Problem[] } {
+  const { value, problems } = validate(options);
+  if (problems.length === 0) problems.push(...rules(value));
+  if (problems.length > 0) return { problems };
+  const settings = { ...value, now: value.now ?? (() => new Date()) };
+  if (settings.url === undefined) return { settings, problems };
+  // The URL's TLS parameters, and the CA file (read now).
+  const { plan, problems: planProblems } = planConnection(settings.url, settings.ssl);
+  return planProblems.length > 0 ? { problems: planProblems } : { settings, plan: plan!, problems };
 }
 
-function checkSsl(ssl: unknown): SinkSslOptions | undefined {
-  if (ssl === undefined) return undefined;
-  if (typeof ssl !== 'object' || ssl === null || Array.isArray(ssl)) invalid('ssl', 'must be an object');
-  for (const key of Object.keys(ssl)) if (!['mode', 'caFile', 'ca'].includes(key)) invalid(`ssl.${key}`, 'is not a known option');
-  const { mode, caFile, ca } = ssl as SinkSslOptions;
-  if (mode !== undefined && !sslModes.includes(mode)) invalid('ssl.mode', `must be one of: ${sslModes.join(', ')}`);
-  if (caFile !== undefined && (typeof caFile !== 'string' || caFile === '')) invalid('ssl.caFile', 'must be a non-empty string');
-  if (ca !== undefined && (typeof ca !== 'string' || ca === '')) invalid('ssl.ca', 'must be a non-empty string');
-  if (ca !== undefined && caFile !== undefined) invalid('ssl', 'takes ca or caFile, not both');
-  return ssl as SinkSslOptions;
+/**
+ * Everything wrong with sink options, by JSON Pointer (e.g. `/ssl/caFile`), as createSink()
+ * would refuse them, without connecting; empty when they are fine. The CA file is read to check it.
+ */
+export function checkSinkOptions(options: SinkOptions): Problem[] {
+  return prepare(options).problems;
 }
 
-function checkConnection(options: SinkOptions): void {
-  if (options.sql !== undefined && options.url !== undefined) invalid('sql', 'and url exclude each other: pass one');
-  if (options.sql === undefined && options.url === undefined) invalid('url', 'is required (or pass an existing client as sql)');
-  if (options.sql !== undefined && typeof options.sql !== 'function') invalid('sql', 'must be a postgres.js client');
-  // Never echo the URL: it may hold a password.
-  if (options.url !== undefined && (typeof options.url !== 'string' || !/^postgres(ql)?:\/\/./.test(options.url))) invalid('url', 'must be a postgres:// or postgresql:// URL');
-  if (options.sql !== undefined && options.ssl !== undefined) invalid('ssl', 'applies to url only: configure TLS on the client passed as sql');
-}
-
-/** Checks options once, at construction, and fills in defaults. Throws ERR_SINK_INVALID_OPTIONS naming the option. */
-export function resolveSinkOptions(options: SinkOptions): ResolvedSinkOptions {
-  if (typeof options !== 'object' || options === null) invalid('options', 'must be an object');
-  for (const key of Object.keys(options)) if (!knownKeys.has(key)) invalid(key, 'is not a known option');
-  checkConnection(options);
-  const schema = options.schema ?? sinkDefaults.schema;
-  if (typeof schema !== 'string' || !new RegExp(schemaNamePattern).test(schema)) invalid('schema', 'must be a lower-case SQL identifier (a-z, 0-9, _), at most 63 characters');
-  const applicationName = options.applicationName ?? sinkDefaults.applicationName;
-  if (typeof applicationName !== 'string' || applicationName === '' || applicationName.length > 63) invalid('applicationName', 'must be 1 to 63 characters');
-  if (options.now !== undefined && typeof options.now !== 'function') invalid('now', 'must be a function');
-  const resolved: ResolvedSinkOptions = {
-    ...(options.sql === undefined ? {} : { sql: options.sql }),
-    ...(options.url === undefined ? {} : { url: options.url }),
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ssl: checkSsl(options.ssl),
-    poolSize: integer(options, 'poolSize', 1, 100),
-    connectTimeoutMs: integer(options, 'connectTimeoutMs', 100, 600_000),
-    applicationName,
-    schema,
-    rawRetentionDays: integer(options, 'rawRetentionDays', 1, maxDays),
-    hourlyRetentionDays: integer(options, 'hourlyRetentionDays', 1, maxDays),
-    dailyRetentionDays: integer(options, 'dailyRetentionDays', 1, maxDays),
-    partitionsAhead: integer(options, 'partitionsAhead', 1, 366),
-    maintenanceIntervalMs: integer(options, 'maintenanceIntervalMs', 1000, 86_400_000),
-    now: options.now ?? (() => new Date()),
-  };
-  if (resolved.hourlyRetentionDays < resolved.rawRetentionDays) invalid('hourlyRetentionDays', 'must be at least rawRetentionDays');
-  if (resolved.dailyRetentionDays < resolved.hourlyRetentionDays) invalid('dailyRetentionDays', 'must be at least hourlyRetentionDays');
-  if (resolved.ssl === undefined) delete resolved.ssl;
-  return resolved;
+/**
+ * Checks options once, at construction, fills in defaults and plans the connection (with
+ * `url`). Throws ERR_SINK_INVALID_OPTIONS listing every problem; never echoes the URL.
+ */
+export function resolveSinkOptions(options: SinkOptions): { settings: ResolvedSinkOptions; plan?: ConnectionPlan } {
+  const { settings, plan, problems } = prepare(options);
+  if (problems.length > 0) throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid sink options', { problems });
+  return { settings: settings!, ...(plan && { plan }) };
 }

@@ -50,7 +50,7 @@ export interface Summary {
 }
 
 /** Schema-qualified identifiers the summary query uses. */
-export interface SummaryTargets {
+export interface SummaryTables {
   hourly: postgres.Helper<string>;
   daily: postgres.Helper<string>;
   countsSum: postgres.Helper<string>;
@@ -86,15 +86,15 @@ function numbers(value: number[] | string): number[] {
 function reasonCounts(ids: number[], counts: number[]): Record<FailureReason, number> {
   const result = Object.fromEntries(failureReasons.map((reason) => [reason, 0])) as Record<FailureReason, number>;
   const byId = new Map(Object.entries(reasonIds).map(([reason, id]) => [id, reason as FailureReason]));
-  ids.forEach((id, i) => {
+  ids.forEach((id, index) => {
     const reason = byId.get(id) ?? 'other';
-    result[reason] += counts[i]!;
+    result[reason] += counts[index]!;
   });
   return result;
 }
 
 /** Reads one target's summary from the rollups (`targetKey` is its targets.id, undefined when unknown). */
-export async function querySummary(sql: postgres.Sql, t: SummaryTargets, targetKey: number | undefined, query: SummaryQuery): Promise<Summary> {
+export async function querySummary(sql: postgres.Sql, tables: SummaryTables, targetKey: number | undefined, query: SummaryQuery): Promise<Summary> {
   const { dayFrom, dayTo } = wholeDays(query.from, query.to);
   const [row] =
     targetKey === undefined
@@ -102,23 +102,23 @@ export async function querySummary(sql: postgres.Sql, t: SummaryTargets, targetK
       : await sql<SummaryRow[]>`
     with parts as (
       select checks, up, sum_ms, max_ms, bins, reasons
-      from ${t.daily} where target_id = ${targetKey} and bucket >= ${dayFrom} and bucket < ${dayTo}
+      from ${tables.daily} where target_id = ${targetKey} and bucket >= ${dayFrom} and bucket < ${dayTo}
       union all
       select checks, up, sum_ms, max_ms, bins, reasons
-      from ${t.hourly}
+      from ${tables.hourly}
       where target_id = ${targetKey} and bucket >= ${query.from} and bucket < ${query.to}
         and not (bucket >= ${dayFrom} and bucket < ${dayTo})
     ),
     totals as (
       select coalesce(sum(checks), 0)::integer as checks, coalesce(sum(up), 0)::integer as up,
         coalesce(sum(sum_ms), 0)::double precision as sum_ms, max(max_ms)::double precision as max_ms,
-        ${t.countsSum}(bins) as bins, ${t.countsSum}(reasons) as reasons
+        ${tables.countsSum}(bins) as bins, ${tables.countsSum}(reasons) as reasons
       from parts
     )
     select checks, up, sum_ms as "sumMs", max_ms as "maxMs",
-      ${t.sketchQuantile}(bins, 0.5) as p50,
-      ${t.sketchQuantile}(bins, 0.95) as p95,
-      ${t.sketchQuantile}(bins, 0.99) as p99,
+      ${tables.sketchQuantile}(bins, 0.5) as p50,
+      ${tables.sketchQuantile}(bins, 0.95) as p95,
+      ${tables.sketchQuantile}(bins, 0.99) as p99,
       array(select k from generate_subscripts(reasons, 1) as k where reasons[k] is not null order by k) as "reasonIds",
       array(select reasons[k] from generate_subscripts(reasons, 1) as k where reasons[k] is not null order by k) as "reasonCounts"
     from totals`;

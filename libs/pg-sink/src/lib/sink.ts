@@ -4,7 +4,7 @@
 import { noopLogger, type CheckResult } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { createCatalog } from './catalog.js';
-import { openClient, planConnection } from './connection.js';
+import { openClient, type ConnectionPlan } from './connection.js';
 import { SinkError, toSinkError } from './errors.js';
 import { createSchemaCheck, migrate, type MigrateResult } from './migrate.js';
 import { resolveSinkOptions, type ResolvedSinkOptions, type SinkOptions } from './options.js';
@@ -35,12 +35,11 @@ export interface Sink {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-function connect(o: ResolvedSinkOptions, log: typeof noopLogger): postgres.Sql {
-  if (o.sql) return o.sql;
-  const plan = planConnection(o.url!, o.ssl);
-  if (plan.mode === 'require') log.warn({ database: plan.display }, 'TLS without server verification (sslmode require): use verify-full with the CA file');
-  log.debug({ database: plan.display, sslMode: plan.mode, poolSize: o.poolSize }, 'connection configured');
-  return openClient(plan, o);
+function connect(settings: ResolvedSinkOptions, plan: ConnectionPlan | undefined, log: typeof noopLogger): postgres.Sql {
+  if (settings.sql) return settings.sql;
+  if (plan!.mode === 'require') log.warn({ database: plan!.display }, 'TLS without server verification (sslmode require): use verify-full with the CA file');
+  log.debug({ database: plan!.display, sslMode: plan!.mode, poolSize: settings.poolSize }, 'connection configured');
+  return openClient(plan!, settings);
 }
 
 interface Periodic {
@@ -74,22 +73,22 @@ function periodic(round: () => Promise<void>, intervalMs: number, onError: (erro
 
 /** Creates a sink. Options are checked now (throws ERR_SINK_INVALID_OPTIONS); the database is reached on first use. */
 export function createSink(options: SinkOptions): Sink {
-  const o = resolveSinkOptions(options);
-  const log = (o.logger ?? noopLogger).child({ component: 'pg-sink' });
-  const sql = connect(o, log);
-  const id = (name: string) => sql(`${o.schema}.${name}`);
-  const targets = {
-    results: id('check_results'),
-    hourly: id('rollups_hourly'),
-    daily: id('rollups_daily'),
-    countsAdd: id('counts_add'),
-    countsSum: id('counts_sum'),
-    sketchQuantile: id('sketch_quantile'),
+  const { settings, plan } = resolveSinkOptions(options);
+  const log = (settings.logger ?? noopLogger).child({ component: 'pg-sink' });
+  const sql = connect(settings, plan, log);
+  const qualified = (name: string) => sql(`${settings.schema}.${name}`);
+  const tables = {
+    results: qualified('check_results'),
+    hourly: qualified('rollups_hourly'),
+    daily: qualified('rollups_daily'),
+    countsAdd: qualified('counts_add'),
+    countsSum: qualified('counts_sum'),
+    sketchQuantile: qualified('sketch_quantile'),
   };
-  const catalog = createCatalog(sql, { targets: id('targets'), settings: id('target_settings'), probes: id('probes') });
-  const retention = { check_results: o.rawRetentionDays, rollups_hourly: o.hourlyRetentionDays, rollups_daily: o.dailyRetentionDays };
-  const partitions = createPartitionManager(sql, o.schema, { ahead: o.partitionsAhead, retention }, log);
-  const schemaCheck = createSchemaCheck(sql, o.schema);
+  const catalog = createCatalog(sql, { targets: qualified('targets'), settings: qualified('target_settings'), probes: qualified('probes') });
+  const retention = { check_results: settings.rawRetentionDays, rollups_hourly: settings.hourlyRetentionDays, rollups_daily: settings.dailyRetentionDays };
+  const partitions = createPartitionManager(sql, settings.schema, { ahead: settings.partitionsAhead, retention }, log);
+  const schemaCheck = createSchemaCheck(sql, settings.schema);
   let closing: Promise<void> | undefined;
   let maintenance: Periodic | undefined;
 
@@ -105,16 +104,16 @@ export function createSink(options: SinkOptions): Sink {
     };
   }
 
-  const write = createWriter({ sql, targets, catalog, partitions, rawRetentionDays: o.rawRetentionDays, now: o.now, ready: schemaCheck.ready, log });
-  const ensurePartitions = guarded('creating partitions', (now: Date = o.now()) => partitions.ensureAhead(now));
-  const applyRetention = guarded('dropping expired partitions', (now: Date = o.now()) => partitions.dropExpired(now));
+  const write = createWriter({ sql, tables, catalog, partitions, rawRetentionDays: settings.rawRetentionDays, now: settings.now, ready: schemaCheck.ready, log });
+  const ensurePartitions = guarded('creating partitions', (now: Date = settings.now()) => partitions.ensureAhead(now));
+  const applyRetention = guarded('dropping expired partitions', (now: Date = settings.now()) => partitions.dropExpired(now));
 
   async function summary(query: SummaryQuery): Promise<Summary> {
     if (!(query?.from instanceof Date) || !(query.to instanceof Date) || Number.isNaN(query.from.getTime() + query.to.getTime())) {
-      throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'summary needs from and to as valid Dates');
+      throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid summary query', { problems: [{ path: '', message: 'needs from and to as valid Dates' }] });
     }
     await schemaCheck.ready();
-    return querySummary(sql, targets, await catalog.targetId(query.targetId), query);
+    return querySummary(sql, tables, await catalog.targetId(query.targetId), query);
   }
 
   async function startMaintenance(): Promise<void> {
@@ -123,7 +122,7 @@ export function createSink(options: SinkOptions): Sink {
       await ensurePartitions();
       await applyRetention();
     };
-    maintenance = periodic(round, o.maintenanceIntervalMs, (error) => {
+    maintenance = periodic(round, settings.maintenanceIntervalMs, (error) => {
       if (!closing) log.warn({ err: error }, 'partition maintenance failed; retried at the next interval');
     });
     await maintenance.first;
@@ -132,7 +131,7 @@ export function createSink(options: SinkOptions): Sink {
   function close(): Promise<void> {
     closing ??= (async () => {
       await maintenance?.stop();
-      if (!o.sql) await sql.end({ timeout: 5 });
+      if (!settings.sql) await sql.end({ timeout: 5 });
       log.info({}, 'sink closed');
     })();
     return closing;
@@ -140,7 +139,7 @@ export function createSink(options: SinkOptions): Sink {
 
   return {
     migrate: guarded('migrate', async () => {
-      const result = await migrate(sql, { schema: o.schema, logger: o.logger ?? noopLogger });
+      const result = await migrate(sql, { schema: settings.schema, logger: settings.logger ?? noopLogger });
       schemaCheck.reset();
       return result;
     }),

@@ -6,9 +6,9 @@
 // batch inserts nothing and adds nothing to the rollups.
 import type { CheckResult, Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
-import { parseTime, resultColumns, toColumns } from './batch.js';
+import { parseTime, rawColumns, toColumns } from './batch.js';
 import type { Catalog, ResolvedIds } from './catalog.js';
-import { deltaColumns, rollupDeltas } from './deltas.js';
+import { deltaColumns, rollupColumns, rollupDeltas } from './deltas.js';
 import { SinkError, toSinkError } from './errors.js';
 import { retentionHorizon, type PartitionManager } from './partitions.js';
 import { transaction } from './transaction.js';
@@ -24,68 +24,73 @@ export interface WriteResult {
 }
 
 /** Schema-qualified identifiers of the tables and functions the writer uses. */
-export interface WriteTargets {
+export interface WriteTables {
   results: postgres.Helper<string>;
   hourly: postgres.Helper<string>;
   daily: postgres.Helper<string>;
   countsAdd: postgres.Helper<string>;
 }
 
-// The raw table's columns in `toColumns` order: a constant, so it can go into the text as it is.
-const columnList = resultColumns.map(([name]) => name).join(', ');
+/**
+ * The template of `$1::uuid[], $2::timestamptz[], ...`: each column's array literal cast to an
+ * array of the column's type. Made once from a column table; postgres.js takes it as it takes
+ * a tagged template literal.
+ */
+function castsTemplate(columns: readonly { type: string }[]): TemplateStringsArray {
+  const strings = ['', ...columns.map((column, index) => `::${column.type}[]${index < columns.length - 1 ? ', ' : ''}`)];
+  return Object.freeze(Object.assign(strings, { raw: [...strings] })) as unknown as TemplateStringsArray;
+}
 
-/** The rows of a batch, from one array literal per column (`toColumns`). */
-function unnestResults(tx: postgres.TransactionSql, c: string[]): postgres.PendingQuery<postgres.Row[]> {
-  return tx`
-    select * from unnest(
-      ${c[0]!}::uuid[], ${c[1]!}::timestamptz[], ${c[2]!}::timestamptz[], ${c[3]!}::integer[],
-      ${c[4]!}::real[], ${c[5]!}::real[], ${c[6]!}::real[], ${c[7]!}::real[], ${c[8]!}::real[], ${c[9]!}::real[],
-      ${c[10]!}::integer[], ${c[11]!}::integer[], ${c[12]!}::smallint[], ${c[13]!}::smallint[], ${c[14]!}::smallint[],
-      ${c[15]!}::smallint[], ${c[16]!}::boolean[], ${c[17]!}::boolean[], ${c[18]!}::text[], ${c[19]!}::text[]
-    ) as i (${tx.unsafe(columnList)})`;
+// Constants made from the column tables, so they can go into the statement text as they are.
+const rawColumnList = rawColumns.map((column) => column.name).join(', ');
+const rawCasts = castsTemplate(rawColumns);
+const rollupColumnList = rollupColumns.map((column) => column.name).join(', ');
+const rollupSelectList = rollupColumns.map((column) => column.select ?? column.name).join(', ');
+const rollupCasts = castsTemplate(rollupColumns);
+
+/** The rows of a batch, from one array literal per raw column (`toColumns`). */
+function unnestResults(tx: postgres.TransactionSql, literals: string[]): postgres.PendingQuery<postgres.Row[]> {
+  return tx`select * from unnest(${tx(rawCasts, ...literals)}) as given (${tx.unsafe(rawColumnList)})`;
 }
 
 /** Inserts the rows (ids unique within the batch), skipping those already stored; returns the ids skipped. */
-export function insertResults(tx: postgres.TransactionSql, t: WriteTargets, c: string[]): postgres.PendingQuery<{ id: string }[]> {
+export function insertResults(tx: postgres.TransactionSql, tables: WriteTables, literals: string[]): postgres.PendingQuery<{ id: string }[]> {
   return tx<{ id: string }[]>`
-    with input as (${unnestResults(tx, c)}),
+    with input as (${unnestResults(tx, literals)}),
     inserted as (
-      insert into ${t.results} (${tx.unsafe(columnList)})
+      insert into ${tables.results} (${tx.unsafe(rawColumnList)})
       select * from input
       on conflict do nothing
       returning id
     )
-    select i.id::text as id from input as i where not exists (select 1 from inserted as n where n.id = i.id)`;
+    select input.id::text as id from input where not exists (select 1 from inserted where inserted.id = input.id)`;
 }
 
 /** Inserts the rows expecting none of them to be stored: one that is fails the statement with a unique violation (23505). */
-export function insertNewResults(tx: postgres.TransactionSql, t: WriteTargets, c: string[]): postgres.PendingQuery<postgres.Row[]> {
-  return tx`insert into ${t.results} (${tx.unsafe(columnList)}) ${unnestResults(tx, c)}`;
+export function insertNewResults(tx: postgres.TransactionSql, tables: WriteTables, literals: string[]): postgres.PendingQuery<postgres.Row[]> {
+  return tx`insert into ${tables.results} (${tx.unsafe(rawColumnList)}) ${unnestResults(tx, literals)}`;
 }
 
-/** Adds deltas (sorted by target and bucket: the lock order) to a rollup table. */
-export function upsertRollups(tx: postgres.TransactionSql, table: postgres.Helper<string>, countsAdd: postgres.Helper<string>, c: string[]): postgres.PendingQuery<postgres.Row[]> {
+/** Adds deltas (one array literal per rollup column, sorted by target and bucket: the lock order) to a rollup table. */
+export function upsertRollups(tx: postgres.TransactionSql, table: postgres.Helper<string>, countsAdd: postgres.Helper<string>, literals: string[]): postgres.PendingQuery<postgres.Row[]> {
   return tx`
-    insert into ${table} as r (target_id, bucket, checks, up, sum_ms, max_ms, bins, reasons)
-    select target_id, bucket, checks, up, sum_ms, max_ms, bins::integer[], reasons::integer[]
-    from unnest(
-      ${c[0]!}::integer[], ${c[1]!}::timestamptz[], ${c[2]!}::integer[], ${c[3]!}::integer[],
-      ${c[4]!}::double precision[], ${c[5]!}::real[], ${c[6]!}::text[], ${c[7]!}::text[]
-    ) with ordinality as d (target_id, bucket, checks, up, sum_ms, max_ms, bins, reasons, n)
-    order by n
+    insert into ${table} as stored (${tx.unsafe(rollupColumnList)})
+    select ${tx.unsafe(rollupSelectList)}
+    from unnest(${tx(rollupCasts, ...literals)}) with ordinality as delta (${tx.unsafe(rollupColumnList)}, position)
+    order by position
     on conflict (target_id, bucket) do update set
-      checks = r.checks + excluded.checks,
-      up = r.up + excluded.up,
-      sum_ms = r.sum_ms + excluded.sum_ms,
-      max_ms = greatest(r.max_ms, excluded.max_ms),
-      bins = ${countsAdd}(r.bins, excluded.bins),
-      reasons = ${countsAdd}(r.reasons, excluded.reasons)`;
+      checks = stored.checks + excluded.checks,
+      up = stored.up + excluded.up,
+      sum_ms = stored.sum_ms + excluded.sum_ms,
+      max_ms = greatest(stored.max_ms, excluded.max_ms),
+      bins = ${countsAdd}(stored.bins, excluded.bins),
+      reasons = ${countsAdd}(stored.reasons, excluded.reasons)`;
 }
 
 /** What the writer needs from the sink. */
 export interface WriterContext {
   sql: postgres.Sql;
-  targets: WriteTargets;
+  tables: WriteTables;
   catalog: Catalog;
   partitions: PartitionManager;
   rawRetentionDays: number;
@@ -116,44 +121,46 @@ interface Pending {
   expired: number;
 }
 
-function pending(batch: readonly CheckResult[], horizon: number): Pending {
-  const p: Pending = { rows: [], times: [], indices: [], expired: 0 };
+function pendingRows(batch: readonly CheckResult[], horizon: number): Pending {
+  const pending: Pending = { rows: [], times: [], indices: [], expired: 0 };
   const seen = new Set<string>();
-  batch.forEach((r, i) => {
-    const time = parseTime(r.startedAt, i, 'startedAt');
+  batch.forEach((result, index) => {
+    const time = parseTime(result.startedAt, index, 'startedAt');
     if (time < horizon) {
-      p.expired += 1;
+      pending.expired += 1;
       return;
     }
-    const id = String(r.id).toLowerCase();
+    const id = String(result.id).toLowerCase();
     if (seen.has(id)) return;
     seen.add(id);
-    p.rows.push(r);
-    p.times.push(time);
-    p.indices.push(i);
+    pending.rows.push(result);
+    pending.times.push(time);
+    pending.indices.push(index);
   });
-  return p;
+  return pending;
 }
 
 /** The sink's `write()`. */
-export function createWriter(c: WriterContext): (batch: readonly CheckResult[]) => Promise<WriteResult> {
+export function createWriter(context: WriterContext): (batch: readonly CheckResult[]) => Promise<WriteResult> {
+  const { sql, tables, log } = context;
+
   // In the write transaction: insert, learn which rows were new, add those to the rollups.
-  async function store(tx: postgres.TransactionSql, p: Pending, ids: ResolvedIds, columns: string[], optimistic: boolean): Promise<number> {
+  async function store(tx: postgres.TransactionSql, pending: Pending, ids: ResolvedIds, literals: string[], optimistic: boolean): Promise<number> {
     let fresh: number[];
     if (optimistic) {
-      await insertNewResults(tx, c.targets, columns);
-      fresh = p.rows.map((_, i) => i);
+      await insertNewResults(tx, tables, literals);
+      fresh = pending.rows.map((_, index) => index);
     } else {
-      const skipped = new Set((await insertResults(tx, c.targets, columns)).map((row) => row.id));
-      fresh = p.rows.flatMap((r, i) => (skipped.has(String(r.id).toLowerCase()) ? [] : [i]));
+      const skipped = new Set((await insertResults(tx, tables, literals)).map((row) => row.id));
+      fresh = pending.rows.flatMap((result, index) => (skipped.has(String(result.id).toLowerCase()) ? [] : [index]));
     }
     if (fresh.length === 0) return 0;
-    const rows = fresh.map((i) => p.rows[i]!);
-    const targetIds = fresh.map((i) => ids.settings[i]!.targetId);
-    const times = fresh.map((i) => p.times[i]!);
+    const rows = fresh.map((index) => pending.rows[index]!);
+    const targetIds = fresh.map((index) => ids.settings[index]!.targetId);
+    const times = fresh.map((index) => pending.times[index]!);
     const deltas = rollupDeltas(rows, targetIds, times);
-    await upsertRollups(tx, c.targets.hourly, c.targets.countsAdd, deltaColumns(deltas.hourly));
-    await upsertRollups(tx, c.targets.daily, c.targets.countsAdd, deltaColumns(deltas.daily));
+    await upsertRollups(tx, tables.hourly, tables.countsAdd, deltaColumns(deltas.hourly));
+    await upsertRollups(tx, tables.daily, tables.countsAdd, deltaColumns(deltas.daily));
     return fresh.length;
   }
 
@@ -164,18 +171,18 @@ export function createWriter(c: WriterContext): (batch: readonly CheckResult[]) 
   // one turns out all new. Either way the rollups only count the rows this write inserted.
   let expectDuplicates = false;
 
-  async function storeBatch(p: Pending, ids: ResolvedIds, columns: string[]): Promise<number> {
+  async function storeBatch(pending: Pending, ids: ResolvedIds, literals: string[]): Promise<number> {
     if (!expectDuplicates) {
       try {
-        return await transaction(c.sql, (tx) => store(tx, p, ids, columns, true));
+        return await transaction(sql, (tx) => store(tx, pending, ids, literals, true));
       } catch (error) {
         if ((error as { code?: unknown } | undefined)?.code !== '23505') throw error;
         expectDuplicates = true;
-        c.log.debug({ results: p.rows.length }, 'batch holds stored results; writing it again, skipping them');
+        log.debug({ results: pending.rows.length }, 'batch holds stored results; writing it again, skipping them');
       }
     }
-    const inserted = await transaction(c.sql, (tx) => store(tx, p, ids, columns, false));
-    expectDuplicates = inserted < p.rows.length;
+    const inserted = await transaction(sql, (tx) => store(tx, pending, ids, literals, false));
+    expectDuplicates = inserted < pending.rows.length;
     return inserted;
   }
 
@@ -184,20 +191,20 @@ export function createWriter(c: WriterContext): (batch: readonly CheckResult[]) 
     const started = performance.now();
     // Rows older than this would belong to dropped partitions; without their raw row a
     // redelivery could not be recognised, so they are not counted into rollups either.
-    const p = pending(batch, retentionHorizon(c.now(), c.rawRetentionDays).getTime());
-    if (p.expired > 0) c.log.warn({ expired: p.expired, rawRetentionDays: c.rawRetentionDays }, 'results older than the raw retention skipped');
-    if (p.rows.length === 0) return { inserted: 0, duplicates: batch.length - p.expired, expired: p.expired };
+    const pending = pendingRows(batch, retentionHorizon(context.now(), context.rawRetentionDays).getTime());
+    if (pending.expired > 0) log.warn({ expired: pending.expired, rawRetentionDays: context.rawRetentionDays }, 'results older than the raw retention skipped');
+    if (pending.rows.length === 0) return { inserted: 0, duplicates: batch.length - pending.expired, expired: pending.expired };
     try {
-      await c.ready();
-      const ids = await c.catalog.resolve(p.rows);
-      const columns = toColumns(p.rows, ids, p.indices);
-      await c.partitions.ensureFor(p.times);
-      const inserted = await storeBatch(p, ids, columns);
-      const duplicates = batch.length - p.expired - inserted;
-      c.log.debug({ inserted, duplicates, durationMs: Math.round(performance.now() - started) }, 'batch written');
-      return { inserted, duplicates, expired: p.expired };
+      await context.ready();
+      const ids = await context.catalog.resolve(pending.rows);
+      const literals = toColumns(pending.rows, ids, pending.indices);
+      await context.partitions.ensureFor(pending.times);
+      const inserted = await storeBatch(pending, ids, literals);
+      const duplicates = batch.length - pending.expired - inserted;
+      log.debug({ inserted, duplicates, durationMs: Math.round(performance.now() - started) }, 'batch written');
+      return { inserted, duplicates, expired: pending.expired };
     } catch (error) {
-      throw writeError(error, c.partitions);
+      throw writeError(error, context.partitions);
     }
   };
 }

@@ -53,8 +53,9 @@ export const checkResultSchema = {
       },
     },
   },
-  // A down check says why; an up check has no reason.
-  if: { properties: { outcome: { const: 'down' } } },
-  then: { required: ['reason'] },
-  else: { not: { required: ['reason'] } },
+  allOf: [
+    // A down check says why; an up check has no reason.
+    { if: { properties: { outcome: { const: 'down' } } }, then: { required: ['reason'] } },
+    { if: { required: ['reason'] }, then: { properties: { outcome: { const: 'down' } }, description: 'is only for a down check' } },
+  ],
 } as const;

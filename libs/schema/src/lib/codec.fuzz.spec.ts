@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { failureReasons, schemaVersion, type CheckResult } from './check-result.js';
 import { decode, encode, maxMessageBytes, validateCheckResult, type DecodeResult } from './codec.js';
-import { isSchemaError, schemaErrorCodes } from './errors.js';
+import { isSitewatchError, schemaErrorCodes } from './errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -16,7 +16,7 @@ const runs = { numRuns: 300, seed: 20_251_127 };
 /** What every answer of decode() must look like; returns whether it accepted the message. */
 function expectWellFormed(answer: DecodeResult): boolean {
   if (!answer.ok) {
-    expect(isSchemaError(answer.error)).toBe(true);
+    expect(isSitewatchError(answer.error, schemaErrorCodes)).toBe(true);
     expect(schemaErrorCodes).toContain(answer.error.code);
     expect(answer.error.retriable).toBe(false);
     expect(answer.error.message).toMatch(/\S/);

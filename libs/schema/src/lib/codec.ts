@@ -1,8 +1,7 @@
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsPlugin from 'ajv-formats';
 import { schemaVersion, type CheckResult } from './check-result.js';
 import { checkResultSchema } from './check-result.schema.js';
 import { SchemaError } from './errors.js';
+import { createAjv, problemsOf } from './validation.js';
 
 /** Kafka header (or any envelope field) that carries the message's schema major version. */
 export const schemaVersionHeader = 'sitewatch-schema-version';
@@ -10,35 +9,25 @@ export const schemaVersionHeader = 'sitewatch-schema-version';
 /** A CheckResult is well under 8 KiB; anything this large is not one, and is not parsed. */
 export const maxMessageBytes = 64 * 1024;
 
-// ajv-formats is CommonJS with `exports.default`: take the plugin either way it arrives.
-const addFormats = ((addFormatsPlugin as { default?: unknown }).default ?? addFormatsPlugin) as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ strict: true, strictRequired: false }));
-const validate = ajv.compile<CheckResult>({ ...checkResultSchema, $schema: undefined });
+const validate = createAjv({ useDefaults: false }).compile<CheckResult>({ ...checkResultSchema, $schema: undefined });
 
 /** `decode()`'s answer: the result, or why the bytes are not one. Never throws. */
 export type DecodeResult = { ok: true; value: CheckResult } | { ok: false; error: SchemaError };
 
-function describe(error: ErrorObject): SchemaError {
-  const field =
-    error.keyword === 'required' ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}` : error.instancePath;
-  const message = error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid');
-  return new SchemaError('ERR_SCHEMA_INVALID', `${field || '(message)'} ${message}`, field);
-}
-
-/** Checks a value against the CheckResult v1 schema. */
+/** Checks a value against the CheckResult v1 schema; an invalid one comes back with every problem, by JSON Pointer. */
 export function validateCheckResult(value: unknown): DecodeResult {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const v = (value as { v?: unknown }).v;
     if (typeof v === 'number' && Number.isInteger(v) && v > schemaVersion) {
       const message = `schema version ${v} is newer than the supported ${schemaVersion}; upgrade this reader`;
-      return { ok: false, error: new SchemaError('ERR_SCHEMA_UNSUPPORTED_VERSION', message, '/v') };
+      return { ok: false, error: new SchemaError('ERR_SCHEMA_UNSUPPORTED_VERSION', 'unsupported CheckResult', { problems: [{ path: '/v', message }] }) };
     }
   }
   if (validate(value)) return { ok: true, value };
-  return { ok: false, error: describe(validate.errors![0]!) };
+  return { ok: false, error: new SchemaError('ERR_SCHEMA_INVALID', 'invalid CheckResult', { problems: problemsOf(validate.errors ?? []) }) };
 }
 
-/** Parses and validates message bytes. Anything invalid comes back as a SchemaError naming the field. */
+/** Parses and validates message bytes. Anything invalid comes back as a SchemaError naming each field at fault. */
 export function decode(bytes: Uint8Array | string | null | undefined): DecodeResult {
   if (bytes === null || bytes === undefined || bytes.length === 0) {
     return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', 'message has no value') };
@@ -51,7 +40,7 @@ export function decode(bytes: Uint8Array | string | null | undefined): DecodeRes
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
   } catch (cause) {
-    return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', `message is not JSON: ${(cause as Error).message}`, undefined, { cause }) };
+    return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', `message is not JSON: ${(cause as Error).message}`, { cause }) };
   }
   return validateCheckResult(value);
 }

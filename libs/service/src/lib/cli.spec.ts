@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseCli, reportStartupError } from './cli.js';
-import { ConfigError } from './errors.js';
+import { ServiceError } from './errors.js';
 
 function sink() {
   let text = '';
@@ -19,11 +19,17 @@ describe('parseCli', () => {
 });
 
 describe('reportStartupError', () => {
-  it('lists config problems by path and returns exit code 2', () => {
+  it('lists config problems by JSON Pointer and returns exit code 2', () => {
     const out = sink();
-    const code = reportStartupError(new ConfigError('x.yaml', [{ path: 'checker.targets[3].url', message: 'must be an http(s) URL' }]), [], out);
+    const problems = [
+      { path: '/checker/targets/3/url', message: 'must match pattern "^https?://"' },
+      { path: '/kafka/sasl', message: 'needs tls: SASL without TLS would expose the credentials and the data' },
+    ];
+    const code = reportStartupError(new ServiceError('ERR_SERVICE_CONFIG', 'invalid config x.yaml', { problems }), [], out);
     expect(code).toBe(2);
-    expect(out.text()).toBe('invalid config x.yaml:\n  checker.targets[3].url: must be an http(s) URL\n');
+    expect(out.text()).toBe(
+      'invalid config x.yaml:\n  /checker/targets/3/url: must match pattern "^https?://"\n  /kafka/sasl: needs tls: SASL without TLS would expose the credentials and the data\n',
+    );
   });
 
   it('returns 1 for anything else, with secrets scrubbed', () => {

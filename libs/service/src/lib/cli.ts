@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { isConfigError } from './errors.js';
+import { isSitewatchError } from '@sitewatch/schema';
+import { serviceErrorCodes } from './errors.js';
 import { scrubber } from './logger.js';
 import { exitCodes } from './shutdown.js';
 
@@ -23,12 +24,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
 
 /**
  * Writes a start-up failure to stderr (secrets scrubbed) and returns the exit code: 2 for a
- * config error, listing every problem by path; 1 for anything else.
+ * config error, listing every problem by JSON Pointer; 1 for anything else.
  */
 export function reportStartupError(error: unknown, secrets: readonly string[] = [], stderr: { write(text: string): unknown } = process.stderr): number {
   const scrub = scrubber(secrets);
-  if (isConfigError(error)) {
-    stderr.write(`${scrub(`invalid config ${error.file}:\n${error.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`).join('\n')}`)}\n`);
+  if (isSitewatchError(error, serviceErrorCodes) && error.code === 'ERR_SERVICE_CONFIG') {
+    // The message lists the problems: `invalid config <file>:` then `  /path: message` lines.
+    stderr.write(`${scrub(error.message)}\n`);
     return exitCodes.config;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,4 +1,4 @@
-import type { JsonSchema } from './config.js';
+import type { JsonSchema } from '@sitewatch/schema';
 
 /** The `log` section: level, and JSON or human-readable lines. */
 export const logConfigSchema = {

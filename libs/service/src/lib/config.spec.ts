@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { formatPath, loadConfig, type JsonSchema } from './config.js';
-import { ConfigError, type ConfigProblem } from './errors.js';
+import { isSitewatchError, type JsonSchema, type Problem } from '@sitewatch/schema';
+import { loadConfig } from './config.js';
+import { serviceErrorCodes } from './errors.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-config-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -39,14 +40,15 @@ function write(name: string, text: string): string {
   return file;
 }
 
-function problemsOf(fn: () => unknown): ConfigProblem[] {
+function problemsOf(fn: () => unknown): readonly Problem[] {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
+    if (!isSitewatchError(error, serviceErrorCodes)) throw error;
+    expect(error.code).toBe('ERR_SERVICE_CONFIG');
+    return error.problems;
   }
-  throw new Error('expected a ConfigError');
+  throw new Error('expected a config error');
 }
 
 describe('loadConfig', () => {
@@ -56,19 +58,19 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.kafka.brokers)).toBe(true);
   });
 
-  it('lists every problem by path, in one error', () => {
+  it('lists every problem by JSON Pointer, in one error', () => {
     const file = write(
       'bad.yaml',
       ['kafka:', '  brokers: []', '  topics: x', '  sasl: { mechanism: gssapi }', 'targets:', '  - url: ftp://x', '  - {}', 'extra: 1'].join('\n'),
     );
     expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual(
       expect.arrayContaining([
-        { path: 'kafka.brokers', message: 'must NOT have fewer than 1 items' },
-        { path: 'kafka.topics', message: 'is not a known setting' },
-        { path: 'kafka.sasl.mechanism', message: 'must be one of: plain, scram-sha-256' },
-        { path: 'targets[0].url', message: 'must match pattern "^https?://"' },
-        { path: 'targets[1].url', message: 'is required' },
-        { path: 'extra', message: 'is not a known setting' },
+        { path: '/kafka/brokers', message: 'must NOT have fewer than 1 items' },
+        { path: '/kafka/topics', message: 'is not a known setting' },
+        { path: '/kafka/sasl/mechanism', message: 'must be one of: plain, scram-sha-256' },
+        { path: '/targets/0/url', message: 'must match pattern "^https?://"' },
+        { path: '/targets/1/url', message: 'is required' },
+        { path: '/extra', message: 'is not a known setting' },
       ]),
     );
   });
@@ -116,7 +118,7 @@ describe('loadConfig', () => {
 
   it('names a missing environment variable, and never its would-be value', () => {
     const file = write('missing.yaml', 'kafka:\n  brokers: ["${env:NOPE}"]\n');
-    expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual([{ path: 'kafka.brokers[0]', message: 'environment variable NOPE is not set' }]);
+    expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual([{ path: '/kafka/brokers/0', message: 'environment variable NOPE is not set' }]);
   });
 
   it('resolves and returns only the sections a service reads; the others keep their references', () => {
@@ -128,26 +130,18 @@ describe('loadConfig', () => {
     expect(config).toEqual({ kafka: { brokers: ['b:9092'], topic: 'checks' } });
     expect(secrets).toEqual(['b:9092']);
     // Its own references are still required, and the others' are not reported.
-    expect(problemsOf(() => loadConfig(file, { schema, env: {}, sections: ['kafka'] }))).toEqual([{ path: 'kafka.brokers[0]', message: 'environment variable BROKER is not set' }]);
+    expect(problemsOf(() => loadConfig(file, { schema, env: {}, sections: ['kafka'] }))).toEqual([{ path: '/kafka/brokers/0', message: 'environment variable BROKER is not set' }]);
     expect(problemsOf(() => loadConfig(file, { schema, env: { BROKER: 'b:9092' } }))).toEqual([
-      { path: 'postgres.url', message: 'environment variable PGPASSWORD is not set' },
-      { path: 'postgres.url', message: 'cannot read file nowhere.txt' },
+      { path: '/postgres/url', message: 'environment variable PGPASSWORD is not set' },
+      { path: '/postgres/url', message: 'cannot read file nowhere.txt' },
     ]);
   });
 
   it('runs the extra check only on a schema-valid config', () => {
     const check = (config: { kafka: { brokers: string[] } }) =>
-      config.kafka.brokers.length > 1 ? [] : [{ path: 'kafka.brokers', message: 'needs two brokers for this test' }];
+      config.kafka.brokers.length > 1 ? [] : [{ path: '/kafka/brokers', message: 'needs two brokers for this test' }];
     expect(problemsOf(() => loadConfig(write('check.yaml', 'kafka:\n  brokers: [a]\n'), { schema, env: {}, check: check as never }))).toEqual([
-      { path: 'kafka.brokers', message: 'needs two brokers for this test' },
+      { path: '/kafka/brokers', message: 'needs two brokers for this test' },
     ]);
-  });
-});
-
-describe('formatPath', () => {
-  it('turns JSON pointers into dotted paths with indexes', () => {
-    expect(formatPath('/checker/targets/3/url')).toBe('checker.targets[3].url');
-    expect(formatPath('/headers/a~1b')).toBe('headers.a/b');
-    expect(formatPath('')).toBe('');
   });
 });

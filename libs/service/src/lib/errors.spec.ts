@@ -1,16 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, isConfigError, isServiceError, serviceErrorCodes } from './errors.js';
+import { isSitewatchError } from '@sitewatch/schema';
+import { ServiceError, serviceErrorCodes } from './errors.js';
 
 describe('ServiceError', () => {
   it('uses this package prefix for every code', () => {
     for (const code of serviceErrorCodes) expect(code).toMatch(/^ERR_SERVICE_[A-Z_]+$/);
   });
 
-  it('recognises a ConfigError by code and carries its problems', () => {
-    const error = new ConfigError('a.yaml', [{ path: 'kafka.brokers', message: 'is required' }]);
-    expect(isServiceError(error)).toBe(true);
-    expect(isConfigError(error)).toBe(true);
-    expect(error.message).toBe('a.yaml: 1 problem(s)\n  kafka.brokers: is required');
-    expect(isConfigError(new Error('x'))).toBe(false);
+  it('carries the problems of a config file, by JSON Pointer', () => {
+    const error = new ServiceError('ERR_SERVICE_CONFIG', 'invalid config a.yaml', { problems: [{ path: '/kafka/brokers', message: 'is required' }] });
+    expect(isSitewatchError(error, serviceErrorCodes)).toBe(true);
+    expect(error).toMatchObject({ name: 'ServiceError', retriable: false });
+    expect(error.message).toBe('invalid config a.yaml:\n  /kafka/brokers: is required');
   });
 });

@@ -1,37 +1,35 @@
-import { checkKeys, ensure, optionalObject, positiveInteger } from './options.js';
+// How long to wait before trying again: one helper for every retry loop of the libraries
+// and the services, and the options that tune it.
+import type { Problem } from './errors.js';
 
 /** How long to wait between attempts: exponential from `initialMs`, capped at `maxMs`, with jitter. */
 export interface BackoffOptions {
   /** First delay, in milliseconds (default 200). */
   initialMs?: number;
-  /** Longest delay, in milliseconds (default 30 000). */
+  /** Longest delay, in milliseconds (default 30 000; at least `initialMs`). */
   maxMs?: number;
 }
+
+/** Backoff settings with every field set. */
+export type Backoff = Required<BackoffOptions>;
 
 /** Defaults of BackoffOptions. */
 export const backoffDefaults = { initialMs: 200, maxMs: 30_000 } as const;
 
-/** JSON Schema fragment of BackoffOptions. */
+/** JSON Schema fragment of BackoffOptions (absent: all defaults). Check backoffProblems() too. */
 export const backoffSchema = {
   type: 'object',
   additionalProperties: false,
+  default: {},
   properties: {
     initialMs: { type: 'integer', minimum: 1, default: backoffDefaults.initialMs, description: 'First delay between attempts (ms).' },
-    maxMs: { type: 'integer', minimum: 1, default: backoffDefaults.maxMs, description: 'Longest delay between attempts (ms).' },
+    maxMs: { type: 'integer', minimum: 1, default: backoffDefaults.maxMs, description: 'Longest delay between attempts (ms); at least initialMs.' },
   },
 } as const;
 
-/** Validated backoff settings. */
-export type Backoff = Required<BackoffOptions>;
-
-/** Checks BackoffOptions at `path` and fills in the defaults. */
-export function resolveBackoff(value: BackoffOptions | undefined, path: string): Backoff {
-  const options = optionalObject(value, path) ?? {};
-  checkKeys(options, path, ['initialMs', 'maxMs']);
-  const initialMs = positiveInteger(options.initialMs, `${path}.initialMs`, backoffDefaults.initialMs);
-  const maxMs = positiveInteger(options.maxMs, `${path}.maxMs`, backoffDefaults.maxMs);
-  ensure(maxMs >= initialMs, `${path}.maxMs`, 'must be at least initialMs');
-  return { initialMs, maxMs };
+/** What the schema cannot say about backoff settings at `path` (a JSON Pointer). */
+export function backoffProblems(backoff: Backoff, path: string): Problem[] {
+  return backoff.maxMs < backoff.initialMs ? [{ path: `${path}/maxMs`, message: `must be at least initialMs (${backoff.initialMs})` }] : [];
 }
 
 /**

@@ -1,0 +1,96 @@
+// One source of truth per set of options: each rule of the libraries the consumer uses, as a
+// mistake in its config file and as the same mistake in code (see tools/testing/config-rules.ts).
+import path from 'node:path';
+import { describe } from '@jest/globals';
+import { createSubscriber, type SubscriberOptions } from '@sitewatch/kafka-transport';
+import { createSink, type SinkOptions } from '@sitewatch/pg-sink';
+import { loadConfig } from '@sitewatch/service';
+import { itReportsEachRuleOnce, ruleFiles, type OptionsRule } from '../../../tools/testing/config-rules.js';
+import { checkConsumerConfig, consumerConfigSchema } from './config.js';
+
+const { dir } = ruleFiles();
+const missingFile = path.join(dir, 'missing.pem');
+
+// Nothing listens on these: neither library connects before it is used.
+const connection = { brokers: ['127.0.0.1:9'] };
+const url = 'postgres://writer@127.0.0.1:9/monitor';
+const base = { kafka: { ...connection, topic: 'results' }, consumer: {}, postgres: { url } };
+const sasl = { mechanism: 'scram-sha-256', username: 'u', password: 'p' } as const;
+
+const subscriber = (options: Partial<SubscriberOptions>) => () =>
+  createSubscriber({ connection, topic: 'results', groupId: 'sitewatch-writer', handleBatch: async () => undefined, ...options });
+const sink = (options: SinkOptions) => () => createSink({ url, ...options });
+
+const rules: Record<string, OptionsRule> = {
+  'SASL without TLS': { config: { kafka: { sasl } }, path: '/kafka/sasl', library: subscriber({ connection: { ...connection, sasl } }), libraryPath: '/connection/sasl' },
+  'an unreadable client key': {
+    config: { kafka: { tls: { cert: '-----BEGIN CERTIFICATE-----', keyFile: missingFile } } },
+    path: '/kafka/tls/keyFile',
+    library: subscriber({ connection: { ...connection, tls: { cert: '-----BEGIN CERTIFICATE-----', keyFile: missingFile } } }),
+    libraryPath: '/connection/tls/keyFile',
+  },
+  'a heartbeat as long as the session': {
+    config: { consumer: { sessionTimeoutMs: 6000, heartbeatIntervalMs: 6000 } },
+    path: '/consumer/heartbeatIntervalMs',
+    library: subscriber({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 6000 }),
+    libraryPath: '/heartbeatIntervalMs',
+  },
+  'the topic as its own dead-letter topic': {
+    config: { consumer: { deadLetterTopic: 'results' } },
+    path: '/consumer/deadLetterTopic',
+    library: subscriber({ deadLetterTopic: 'results' }),
+    libraryPath: '/deadLetterTopic',
+  },
+  'too many partitions at a time': {
+    config: { consumer: { partitionsConcurrently: 65 } },
+    path: '/consumer/partitionsConcurrently',
+    library: subscriber({ partitionsConcurrently: 65 }),
+    libraryPath: '/partitionsConcurrently',
+  },
+  'a retry that shrinks': {
+    config: { consumer: { retry: { initialMs: 500, maxMs: 100 } } },
+    path: '/consumer/retry/maxMs',
+    library: subscriber({ retry: { initialMs: 500, maxMs: 100 } }),
+    libraryPath: '/retry/maxMs',
+  },
+  'hourly rollups kept shorter than raw rows': {
+    config: { postgres: { rawRetentionDays: 30, hourlyRetentionDays: 7 } },
+    path: '/postgres/hourlyRetentionDays',
+    library: sink({ rawRetentionDays: 30, hourlyRetentionDays: 7 }),
+    libraryPath: '/hourlyRetentionDays',
+  },
+  'a CA inline and from a file': {
+    config: { postgres: { ssl: { ca: 'x', caFile: missingFile } } },
+    path: '/postgres/ssl/caFile',
+    library: sink({ ssl: { ca: 'x', caFile: missingFile } }),
+    libraryPath: '/ssl/caFile',
+  },
+  'an unreadable CA file': {
+    config: { postgres: { ssl: { mode: 'verify-full', caFile: missingFile } } },
+    path: '/postgres/ssl/caFile',
+    library: sink({ ssl: { mode: 'verify-full', caFile: missingFile } }),
+    libraryPath: '/ssl/caFile',
+  },
+  "an sslmode libpq falls back from silently (the URL's)": {
+    config: { postgres: { url: `${url}?sslmode=prefer` } },
+    path: '/postgres/url',
+    library: sink({ url: `${url}?sslmode=prefer` }),
+    libraryPath: '/url',
+  },
+  "ssl.mode at odds with the URL's sslmode": {
+    config: { postgres: { url: `${url}?sslmode=require`, ssl: { mode: 'verify-full' } } },
+    path: '/postgres/ssl/mode',
+    library: sink({ url: `${url}?sslmode=require`, ssl: { mode: 'verify-full' } }),
+    libraryPath: '/ssl/mode',
+  },
+  'a schema name that is not an identifier': {
+    config: { postgres: { schema: 'Public; drop' } },
+    path: '/postgres/schema',
+    library: sink({ schema: 'Public; drop' }),
+    libraryPath: '/schema',
+  },
+};
+
+describe('a rule of the libraries', () => {
+  itReportsEachRuleOnce(rules, base, (file) => loadConfig(file, { schema: consumerConfigSchema, env: {}, check: checkConsumerConfig }));
+});
