@@ -33,6 +33,13 @@ export interface TestSites {
 
 /** Text of `/ok` and `/gzip`. */
 export const welcomePage = '<html><head><title>Welcome</title></head><body>All systems operational</body></html>';
+/**
+ * How late past its timeout a check may settle in the tests: timers and teardown on a loaded
+ * 2-core machine. Generous on purpose: a check that missed its deadline would wait for a site
+ * that answers after seconds, or never.
+ */
+export const lateMarginMs = 1000;
+
 /** Size of `/hostile`: the default body cap exactly. */
 export const hostileBytes = 1024 * 1024;
 
