@@ -3,11 +3,11 @@
 // PostgreSQL 15 server binaries and root (initdb runs as the postgres user via runuser).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createCertificateAuthority } from './certs.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 const bin = process.env.SITEWATCH_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -22,14 +22,6 @@ export interface TlsPostgres {
   otherCaFile: string;
   /** Stops the cluster and deletes its files. */
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const asPostgres = (args: string[]) => run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 });

@@ -1,18 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { randomText } from '../../test/sites.js';
 import { matchPatterns, regexWorkersStarted } from './regex.js';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
-/** Pseudo-random base64 text: RE2 needs about a second per MiB for `slowPattern` on it. */
-function randomText(size = 1024 * 1024): Uint8Array {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const bytes = new Uint8Array(size);
-  for (let i = 0, seed = 7; i < bytes.length; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    bytes[i] = alphabet.charCodeAt(seed >>> 26);
-  }
-  return bytes;
-}
+/** RE2 needs about a second per MiB for this pattern on random text (`randomText`). */
 const slowPattern = '(?s)([a-z][^u-z]{100}|[b-z][^u-z]{100})x';
 
 describe('matchPatterns', () => {
@@ -39,7 +31,7 @@ describe('matchPatterns', () => {
   });
 
   it('times out a slow match, replaces the worker and goes on with the queue', async () => {
-    const slow = matchPatterns({ mustMatch: slowPattern }, randomText(), 100);
+    const slow = matchPatterns({ mustMatch: slowPattern }, randomText(1024 * 1024), 100);
     const next = matchPatterns({ mustMatch: 'x' }, encode('xyz'), 5000);
     const workers = regexWorkersStarted();
     await expect(slow).resolves.toBe('timeout');
