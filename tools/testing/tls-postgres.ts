@@ -26,9 +26,8 @@ export interface TlsPostgres {
 
 const asPostgres = (args: string[]) => run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 });
 
-/** Starts the cluster: listening on 127.0.0.1 and 127.0.0.2 (the certificate names only the first). */
-export async function startTlsPostgres(): Promise<TlsPostgres> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sitewatch-pg-tls-'));
+/** Makes, configures and starts the cluster in `dir`. */
+async function startCluster(dir: string): Promise<Omit<TlsPostgres, 'close'>> {
   const data = path.join(dir, 'data');
   const { stdout } = await run('id', ['-u', 'postgres']);
   const uid = Number(stdout.trim());
@@ -58,19 +57,25 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
   );
   await fs.writeFile(path.join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.0/8 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n');
   await asPostgres([`${bin}/pg_ctl`, '-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', 'start']);
+  return { port, password, caFile, otherCaFile };
+}
 
+/** Starts the cluster: listening on 127.0.0.1 and 127.0.0.2 (the certificate names only the first). */
+export async function startTlsPostgres(): Promise<TlsPostgres> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sitewatch-pg-tls-'));
   let closing: Promise<void> | undefined;
-  return {
-    port,
-    password,
-    caFile,
-    otherCaFile,
-    close() {
-      closing ??= (async () => {
-        await asPostgres([`${bin}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-        await fs.rm(dir, { recursive: true, force: true });
-      })();
-      return closing;
-    },
+  const close = () => {
+    closing ??= (async () => {
+      await asPostgres([`${bin}/pg_ctl`, '-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+    })();
+    return closing;
   };
+  try {
+    return { ...(await startCluster(dir)), close };
+  } catch (error) {
+    // Half made (initdb or the start failed): nothing of it stays behind.
+    await close();
+    throw error;
+  }
 }

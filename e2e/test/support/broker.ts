@@ -23,14 +23,15 @@ export async function startOwnBroker(): Promise<OwnBroker> {
     // Four listeners on consecutive ports.
     port: await freePort(4),
   };
-  const brokers = (await startKafka(options)).brokers;
-  return {
-    brokers,
-    start: async () => void (await startKafka(options)),
-    stop: async () => void (await stopKafka(options)),
-    async close() {
-      await stopKafka(options);
-      fs.rmSync(options.dir, { recursive: true, force: true });
-    },
+  const close = async () => {
+    await stopKafka(options);
+    fs.rmSync(options.dir, { recursive: true, force: true });
   };
+  try {
+    const { brokers } = await startKafka(options);
+    return { brokers, start: async () => void (await startKafka(options)), stop: async () => void (await stopKafka(options)), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
