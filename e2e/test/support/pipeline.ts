@@ -54,19 +54,24 @@ export interface Pipeline {
 
 type Closer = () => Promise<unknown>;
 
-/** The services a pipeline runs on; each one's closer goes into `closers` once it is up. */
-async function startServices(options: PipelineOptions, closers: Closer[]) {
+/** What a pipeline runs on, before its config and processes. */
+type Services = Pick<Pipeline, 'broker' | 'databaseProxy' | 'kafka' | 'pg' | 'sites'> & { databaseUrl: string };
+
+/** Starts the services one by one; each one's closer goes into `closers` once it is up. */
+async function startServices(options: PipelineOptions, closers: Closer[]): Promise<Services> {
   const up = <T extends { close(): Promise<unknown> }>(made: T): T => (closers.push(() => made.close()), made);
   const broker = options.ownBroker ? up(await startOwnBroker()) : undefined;
   const databaseProxy = options.databaseProxy ? up(await startDatabaseProxy()) : undefined;
-  const [kafka, pg, sites] = await Promise.all([startTestKafka({ brokers: broker?.brokers }).then(up), startTestPostgres().then(up), startSites().then(up)]);
+  const kafka = up(await startTestKafka({ brokers: broker?.brokers }));
+  const pg = up(await startTestPostgres());
+  const sites = up(await startSites());
   const databaseUrl = new URL(pg.url);
   if (databaseProxy) databaseUrl.port = String(databaseProxy.port);
   return { broker, databaseProxy, kafka, pg, sites, databaseUrl: databaseUrl.toString() };
 }
 
 /** Writes the apps' config for a pipeline. */
-function pipelineConfig(options: PipelineOptions, services: Awaited<ReturnType<typeof startServices>>, topic: string, groupId: string): string {
+function pipelineConfig(options: PipelineOptions, services: Services, topic: string, groupId: string): string {
   const { broker, kafka, sites } = services;
   const targets =
     options.targets?.(sites) ?? Array.from({ length: options.upTargets ?? 20 }, (_, i) => ({ id: `site-${i}`, url: `${sites.base}/ok`, mustMatch: 'operational' }));
@@ -114,7 +119,14 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     };
     const { broker, databaseProxy, sites } = services;
     return {
-      ...{ kafka, pg, sites, topic, groupId, configFile, broker, databaseProxy },
+      kafka,
+      pg,
+      sites,
+      topic,
+      groupId,
+      configFile,
+      broker,
+      databaseProxy,
       sql: options.postgres?.sql ?? pg.sql,
       startProducer: () => start('producer', 'producer started'),
       startConsumer: () => start('consumer', 'consumer started'),
