@@ -81,28 +81,33 @@ export function mutatedConfigs(base: object): fc.Arbitrary<unknown> {
  * stack trace; any other error fails. Returns how many were refused. Seeded, so a failure
  * found in CI is found again on a laptop.
  */
-export function expectOnlyConfigErrors(load: (file: string) => unknown, base: object, { runs = 300, seed = 20261127 } = {}): number {
+export function expectOnlyConfigErrors(load: (file: string) => unknown, base: object, options: { runs?: number; seed?: number } = {}): number {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-fuzz-'));
-  const file = path.join(dir, 'config.json');
-  let refused = 0;
-  const loadsOrRefuses = (config: unknown) => {
-    fs.writeFileSync(file, JSON.stringify(config));
-    try {
-      load(file);
-    } catch (error) {
-      if (!isConfigError(error)) throw error;
-      refused += 1;
-      expect(error.problems.length).toBeGreaterThan(0);
-      for (const problem of error.problems) expect(problem.message).toMatch(/\S/);
-      let output = '';
-      expect(reportStartupError(error, [], { write: (text: string) => (output += text) })).toBe(2);
-      expect(output).not.toMatch(/^\s+at /m);
-    }
-  };
   try {
-    fc.assert(fc.property(mutatedConfigs(base), loadsOrRefuses), { numRuns: runs, seed });
+    return fuzzConfigs(load, base, path.join(dir, 'config.json'), options);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function fuzzConfigs(load: (file: string) => unknown, base: object, file: string, { runs = 300, seed = 20261127 }): number {
+  let refused = 0;
+  fc.assert(
+    fc.property(mutatedConfigs(base), (config) => {
+      fs.writeFileSync(file, JSON.stringify(config));
+      try {
+        load(file);
+      } catch (error) {
+        if (!isConfigError(error)) throw error;
+        refused += 1;
+        expect(error.problems.length).toBeGreaterThan(0);
+        for (const problem of error.problems) expect(problem.message).toMatch(/\S/);
+        let output = '';
+        expect(reportStartupError(error, [], { write: (text: string) => (output += text) })).toBe(2);
+        expect(output).not.toMatch(/^\s+at /m);
+      }
+    }),
+    { numRuns: runs, seed },
+  );
   return refused;
 }
