@@ -11,7 +11,8 @@ import { statfsSync } from 'node:fs';
 import { createSink, type Sink } from '@sitewatch/pg-sink';
 import postgres from 'postgres';
 import { count, createDatabase, machineLine, quantile, table } from './environment.js';
-import { generateResults, random, type ResultSpec } from './results.js';
+import { seededRandom } from '../../tools/testing/random.js';
+import { generateResults, type ResultSpec } from './results.js';
 import { measureStorage, storageRows } from './storage.js';
 
 const flags = new Map(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
@@ -57,7 +58,7 @@ async function timeSummaries(url: string, nowMs: number): Promise<{ ms: number[]
   });
   const sink = createSink({ sql: client, rawRetentionDays });
   try {
-    const pick = random(7);
+    const pick = seededRandom(7);
     const ms: number[] = [];
     let last!: Awaited<ReturnType<Sink['summary']>>;
     for (let i = 0; i < runs; i++) {

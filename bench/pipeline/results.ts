@@ -5,6 +5,7 @@
 // https with a certificate expiry, some targets with body patterns.
 import type { CheckResult, FailureReason } from '@sitewatch/schema';
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import { seededRandom } from '../../tools/testing/random.js';
 
 /** What to generate. */
 export interface ResultSpec {
@@ -18,18 +19,6 @@ export interface ResultSpec {
   toMs: number;
   /** Seed of the pseudo-random numbers (default 1). */
   seed?: number;
-}
-
-/** A small fast PRNG (mulberry32): deterministic, good enough for synthetic data. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const hex = (value: number, digits: number) => Math.floor(value).toString(16).padStart(digits, '0');
@@ -149,7 +138,7 @@ function check(t: TargetProfile, startedMs: number, rand: () => number): CheckRe
  * the same results, so callers can generate them again instead of keeping a million.
  */
 export function* generateResults(spec: ResultSpec, batchSize: number): Generator<CheckResult[]> {
-  const rand = random(spec.seed ?? 1);
+  const rand = seededRandom(spec.seed ?? 1);
   const targets = profiles(spec.targets, spec.toMs, rand);
   const stepMs = (spec.toMs - spec.fromMs) / spec.count;
   let batch: CheckResult[] = [];

@@ -2,8 +2,8 @@
 // sites with known behaviours, the real Kafka broker and PostgreSQL. Every check the
 // producer publishes lands in PostgreSQL once, with the right outcome and reason, the
 // rollups agree with the raw rows, and SIGTERM stops both cleanly.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { metric, readiness, startPipeline, type Pipeline } from './support/pipeline.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { metric, readiness, usePipeline, type Pipeline } from './support/pipeline.js';
 import { waitFor, type AppProcess } from './support/processes.js';
 import { expectReconciled, reconcile } from './support/reconcile.js';
 
@@ -20,21 +20,21 @@ const expected = [
   { target: 'refused', outcome: 'down', reason: 'connect', status: null },
 ];
 
+const context = usePipeline({
+  targets: (sites) => [
+    { id: 'up', url: `${sites.base}/ok`, mustMatch: 'operational' },
+    { id: 'server-error', url: `${sites.base}/error` },
+    { id: 'slow', url: `${sites.base}/slow` },
+    { id: 'wrong-content', url: `${sites.base}/ok`, mustMatch: 'Maintenance window' },
+    { id: 'refused', url: sites.refused },
+  ],
+});
+
 beforeAll(async () => {
-  pipeline = await startPipeline({
-    targets: (sites) => [
-      { id: 'up', url: `${sites.base}/ok`, mustMatch: 'operational' },
-      { id: 'server-error', url: `${sites.base}/error` },
-      { id: 'slow', url: `${sites.base}/slow` },
-      { id: 'wrong-content', url: `${sites.base}/ok`, mustMatch: 'Maintenance window' },
-      { id: 'refused', url: sites.refused },
-    ],
-  });
+  pipeline = context.pipeline;
   consumer = await pipeline.startConsumer();
   producer = await pipeline.startProducer();
 }, 60_000);
-
-afterAll(() => pipeline?.close());
 
 async function rowsPerTarget(): Promise<Map<string, number>> {
   const rows = await pipeline.sql<{ target: string; n: number }[]>`select target, count(*)::int as n from sitewatch.results group by target`;

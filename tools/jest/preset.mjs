@@ -21,7 +21,6 @@ function baseConfig(rootDir) {
     // Workspace packages resolve to their TypeScript sources, not to dist/.
     testEnvironmentOptions: { customExportConditions: ['@sitewatch/source', 'node', 'node-addons'] },
     reporters: ['default', path.join(here, 'summary-reporter.mjs')],
-    passWithNoTests: true,
   };
 }
 

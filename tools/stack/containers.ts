@@ -12,9 +12,18 @@ import { kafkaCertificates, writeFiles } from './kafka.js';
 import { defaultKafkaVersion, type StackInfo } from './stack.js';
 
 export async function startContainers(version = process.env.KAFKA_VERSION ?? defaultKafkaVersion) {
+  const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-certs-'));
+  try {
+    return await start(version, certDir);
+  } catch (error) {
+    fs.rmSync(certDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function start(version: string, certDir: string) {
   const port = Number(process.env.SITEWATCH_KAFKA_PORT ?? 19092);
   const certs = await kafkaCertificates();
-  const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-certs-'));
   writeFiles(certDir, { 'ca.pem': certs['ca.pem'], 'service.cert': certs['service.cert'], 'service.key': certs['service.key'] });
   const password = randomBytes(18).toString('base64url');
   writeFiles(certDir, { 'sasl-password': password });

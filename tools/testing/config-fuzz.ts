@@ -82,8 +82,16 @@ export function mutatedConfigs(base: object): fc.Arbitrary<unknown> {
  * exit code 2 without a stack trace; any other error fails. Returns how many were refused.
  * Seeded, so a failure found in CI is found again on a laptop.
  */
-export function expectOnlyConfigErrors(load: (file: string) => unknown, base: object, { runs = 300, seed = 20261127 } = {}): number {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-fuzz-')), 'config.json');
+export function expectOnlyConfigErrors(load: (file: string) => unknown, base: object, options: { runs?: number; seed?: number } = {}): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-fuzz-'));
+  try {
+    return fuzzConfigs(load, base, path.join(dir, 'config.json'), options);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function fuzzConfigs(load: (file: string) => unknown, base: object, file: string, { runs = 300, seed = 20261127 }): number {
   let refused = 0;
   fc.assert(
     fc.property(mutatedConfigs(base), (config) => {

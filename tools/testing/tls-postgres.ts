@@ -3,11 +3,11 @@
 // PostgreSQL 15 server binaries and root (initdb runs as the postgres user via runuser).
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createCertificateAuthority } from './certs.js';
+import { freePort } from './ports.js';
 
 const run = promisify(execFile);
 const bin = process.env.SITEWATCH_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -24,19 +24,10 @@ export interface TlsPostgres {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const asPostgres = (args: string[]) => run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 });
 
-/** Starts the cluster: listening on 127.0.0.1 and 127.0.0.2 (the certificate names only the first). */
-export async function startTlsPostgres(): Promise<TlsPostgres> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sitewatch-pg-tls-'));
+/** Makes, configures and starts the cluster in `dir`. */
+async function startCluster(dir: string): Promise<Omit<TlsPostgres, 'close'>> {
   const data = path.join(dir, 'data');
   const { stdout } = await run('id', ['-u', 'postgres']);
   const uid = Number(stdout.trim());
@@ -66,19 +57,25 @@ export async function startTlsPostgres(): Promise<TlsPostgres> {
   );
   await fs.writeFile(path.join(data, 'pg_hba.conf'), 'hostssl all all 127.0.0.0/8 scram-sha-256\nhostnossl all all 0.0.0.0/0 reject\n');
   await asPostgres([`${bin}/pg_ctl`, '-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', 'start']);
+  return { port, password, caFile, otherCaFile };
+}
 
+/** Starts the cluster: listening on 127.0.0.1 and 127.0.0.2 (the certificate names only the first). */
+export async function startTlsPostgres(): Promise<TlsPostgres> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sitewatch-pg-tls-'));
   let closing: Promise<void> | undefined;
-  return {
-    port,
-    password,
-    caFile,
-    otherCaFile,
-    close() {
-      closing ??= (async () => {
-        await asPostgres([`${bin}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-        await fs.rm(dir, { recursive: true, force: true });
-      })();
-      return closing;
-    },
+  const close = () => {
+    closing ??= (async () => {
+      await asPostgres([`${bin}/pg_ctl`, '-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+    })();
+    return closing;
   };
+  try {
+    return { ...(await startCluster(dir)), close };
+  } catch (error) {
+    // Half made (initdb or the start failed): nothing of it stays behind.
+    await close();
+    throw error;
+  }
 }

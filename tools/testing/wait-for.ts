@@ -19,3 +19,25 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Runs `assertion` until it stops throwing; after `timeoutMs` throws its last failure. For
+ * state that settles a moment after the event a test awaited (a counter that moves after a
+ * commit): the test waits for exactly what it asserts, and a failure shows the assertion's
+ * own diff.
+ */
+export async function untilPasses(assertion: () => unknown, timeoutMs = 15_000, intervalMs = 20): Promise<void> {
+  let failure: unknown;
+  const passes = async () => {
+    try {
+      await assertion();
+      return true;
+    } catch (error) {
+      failure = error;
+      return false;
+    }
+  };
+  await waitFor('an assertion to pass', passes, timeoutMs, intervalMs).catch((timeout: unknown) => {
+    throw failure ?? timeout;
+  });
+}

@@ -1,20 +1,15 @@
 // Fault 5: two consumers share the group; one is killed with SIGKILL. Its partitions move to
 // the other, which stores what the dead one had not committed: nothing lost, nothing doubled.
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { waitFor } from '../support/processes.js';
-import { metric, publishedMore, startPipeline, type Pipeline } from '../support/pipeline.js';
+import { metric, publishedMore, usePipeline } from '../support/pipeline.js';
 import { expectReconciled, reconcile, recordFigures } from '../support/reconcile.js';
 
 const partitions = 4;
-let pipeline: Pipeline;
-
-beforeAll(async () => {
-  pipeline = await startPipeline({ upTargets: 40, partitions });
-}, 60_000);
-
-afterAll(() => pipeline?.close());
+const context = usePipeline({ upTargets: 40, partitions });
 
 it('moves a killed member partitions to the survivor and loses nothing', async () => {
+  const { pipeline } = context;
   const first = await pipeline.startConsumer();
   const second = await pipeline.startConsumer();
   const producer = await pipeline.startProducer();

@@ -1,9 +1,12 @@
 // One pipeline under test: a fresh topic, consumer group and database, a config file for
-// the built apps, and the processes started from it. Faults are played by the tests.
+// the built apps, and the processes started from it; optionally a broker of its own and a TCP
+// proxy in front of PostgreSQL, for the faults the tests play.
+import { afterAll, beforeAll } from '@jest/globals';
 import { startTestKafka, type TestKafka } from '@sitewatch/kafka-transport/testing';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import type postgres from 'postgres';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
+import { startOwnBroker, type OwnBroker } from './broker.js';
 import { startApp, waitFor, writeConfig, type AppProcess } from './processes.js';
 import { startSites, type Sites } from './sites.js';
 
@@ -16,14 +19,14 @@ export interface PipelineOptions {
   partitions?: number;
   /** Topic configs, e.g. `{ 'max.message.bytes': '6291456' }`. */
   topicConfig?: Record<string, string>;
-  /** PLAINTEXT brokers of the test's own, instead of the test run's broker. */
-  brokers?: string[];
+  /** A broker of the test's own (`Pipeline.broker`, to stop and start), instead of the test run's. */
+  ownBroker?: boolean;
+  /** The consumer reaches PostgreSQL through a TCP proxy (`Pipeline.databaseProxy`, to cut or slow). */
+  databaseProxy?: boolean;
   /** Connection settings replacing the PLAINTEXT ones of the test run's broker (e.g. mutual TLS). */
   kafka?: Record<string, unknown>;
   /** Another database: the consumer's `postgres` section, and a client the checks read it with. */
   postgres?: { section: Record<string, unknown>; sql: postgres.Sql };
-  /** Replaces the database URL (e.g. through a TCP proxy); the default is the test database. */
-  databaseUrl?: (pg: TestPostgres) => string;
   producer?: Record<string, unknown>;
   consumer?: Record<string, unknown>;
 }
@@ -37,6 +40,10 @@ export interface Pipeline {
   topic: string;
   groupId: string;
   configFile: string;
+  /** The broker of the test's own (option `ownBroker`). */
+  broker?: OwnBroker;
+  /** The proxy between the consumer and PostgreSQL (option `databaseProxy`). */
+  databaseProxy?: TcpProxy;
   /** Starts a producer process and waits until it runs. */
   startProducer(): Promise<AppProcess>;
   /** Starts a consumer process and waits until it has joined the group. */
@@ -45,16 +52,33 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
-  const [kafka, pg, sites] = await Promise.all([startTestKafka({ brokers: options.brokers }), startTestPostgres(), startSites()]);
-  const topic = kafka.uniqueTopicName('e2e');
-  const groupId = kafka.uniqueGroupId('e2e');
+type Closer = () => Promise<unknown>;
+
+/** What a pipeline runs on, before its config and processes. */
+type Services = Pick<Pipeline, 'broker' | 'databaseProxy' | 'kafka' | 'pg' | 'sites'> & { databaseUrl: string };
+
+/** Starts the services one by one; each one's closer goes into `closers` once it is up. */
+async function startServices(options: PipelineOptions, closers: Closer[]): Promise<Services> {
+  const up = <T extends { close(): Promise<unknown> }>(made: T): T => (closers.push(() => made.close()), made);
+  const broker = options.ownBroker ? up(await startOwnBroker()) : undefined;
+  const databaseProxy = options.databaseProxy ? up(await startDatabaseProxy()) : undefined;
+  const kafka = up(await startTestKafka({ brokers: broker?.brokers }));
+  const pg = up(await startTestPostgres());
+  const sites = up(await startSites());
+  const databaseUrl = new URL(pg.url);
+  if (databaseProxy) databaseUrl.port = String(databaseProxy.port);
+  return { broker, databaseProxy, kafka, pg, sites, databaseUrl: databaseUrl.toString() };
+}
+
+/** Writes the apps' config for a pipeline. */
+function pipelineConfig(options: PipelineOptions, services: Services, topic: string, groupId: string): string {
+  const { broker, kafka, sites } = services;
   const targets =
     options.targets?.(sites) ?? Array.from({ length: options.upTargets ?? 20 }, (_, i) => ({ id: `site-${i}`, url: `${sites.base}/ok`, mustMatch: 'operational' }));
-  const configFile = writeConfig({
+  return writeConfig({
     log: { level: 'info' },
     kafka: {
-      ...(options.kafka ?? (options.brokers ? { brokers: options.brokers } : kafka.connection())),
+      ...(options.kafka ?? (broker ? { brokers: broker.brokers } : kafka.connection())),
       topic,
       createTopic: { partitions: options.partitions ?? 3, replicationFactor: 1, ...(options.topicConfig ? { config: options.topicConfig } : {}) },
     },
@@ -69,30 +93,62 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       metrics: { port: 0, host: '127.0.0.1' },
       ...options.consumer,
     },
-    postgres: options.postgres?.section ?? { url: options.databaseUrl?.(pg) ?? pg.url, maintenanceIntervalMs: 60_000 },
+    postgres: options.postgres?.section ?? { url: services.databaseUrl, maintenanceIntervalMs: 60_000 },
   });
-  const processes: AppProcess[] = [];
-  const start = async (app: 'producer' | 'consumer', ready: string) => {
-    const process = startApp(app, ['--config', configFile]);
-    processes.push(process);
-    await process.waitForLog(ready, {}, 60_000);
-    return process;
+}
+
+/** Starts a pipeline; what it made is closed again if it cannot start. */
+export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
+  const closers: Closer[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
   };
-  return {
-    kafka,
-    pg,
-    sql: options.postgres?.sql ?? pg.sql,
-    sites,
-    topic,
-    groupId,
-    configFile,
-    startProducer: () => start('producer', 'producer started'),
-    startConsumer: () => start('consumer', 'consumer started'),
-    async close() {
-      await Promise.all(processes.map((p) => p.stop('SIGKILL')));
-      await Promise.all([kafka.close(), pg.close(), sites.close()]);
-    },
-  };
+  try {
+    const services = await startServices(options, closers);
+    const { kafka, pg } = services;
+    const topic = kafka.uniqueTopicName('e2e');
+    const groupId = kafka.uniqueGroupId('e2e');
+    const configFile = pipelineConfig(options, services, topic, groupId);
+    const processes: AppProcess[] = [];
+    closers.push(() => Promise.all(processes.map((p) => p.stop('SIGKILL'))));
+    const start = async (app: 'producer' | 'consumer', ready: string) => {
+      const process = startApp(app, ['--config', configFile]);
+      processes.push(process);
+      await process.waitForLog(ready, {}, 60_000);
+      return process;
+    };
+    const { broker, databaseProxy, sites } = services;
+    return {
+      kafka,
+      pg,
+      sites,
+      topic,
+      groupId,
+      configFile,
+      broker,
+      databaseProxy,
+      sql: options.postgres?.sql ?? pg.sql,
+      startProducer: () => start('producer', 'producer started'),
+      startConsumer: () => start('consumer', 'consumer started'),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/**
+ * A pipeline for the tests of a file: started before them (with up to `setUpTimeoutMs` for
+ * brokers and processes), closed after them; read `context.pipeline` inside the tests.
+ */
+export function usePipeline(options: PipelineOptions = {}, setUpTimeoutMs = 120_000): { pipeline: Pipeline } {
+  const context = {} as { pipeline: Pipeline };
+  beforeAll(async () => {
+    context.pipeline = await startPipeline(options);
+  }, setUpTimeoutMs);
+  afterAll(() => context.pipeline?.close());
+  return context;
 }
 
 /** What an app serves on /metrics. */
@@ -120,14 +176,16 @@ export async function publishedMore(producer: AppProcess, count: number, timeout
   await waitFor(`${count} more published results`, async () => (await metric(producer, 'sitewatch_published_results_total')) >= start + count, timeoutMs);
 }
 
-/** A TCP proxy in front of the test run's PostgreSQL, and the `databaseUrl` option that sends the consumer through it. */
-export async function databaseProxy(): Promise<{ proxy: TcpProxy; databaseUrl: (pg: TestPostgres) => string }> {
+/** Starts a consumer, then a producer, and waits until `results` results are published: the pipeline flows. */
+export async function startFlowing(pipeline: Pipeline, results: number): Promise<{ consumer: AppProcess; producer: AppProcess }> {
+  const consumer = await pipeline.startConsumer();
+  const producer = await pipeline.startProducer();
+  await publishedMore(producer, results);
+  return { consumer, producer };
+}
+
+/** A TCP proxy in front of the test run's PostgreSQL. */
+function startDatabaseProxy(): Promise<TcpProxy> {
   const server = new URL(process.env.DATABASE_URL!);
-  const proxy = await startTcpProxy({ targetHost: server.hostname, targetPort: Number(server.port || 5432) });
-  const databaseUrl = (pg: TestPostgres) => {
-    const url = new URL(pg.url);
-    url.port = String(proxy.port);
-    return url.toString();
-  };
-  return { proxy, databaseUrl };
+  return startTcpProxy({ targetHost: server.hostname, targetPort: Number(server.port || 5432) });
 }

@@ -1,20 +1,29 @@
 // The built apps as child processes (`node apps/<app>/dist/main.js`), their output kept for
-// assertions, and polling with a deadline instead of sleeps.
+// assertions, and polling with a deadline instead of sleeps. What this module makes for a
+// test file (config folders, processes) is gone when the file ends, even after a failed test
+// that never reached its own clean-up: importing it registers that afterAll hook.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from '@jest/globals';
 import { stringify } from 'yaml';
 import { waitFor } from '../../../tools/testing/wait-for.js';
 
 export { waitFor };
 
 const root = path.resolve(import.meta.dirname, '../../..');
+const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-e2e-'));
+const started = new Set<AppProcess>();
 
-/** Writes a config object as YAML into a fresh temporary folder; returns the file's path. */
+afterAll(async () => {
+  await Promise.all([...started].map((app) => app.stop('SIGKILL')));
+  fs.rmSync(configDir, { recursive: true, force: true });
+});
+
+/** Writes a config object as YAML into a fresh file of this test file's folder; returns the file's path. */
 export function writeConfig(config: unknown, name = 'sitewatch.yaml'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-e2e-'));
-  const file = path.join(dir, name);
+  const file = path.join(fs.mkdtempSync(path.join(configDir, 'config-')), name);
   fs.writeFileSync(file, stringify(config));
   return file;
 }
@@ -54,7 +63,7 @@ export function startApp(app: 'producer' | 'consumer', args: string[], env: Reco
     });
   const matches = (entry: Record<string, unknown>, msg: string, fields: Record<string, unknown>) =>
     entry.msg === msg && Object.entries(fields).every(([key, value]) => entry[key] === value);
-  return {
+  const running: AppProcess = {
     child,
     output: () => output,
     logs,
@@ -69,4 +78,6 @@ export function startApp(app: 'producer' | 'consumer', args: string[], env: Reco
       return result;
     },
   };
+  started.add(running);
+  return running;
 }

@@ -1,6 +1,7 @@
 // Local websites with known behaviours for the end-to-end tests, on 127.0.0.1 and port 0.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { freePort } from '../../../tools/testing/ports.js';
 
 export const welcomePage = '<html><body><h1>Welcome</h1>All systems operational</body></html>';
 
@@ -29,11 +30,7 @@ export async function startSites(): Promise<Sites> {
     socket.once('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  // A port that was free a moment ago: nothing listens there.
-  const spare = http.createServer();
-  await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
-  const refusedPort = (spare.address() as AddressInfo).port;
-  await new Promise((resolve) => spare.close(resolve));
+  const refusedPort = await freePort();
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     refused: `http://127.0.0.1:${refusedPort}/`,

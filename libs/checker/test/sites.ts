@@ -7,6 +7,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createCertificateAuthority } from '../../../tools/testing/certs.js';
+import { freePort } from '../../../tools/testing/ports.js';
+import { seededRandom } from '../../../tools/testing/random.js';
 
 /** The sites, by base URL (no trailing slash). */
 export interface TestSites {
@@ -33,19 +35,30 @@ export interface TestSites {
 
 /** Text of `/ok` and `/gzip`. */
 export const welcomePage = '<html><head><title>Welcome</title></head><body>All systems operational</body></html>';
+/**
+ * How late past its timeout a check may settle in the tests: timers and teardown on a loaded
+ * 2-core machine. Generous on purpose: a check that missed its deadline would wait for a site
+ * that answers after seconds, or never.
+ */
+export const lateMarginMs = 1000;
+
 /** Size of `/hostile`: the default body cap exactly. */
 export const hostileBytes = 1024 * 1024;
 
 const hostile = Buffer.alloc(hostileBytes, 'a');
 hostile[hostileBytes - 1] = 0x21; // '!': `^(a+)+$` almost matches, the worst case for backtracking engines.
 const gzipped = gzipSync(welcomePage);
-// Pseudo-random base64 text (a fixed seed), on which some RE2 automata fall back to their slow,
-// still linear, simulation: about a second for 1 MiB.
-const random = Buffer.alloc(hostileBytes);
-for (let i = 0, seed = 42; i < hostileBytes; i++) {
-  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-  random[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(seed >>> 26);
+
+/**
+ * Pseudo-random base64 text from a fixed seed, on which some RE2 automata fall back to their
+ * slow, still linear, simulation: about a second for 1 MiB.
+ */
+export function randomText(bytes: number, seed = 42): Uint8Array {
+  const next = seededRandom(seed);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  return Uint8Array.from({ length: bytes }, () => alphabet.charCodeAt(Math.floor(next() * alphabet.length)));
 }
+const random = randomText(hostileBytes);
 
 function later(req: http.IncomingMessage, ms: number, then: () => void): void {
   const timer = setTimeout(then, ms);
@@ -125,13 +138,6 @@ async function listen(server: http.Server | https.Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function refusedPort(): Promise<number> {
-  const server = http.createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Starts the sites; close() them after the tests. */
 export async function startTestSites(): Promise<TestSites> {
   const ca = await createCertificateAuthority('checker test CA');
@@ -161,7 +167,7 @@ export async function startTestSites(): Promise<TestSites> {
     https: base('https', ports[1]!),
     expiredHttps: base('https', ports[2]!),
     wrongHostHttps: base('https', ports[3]!),
-    refused: base('http', await refusedPort()),
+    refused: base('http', await freePort()),
     ca: ca.cert,
     expiredNotAfter,
     connections: () => connections,

@@ -1,13 +1,14 @@
 // Failures as a consumer meets them: a connection killed mid-write, a server that is not
 // there, a database that does not exist. Each maps to a SinkError saying whether to retry,
 // and nothing of a failed batch is left behind.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createSink, sinkErrorCodes, type Sink } from '../src/index.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
-import { countResults, makeResults, waitFor } from './helpers.js';
+import { freePort } from '../../../tools/testing/ports.js';
+import { waitFor } from '../../../tools/testing/wait-for.js';
+import { countResults, makeResults } from './helpers.js';
 
 let pg: TestPostgres;
 let sink: Sink;
@@ -24,14 +25,6 @@ afterAll(async () => {
   await pg.close();
 });
 
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('a write whose connection is terminated mid-transaction', () => {
   it('fails retriable, leaves nothing behind, and succeeds when retried', async () => {
     const start = new Date(Date.now() - 3_600_000);
@@ -47,7 +40,7 @@ describe('a write whose connection is terminated mid-transaction', () => {
       const pending = sink.write(rest).catch((e: unknown) => e);
       const blocked = async () =>
         (await pg.sql`select 1 from pg_stat_activity where application_name = ${applicationName} and wait_event_type = 'Lock'`).length > 0;
-      await waitFor(blocked, 10_000, 'the write to wait for the row lock');
+      await waitFor('the write to wait for the row lock', blocked, 10_000, 20);
       await pg.sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = ${applicationName} and wait_event_type = 'Lock'`;
       const error = await pending;
       expect(isSitewatchError(error, sinkErrorCodes)).toBe(true);
@@ -65,7 +58,7 @@ describe('a write whose connection is terminated mid-transaction', () => {
 
 describe('connection failures', () => {
   it('maps a refused connection to a retriable error that shows no password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const unreachable = createSink({ url: `postgres://writer:hunter2@127.0.0.1:${port}/db?sslmode=disable`, connectTimeoutMs: 2000 });
     try {
       const error = await unreachable.write([makeCheckResult()]).catch((e: unknown) => e);

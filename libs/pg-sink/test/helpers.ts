@@ -3,18 +3,7 @@
 import type { CheckResult, FailureReason } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import type postgres from 'postgres';
-
-/** A seeded pseudo-random generator (mulberry32): the same numbers on every run. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../../tools/testing/random.js';
 
 const reasons: FailureReason[] = ['dns', 'connect', 'timeout', 'status', 'body_mismatch'];
 
@@ -24,7 +13,7 @@ const reasons: FailureReason[] = ['dns', 'connect', 'timeout', 'status', 'body_m
  * `downRate` of them down for assorted reasons.
  */
 export function makeResults(count: number, options: { start: Date; spanMs: number; targets?: number; seed?: number; downRate?: number }): CheckResult[] {
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const targets = options.targets ?? 3;
   return Array.from({ length: count }, () => {
     const startedAt = new Date(options.start.getTime() + Math.floor(next() * options.spanMs)).toISOString();
@@ -58,13 +47,4 @@ export async function rollupSnapshot(sql: postgres.Sql, schema = 'sitewatch'): P
 export async function countResults(sql: postgres.Sql, schema = 'sitewatch'): Promise<number> {
   const [row] = await sql<{ n: number }[]>`select count(*)::integer as n from ${sql(`${schema}.check_results`)}`;
   return row!.n;
-}
-
-/** Polls `condition` until it holds or `timeoutMs` passes. */
-export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createSink, type Sink } from '../src/index.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
-import { countResults, waitFor } from './helpers.js';
+import { waitFor } from '../../../tools/testing/wait-for.js';
+import { countResults } from './helpers.js';
 
 let pg: TestPostgres;
 let sink: Sink;
@@ -116,7 +117,7 @@ describe('maintenance', () => {
       await maintained.startMaintenance();
       const afterFirst = calls;
       expect(afterFirst).toBeGreaterThanOrEqual(2);
-      await waitFor(async () => calls > afterFirst, 5000, 'a second maintenance round');
+      await waitFor('a second maintenance round', () => calls > afterFirst, 5000, 20);
     } finally {
       await maintained.close();
     }

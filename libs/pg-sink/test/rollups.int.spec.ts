@@ -6,7 +6,8 @@ import { makeCheckResult } from '@sitewatch/schema/testing';
 import { createSink, quantileRelativeAccuracy, type Sink, type Summary } from '../src/index.js';
 import { sketchBin } from '../src/lib/sketch.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
-import { makeResults, random, rollupSnapshot } from './helpers.js';
+import { seededRandom } from '../../../tools/testing/random.js';
+import { makeResults, rollupSnapshot } from './helpers.js';
 
 let pg: TestPostgres;
 let sink: Sink;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await sink.migrate();
   const results = makeResults(6000, { start: new Date(start), spanMs: end - start, seed: 7, targets: 3, downRate: 0.08 });
   // Shuffled into batches, so most hours receive data again after they were first rolled up.
-  const next = random(11);
+  const next = seededRandom(11);
   const shuffled = results.map((r) => [next(), r] as const).sort(([a], [b]) => a - b).map(([, r]) => r);
   batches = Array.from({ length: Math.ceil(shuffled.length / 700) }, (_, i) => shuffled.slice(i * 700, (i + 1) * 700));
   for (const batch of batches) await sink.write(batch);
@@ -135,7 +136,7 @@ describe('rollups', () => {
   });
 
   it('bin response times in the writer as the SQL function sketch_bin does', async () => {
-    const next = random(5);
+    const next = seededRandom(5);
     const values = Array.from({ length: 2000 }, () => Math.fround(10 ** (next() * 8 - 3)));
     const rows = await pg.sql<{ bin: number }[]>`select sitewatch.sketch_bin(v) as bin from unnest(${`{${values.join(',')}}`}::real[]) with ordinality as u (v, n) order by n`;
     // JavaScript's and the C library's logarithms may round the last bit apart, which

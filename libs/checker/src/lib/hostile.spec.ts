@@ -9,7 +9,8 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCheckResult, type CheckResult, type FailureReason } from '@sitewatch/schema';
 import { gzipBombBytes, startHostileSites, type HostileSites } from '../../test/hostile-sites.js';
-import { startTestSites, type TestSites } from '../../test/sites.js';
+import { lateMarginMs, startTestSites, type TestSites } from '../../test/sites.js';
+import { waitFor } from '../../../../tools/testing/wait-for.js';
 import { checkTarget } from './http-check.js';
 import { compileTarget, type CompiledTarget, type Target } from './target.js';
 
@@ -20,28 +21,19 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([sites.close(), hostile.close()]));
 
-/** How late past its timeout a check may settle: timers, and two cores shared with other test files. */
-const marginMs = 300;
-
-/** Checks once; asserts the result is valid and that the check settled within its timeout. */
+/** Checks once; asserts the result is valid and that the check settled by its deadline (plus what load adds). */
 async function check(settings: Omit<Target, 'id'>): Promise<CheckResult> {
   const target = compileTarget({ id: 'hostile', timeoutMs: 2000, ...settings });
   const started = performance.now();
   const result = await checkTarget(target, { probeId: 'test-probe', ca: sites.ca });
-  expect(performance.now() - started).toBeLessThan(target.timeoutMs + marginMs);
-  expect(result.responseTimeMs).toBeLessThan(target.timeoutMs + marginMs);
+  expect(performance.now() - started).toBeLessThan(target.timeoutMs + lateMarginMs);
+  expect(result.responseTimeMs).toBeLessThan(target.timeoutMs + lateMarginMs);
   expect(validateCheckResult(result)).toEqual({ ok: true, value: result });
   return result;
 }
 
-/** Resolves once `condition()` holds; rejects after `ms`. */
-async function until(condition: () => boolean, what: string, ms = 3000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** Resolves once `condition()` holds; rejects after 3 s. */
+const until = (condition: () => boolean, what: string) => waitFor(what, condition, 3000, 10);
 
 const redirectTo = (url: string) => `${sites.http}/redirect-to?url=${encodeURIComponent(url)}`;
 
@@ -63,10 +55,10 @@ describe('invalid HTTP: reason other with the parser code, at once', () => {
 
   it('a malformed chunk after good headers, in the same packet (the check used to hang past its deadline)', async () => {
     const result = await check({ url: `${hostile.http}/invalid-chunk`, timeoutMs: 1000 });
+    // Ended by the parse error, not by the deadline (that would be reason timeout).
     expect(result).toMatchObject({ outcome: 'down', reason: 'other', statusCode: 200, error: { code: 'HPE_INVALID_CHUNK_SIZE' } });
     expect(result.phases.ttfbMs).toBeGreaterThanOrEqual(0);
     expect(result.phases.downloadMs).toBeGreaterThanOrEqual(0);
-    expect(result.responseTimeMs).toBeLessThan(500);
   });
 
   it('a connection closed before any response: reason connect', async () => {
@@ -154,16 +146,20 @@ describe('TLS and redirects', () => {
 
 interface Kind {
   target: CompiledTarget;
-  /** The reason the check must end with (or `timeout`, on a machine too loaded to finish in 300 ms). */
+  /** The reason the check must end with. */
   reason: FailureReason;
 }
 
-/** The mix of the 1,000 checks: 300 ms budgets, bodies capped at 64 KiB. */
+/**
+ * The mix of the 1,000 checks, bodies capped at 64 KiB: 300 ms budgets for the sites that
+ * never answer, 5 s for those that end by themselves within milliseconds (room for a loaded
+ * machine, where 50 checks at once wait for their share of one core).
+ */
 function hostileMix(): Kind[] {
   const kind = (path: string, reason: FailureReason, settings: Partial<Target> = {}): Kind => {
     const url = path.startsWith('http') ? path : `${hostile.http}${path}`;
-    const target = compileTarget({ id: `hostile-${reason}`, url, timeoutMs: 300, maxBodyBytes: 64 * 1024, ...settings });
-    return { target, reason };
+    const timeoutMs = reason === 'timeout' ? 300 : 5000;
+    return { target: compileTarget({ id: `hostile-${reason}`, url, timeoutMs, maxBodyBytes: 64 * 1024, ...settings }), reason };
   };
   return [
     kind('/not-http', 'other'),
@@ -184,27 +180,25 @@ function hostileMix(): Kind[] {
 }
 
 /**
- * Runs `count` checks over `kinds`, `concurrency` at a time. Throws on a result with another
- * reason than its kind's or `timeout`; counts the timeouts of kinds that have another reason.
+ * Runs `count` checks over `kinds`, `concurrency` at a time. Throws on an invalid result or
+ * one with another reason than its kind's; returns how late past its timeout the latest
+ * check settled.
  */
-async function runChecks(kinds: Kind[], count: number, concurrency: number): Promise<{ slowestMs: number; timedOut: number; reasons: Set<string> }> {
+async function runChecks(kinds: Kind[], count: number, concurrency: number): Promise<{ latestMs: number }> {
   let next = 0;
-  const totals = { slowestMs: 0, timedOut: 0, reasons: new Set<string>() };
+  let latestMs = Number.NEGATIVE_INFINITY;
   const worker = async () => {
     for (let i = next++; i < count; i = next++) {
       const { target, reason } = kinds[i % kinds.length]!;
       const started = performance.now();
       const result = await checkTarget(target, { probeId: 'memory' });
-      totals.slowestMs = Math.max(totals.slowestMs, performance.now() - started);
-      const late = result.reason === 'timeout' && reason !== 'timeout';
-      totals.timedOut += late ? 1 : 0;
-      totals.reasons.add(`${target.url} ${result.reason}`);
-      if (result.reason !== reason && !late) throw new Error(`${target.url}: ${result.reason ?? result.outcome} instead of ${reason}`);
+      latestMs = Math.max(latestMs, performance.now() - started - target.timeoutMs);
+      if (result.reason !== reason) throw new Error(`${target.url}: ${result.reason ?? result.outcome} instead of ${reason}`);
       if (!validateCheckResult(result).ok) throw new Error(`${target.url}: invalid result`);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return totals;
+  return { latestMs };
 }
 
 const sockets = () => process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap' || name === 'TLSWrap').length;
@@ -223,26 +217,21 @@ describe('1,000 hostile checks', () => {
     gc();
     const before = process.memoryUsage();
 
-    const started = performance.now();
-    const { slowestMs, timedOut, reasons } = await runChecks(kinds, 1000, 50);
-    const elapsedMs = performance.now() - started;
+    const { latestMs } = await runChecks(kinds, 1000, 50);
     await until(() => hostile.openConnections() === 0 && sites.openConnections() === 0, 'server connections closed');
     await until(() => sockets() <= socketsBefore, 'client sockets closed');
     gc();
     const after = process.memoryUsage();
 
-    // Within the 300 ms budget plus what 50 concurrent checks on a shared machine add to timers.
-    expect(slowestMs).toBeLessThan(1000);
-    expect(elapsedMs).toBeLessThan(20_000);
-    // A loaded machine may starve checks past 300 ms, but each kind ends with its own reason,
-    // and most checks do.
-    for (const { target, reason } of kinds) expect(reasons).toContain(`${target.url} ${reason}`);
-    expect(timedOut).toBeLessThan(500);
+    // Each settled by its deadline, plus what load adds: one that missed it would run on at
+    // the pace of a site that never ends.
+    expect(latestMs).toBeLessThan(lateMarginMs);
     // The JS heap is the leak detector: 1,000 checks retaining even 8 KB each would show (over
     // 12,000 checks it stayed within 1.5 MiB, JIT code by a heap snapshot diff). RSS also holds
     // what the allocator keeps from 50 concurrent transfers of the client and the servers in this
     // one process: 11-55 MiB measured after 1,000 checks, a plateau of about 70 MiB over 12,000.
     expect((after.heapUsed - before.heapUsed) / mib).toBeLessThan(8);
     expect((after.rss - before.rss) / mib).toBeLessThan(128);
-  }, 30_000);
+    // 5-20 s: CPU-bound (parsing, inflating, both ends in this process), so it slows with load.
+  }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCheckResult, type CheckResult } from '@sitewatch/schema';
 import { startTestSites, welcomePage, type TestSites } from '../../test/sites.js';
+import { waitFor } from '../../../../tools/testing/wait-for.js';
 import { checkTarget } from './http-check.js';
 import { compileTarget, type Target } from './target.js';
 
@@ -14,15 +15,6 @@ async function check(settings: Omit<Target, 'id'>): Promise<CheckResult> {
   const result = await checkTarget(compileTarget({ id: 'client', timeoutMs: 3000, ...settings }), { probeId: 'test-probe', ca: sites.ca });
   expect(validateCheckResult(result)).toEqual({ ok: true, value: result });
   return result;
-}
-
-/** Resolves once `condition()` holds; rejects after `ms`. */
-async function until(condition: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const redirectTo = (url: string, status = 302) => `${sites.http}/redirect-to?status=${status}&url=${encodeURIComponent(url)}`;
@@ -69,7 +61,7 @@ describe('redirects', () => {
   it('closes the connection of a redirect whose body never ends, instead of draining it', async () => {
     const result = await check({ url: `${sites.http}/redirect-endless-body` });
     expect(result).toMatchObject({ outcome: 'up', statusCode: 200, redirects: 1, bytesRead: welcomePage.length });
-    await until(() => sites.openConnections() === 0);
+    await waitFor('the connection closed', () => sites.openConnections() === 0, 2000, 10);
   });
 
   it('reads a Location header sent in UTF-8', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCheckResult, type CheckResult, type Logger } from '@sitewatch/schema';
-import { startTestSites, welcomePage, type TestSites } from '../../test/sites.js';
+import { lateMarginMs, startTestSites, welcomePage, type TestSites } from '../../test/sites.js';
 import { userAgent } from './http-exchange.js';
 import { checkTarget, type CheckOptions } from './http-check.js';
 import { compileTarget, type CompiledTarget, type Target } from './target.js';
@@ -77,7 +77,7 @@ describe('checkTarget against a local HTTP server', () => {
     expect(result.phases.tcpMs).toBeDefined();
     expect(result.phases.ttfbMs).toBeUndefined();
     expect(result.responseTimeMs).toBeGreaterThanOrEqual(299);
-    expect(result.responseTimeMs).toBeLessThan(800);
+    expect(result.responseTimeMs).toBeLessThan(300 + lateMarginMs);
   });
 
   it('times out in the middle of a slow body, keeping what arrived', async () => {
@@ -85,7 +85,7 @@ describe('checkTarget against a local HTTP server', () => {
     expect(result).toMatchObject({ outcome: 'down', reason: 'timeout', statusCode: 200, bytesRead: 'first part;'.length });
     expect(result.error?.message).toBe('no complete response within 300 ms: timed out while reading the body');
     expect(result.phases.downloadMs).toBeGreaterThan(200);
-    expect(result.responseTimeMs).toBeLessThan(800);
+    expect(result.responseTimeMs).toBeLessThan(300 + lateMarginMs);
   });
 
   it('reports a refused connection as reason connect', async () => {
@@ -94,6 +94,7 @@ describe('checkTarget against a local HTTP server', () => {
     expect(result.error?.code).toBe('ECONNREFUSED');
     expect(result.error?.message).toMatch(/^connection to 127\.0\.0\.1:\d+ failed: /);
     expect(result.phases).toEqual({});
+    // Not retried: got's retry would wait a second or more first.
     expect(result.responseTimeMs).toBeLessThan(1000);
   });
 
@@ -109,7 +110,8 @@ describe('checkTarget against a local HTTP server', () => {
     const result = await check({ url: `${sites.http}/reset-mid-body` });
     expect(result).toMatchObject({ outcome: 'down', reason: 'connect', statusCode: 200, bytesRead: 1000 });
     expect(result.error).toEqual({ code: 'ECONNRESET', message: 'connection broke after 1000 body bytes' });
-    expect(result.phases.downloadMs).toBeGreaterThanOrEqual(15);
+    // The server resets 20 ms after the body, but a loaded client may read both at once.
+    expect(result.phases.downloadMs).toBeGreaterThanOrEqual(0);
   });
 
   it('reports an unresolvable name as reason dns', async () => {
@@ -141,10 +143,10 @@ describe('checkTarget against a local HTTP server', () => {
 
   it('stops reading a huge body at the cap', async () => {
     const before = sites.connections();
-    const result = await check({ url: `${sites.http}/huge?bytes=${64 * 1024 * 1024}`, maxBodyBytes: 100_000 });
+    // A body without end: a check that read on would end by its timeout, not body_too_large.
+    const result = await check({ url: `${sites.http}/huge?bytes=${Number.MAX_SAFE_INTEGER}`, maxBodyBytes: 100_000 });
     expect(result).toMatchObject({ outcome: 'down', reason: 'body_too_large', statusCode: 200, bytesRead: 100_000 });
     expect(result.error).toEqual({ code: 'BODY_TOO_LARGE', message: 'body goes on beyond 100000 bytes' });
-    expect(result.responseTimeMs).toBeLessThan(1000);
     expect(sites.connections()).toBe(before + 1);
   });
 

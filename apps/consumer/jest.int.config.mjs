@@ -1,3 +1,0 @@
-import { integrationConfig } from '../../tools/jest/preset.mjs';
-
-export default integrationConfig(import.meta.dirname);
