@@ -104,8 +104,8 @@ describe('the packed libraries', () => {
       expect({ name: p.name, example: example !== undefined }).toEqual({ name: p.name, example: true });
       fs.writeFileSync(path.join(project, `readme-${p.name.split('/')[1]}.ts`), example!);
     }
-    await run(process.execPath, [tsc, '-p', project], { cwd: project, env: cleanEnv() }).catch((error: { stdout?: string }) => {
-      throw new Error(`the scratch program or a README example does not type-check against the packages:\n${error.stdout ?? String(error)}`);
+    await run(process.execPath, [tsc, '-p', project], { cwd: project, env: cleanEnv() }).catch((error: Error & { stdout?: string }) => {
+      throw new Error(`the scratch program or a README example does not type-check against the packages:\n${error.stdout ?? error.message}`);
     });
     [kafka, pg] = await Promise.all([startTestKafka(), startTestPostgres()]);
     const topic = await kafka.createTopic({ prefix: 'packages' });

@@ -54,7 +54,7 @@ describe('producer and consumer processes', () => {
   });
 
   it('record plausible phase timings', async () => {
-    const [up] = await pipeline.sql`
+    const [up] = await pipeline.sql<{ tcp: number; ttfb: number; dns: number | null; total: number; tls: number | null; matched: boolean }[]>`
       select min(tcp_ms) as tcp, min(ttfb_ms) as ttfb, max(dns_ms) as dns, min(response_ms) as total, max(tls_ms) as tls, bool_and(must_match_hit) as matched
       from sitewatch.results where target = 'up'`;
     expect(up).toMatchObject({ dns: null, tls: null, matched: true });

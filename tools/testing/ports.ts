@@ -20,7 +20,7 @@ export async function freePort(count = 1): Promise<number> {
     const first = (await listen(0))!;
     const port = (first.address() as net.AddressInfo).port;
     const rest = port + count - 1 <= 65_535 ? await Promise.all(Array.from({ length: count - 1 }, (_, i) => listen(port + 1 + i))) : [undefined];
-    await Promise.all([first, ...rest].map((server) => server && close(server)));
+    await Promise.all([first, ...rest].filter((server) => server !== undefined).map(close));
     if (rest.every(Boolean)) return port;
   }
 }

@@ -164,7 +164,7 @@ describe('commit after store', () => {
     const [letter, ...others] = await ctx.kafka.readMessages(deadLetterTopic, { atLeast: 1 });
     expect(others).toHaveLength(0);
     expect(letter!.key?.toString()).toBe('poison');
-    expect(JSON.parse(letter!.value!.toString()).id).toBe(sent[5]!.id);
+    expect((JSON.parse(letter!.value!.toString()) as CheckResult).id).toBe(sent[5]!.id);
     expect(letter!.headers).toMatchObject({
       [deadLetterHeaders.code]: 'ERR_SINK_INVALID',
       [deadLetterHeaders.reason]: 'value too long for column target_id',

@@ -32,7 +32,7 @@ export function readCappedBody(stream: Readable, maxBytes: number, keep: boolean
   if (stream.errored) return Promise.reject(stream.errored);
   if (stream.destroyed) return Promise.reject(prematureClose());
   return new Promise((resolve, reject) => {
-    const settle = (error?: unknown) => {
+    const settle = (error?: Error) => {
       stream.off('data', onData).off('end', settle).off('error', settle).off('close', onClose);
       // Whatever the stream says after this is of no interest, but must not go unhandled.
       stream.on('error', () => undefined);

@@ -3,7 +3,7 @@ import { validateCheckResult, type CheckResult, type Logger } from '@sitewatch/s
 import { lateMarginMs, startTestSites, welcomePage, type TestSites } from '../../test/sites.js';
 import { userAgent } from './http-exchange.js';
 import { checkTarget, type CheckOptions } from './http-check.js';
-import { compileTarget, type CompiledTarget, type Target } from './target.js';
+import { compileTarget, type Target } from './target.js';
 
 let sites: TestSites;
 beforeAll(async () => {
@@ -20,7 +20,7 @@ async function check(settings: Omit<Target, 'id'>, options: Partial<CheckOptions
 
 /** Phases add up to no more than the total, and each is a sane number of milliseconds. */
 function expectConsistentTimings(result: CheckResult): void {
-  const phases = Object.values(result.phases);
+  const phases = Object.values(result.phases) as number[];
   for (const ms of phases) expect(ms).toBeGreaterThanOrEqual(0);
   const sum = phases.reduce((total, ms) => total + ms, 0);
   expect(result.responseTimeMs).toBeGreaterThanOrEqual(sum - 0.01);
@@ -38,7 +38,7 @@ describe('checkTarget against a local HTTP server', () => {
     expect(result).not.toHaveProperty('error');
     expect(Object.keys(result.phases).sort()).toEqual(['downloadMs', 'tcpMs', 'ttfbMs']);
     // From the monotonic clock at socket events, not got's whole milliseconds of Date.now().
-    expect([result.responseTimeMs, ...Object.values(result.phases)].some((ms) => !Number.isInteger(ms))).toBe(true);
+    expect([result.responseTimeMs, ...(Object.values(result.phases) as number[])].some((ms) => !Number.isInteger(ms))).toBe(true);
     expectConsistentTimings(result);
   });
 
@@ -197,7 +197,7 @@ describe('connections and headers', () => {
 
 describe('misuse', () => {
   it('rejects a target that did not come from compileTarget()', async () => {
-    const handMade = { ...compileTarget({ id: 'x', url: `${sites.http}/ok` }) } as CompiledTarget;
+    const handMade = { ...compileTarget({ id: 'x', url: `${sites.http}/ok` }) };
     await expect(checkTarget(handMade, { probeId: 'p' })).rejects.toMatchObject({ code: 'ERR_CHECKER_INVALID_TARGET' });
   });
 

@@ -65,8 +65,10 @@ interface Item {
   message: RawMessage;
 }
 
-const abandoned = Symbol('abandoned');
-type Outcome = 'stored' | typeof abandoned;
+/** A batch the subscriber stopped waiting for (it closes): delivered again later, never a failure. */
+class Abandoned extends Error {}
+const abandoned = new Abandoned('the subscriber stopped waiting for this batch');
+type Outcome = 'stored' | Abandoned;
 
 /** Decodes a message; a version header newer than ours rejects it without parsing. */
 export function decodeMessage(message: RawMessage): DecodeResult | { ok: false; error: DeadLetterReason } {
@@ -108,7 +110,7 @@ async function withRetries(what: string, work: (attempt: number) => Promise<void
       await unlessAbandoned(work(attempt), deps.abandon);
       return 'stored';
     } catch (error) {
-      if (error === abandoned) return abandoned;
+      if (error instanceof Abandoned) return abandoned;
       if (!retryAll && (error as { retriable?: unknown } | null)?.retriable !== true) return { error };
       if (deps.closing.aborted) return abandoned;
       deps.counters.retries += 1;
@@ -122,7 +124,7 @@ async function withRetries(what: string, work: (attempt: number) => Promise<void
 
 /** Heartbeats while a long handler call runs, so the group does not evict this member. */
 function keepAlive(deps: BatchDeps): () => void {
-  const timer = setInterval(() => deps.heartbeat().catch(() => undefined), deps.heartbeatIntervalMs);
+  const timer = setInterval(() => void deps.heartbeat().catch(() => undefined), deps.heartbeatIntervalMs);
   return () => clearInterval(timer);
 }
 
@@ -149,7 +151,7 @@ async function store(items: Item[], input: BatchInput, deps: BatchDeps): Promise
     deps.counters.results += items.length;
     return 'stored';
   }
-  if (outcome === abandoned) return abandoned;
+  if (outcome instanceof Abandoned) return abandoned;
   if (items.length === 1) {
     const reason = handlerFailure(outcome.error);
     deps.log.error({ err: outcome.error, code: reason.code, targetId: items[0]!.result.targetId, offset: items[0]!.message.offset }, 'a result cannot be stored; dead-lettering it');

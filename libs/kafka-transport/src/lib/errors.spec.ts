@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import { isSitewatchError } from '@sitewatch/schema';
 import { toTransportError, TransportError, transportErrorCodes } from './errors.js';
 
-const { KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSCreateTopicError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSSASLAuthenticationError } = kafkajs as unknown as Record<string, new (...args: never[]) => Error>;
+const { KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSCreateTopicError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSSASLAuthenticationError } = kafkajs as unknown as Record<'KafkaJSAggregateError' | 'KafkaJSConnectionError' | 'KafkaJSCreateTopicError' | 'KafkaJSNumberOfRetriesExceeded' | 'KafkaJSProtocolError' | 'KafkaJSSASLAuthenticationError', new (...args: never[]) => Error>;
 
 const protocolError = (type: string, retriable: boolean) => new KafkaJSProtocolError({ message: `broker says ${type}`, type, code: 1, retriable } as never);
 const connectionError = (code: string) => new KafkaJSConnectionError(`Connection error: ${code}` as never, { broker: '127.0.0.1:9092', code } as never);

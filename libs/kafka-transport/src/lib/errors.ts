@@ -63,7 +63,7 @@ const tlsCodePattern = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SI
 /** The innermost error of a kafkajs retry wrapper (KafkaJSNumberOfRetriesExceeded keeps the last attempt's error as cause). */
 function innermost(error: KafkaLikeError): KafkaLikeError {
   let current = error;
-  for (let depth = 0; depth < 5 && current.cause && typeof current.cause === 'object'; depth++) current = current.cause as KafkaLikeError;
+  for (let depth = 0; depth < 5 && current.cause && typeof current.cause === 'object'; depth++) current = current.cause;
   return current;
 }
 
@@ -86,7 +86,7 @@ function classify(error: KafkaLikeError): { code: TransportErrorCode; retriable?
  * trying again later is what the caller's own retry loop is for.
  */
 export function toTransportError(error: unknown, fallback: TransportErrorCode = 'ERR_TRANSPORT_KAFKA'): TransportError {
-  if (isSitewatchError(error, transportErrorCodes)) return error as TransportError;
+  if (isSitewatchError(error, transportErrorCodes)) return error;
   if (typeof error !== 'object' || error === null) return new TransportError(fallback, String(error), { cause: error });
   const outer = error as KafkaLikeError;
   const inner = innermost(outer);

@@ -3,7 +3,7 @@ import kafkajs, { type Admin } from 'kafkajs';
 import { recordingLogger } from '../../test/helpers.js';
 import { ensureTopics, topicCreateError } from './topics.js';
 
-const { KafkaJSAggregateError, KafkaJSCreateTopicError } = kafkajs as unknown as Record<string, new (...args: never[]) => Error>;
+const { KafkaJSAggregateError, KafkaJSCreateTopicError } = kafkajs as unknown as Record<'KafkaJSAggregateError' | 'KafkaJSCreateTopicError', new (...args: never[]) => Error>;
 
 function createTopicsFailure(type: string): Error {
   const error = new KafkaJSCreateTopicError({ message: `broker says ${type}`, type, code: 1, retriable: false } as never, 'results' as never);

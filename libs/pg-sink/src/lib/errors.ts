@@ -101,7 +101,7 @@ function isPostgresError(error: DriverError): boolean {
  * Messages carry the server's message or the socket's code, never the connection URL.
  */
 export function toSinkError(error: unknown, fallback: SinkErrorCode, what: string): SinkError {
-  if (isSitewatchError(error, sinkErrorCodes)) return error as SinkError;
+  if (isSitewatchError(error, sinkErrorCodes)) return error;
   if (typeof error !== 'object' || error === null) return new SinkError(fallback, `${what} failed: ${String(error)}`, { cause: error });
   const driver = error as DriverError;
   const message = typeof driver.message === 'string' ? driver.message : 'unknown error';

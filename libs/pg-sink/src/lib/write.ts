@@ -38,7 +38,7 @@ export interface WriteTables {
  */
 function castsTemplate(columns: readonly { type: string }[]): TemplateStringsArray {
   const strings = ['', ...columns.map((column, index) => `::${column.type}[]${index < columns.length - 1 ? ', ' : ''}`)];
-  return Object.freeze(Object.assign(strings, { raw: [...strings] })) as unknown as TemplateStringsArray;
+  return Object.freeze(Object.assign(strings, { raw: [...strings] }));
 }
 
 // Constants made from the column tables, so they can go into the statement text as they are.

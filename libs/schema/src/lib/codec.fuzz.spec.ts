@@ -26,7 +26,7 @@ function expectWellFormed(answer: DecodeResult): boolean {
   const bytes = encode(answer.value);
   const again = decode(bytes);
   // JSON has no -0: the one value that comes back different (as 0), and equal as a number.
-  expect(again).toEqual({ ok: true, value: JSON.parse(JSON.stringify(answer.value)) });
+  expect(again).toEqual({ ok: true, value: JSON.parse(JSON.stringify(answer.value)) as unknown });
   expect(encode((again as { value: CheckResult }).value)).toEqual(bytes);
   return true;
 }
@@ -66,7 +66,7 @@ const checkResults: fc.Arbitrary<CheckResult> = fc
   )
   .map(({ reason, ...rest }) => {
     const outcome: CheckResult['outcome'] = reason === undefined ? 'up' : 'down';
-    return { v: schemaVersion, ...rest, outcome, ...(reason === undefined ? {} : { reason }) } as CheckResult;
+    return { v: schemaVersion, ...rest, outcome, ...(reason === undefined ? {} : { reason }) };
   });
 
 const oddStrings = fc.constantFrom('', ' ', '\u0000', '\ud800', '\udfff\ud800', '\u202e\u202d', '💥'.repeat(50), 'é'.repeat(2000), 'x'.repeat(70_000), '{"v":1}', 'null', '-1', '1e999');

@@ -106,7 +106,7 @@ export function whenPresent(property: string, then: JsonSchema, message: string)
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+  typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
 
 /** A copy of the data in `value` (plain objects and arrays); anything else, and options declared with `typeof`, as they are. */
 function copyData(value: unknown, schema?: JsonSchema): unknown {

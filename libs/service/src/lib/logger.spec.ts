@@ -29,7 +29,7 @@ describe('createLogger', () => {
     expect(output).not.toContain('hunter22');
     expect(output).not.toContain('s3cr3t-key');
     expect(output).toContain('postgres://u:***@db/x');
-    expect(JSON.parse(lines[1]!).err).toMatchObject({ type: 'Error', message: 'password authentication failed: ***' });
+    expect((JSON.parse(lines[1]!) as { err: unknown }).err).toMatchObject({ type: 'Error', message: 'password authentication failed: ***' });
   });
 });
 
