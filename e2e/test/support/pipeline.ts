@@ -24,6 +24,8 @@ export interface PipelineOptions {
   postgres?: { section: Record<string, unknown>; sql: postgres.Sql };
   /** Replaces the database URL (e.g. through a TCP proxy); the default is the test database. */
   databaseUrl?: (pg: TestPostgres) => string;
+  /** More `checker` settings (e.g. `dns`). */
+  checker?: Record<string, unknown>;
   producer?: Record<string, unknown>;
   consumer?: Record<string, unknown>;
 }
@@ -58,7 +60,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       topic,
       createTopic: { partitions: options.partitions ?? 3, replicationFactor: 1, ...(options.topicConfig ? { config: options.topicConfig } : {}) },
     },
-    checker: { probeId: 'e2e-probe', defaults: { intervalMs: 1000, timeoutMs: 800 }, targets },
+    checker: { probeId: 'e2e-probe', defaults: { intervalMs: 1000, timeoutMs: 800 }, targets, ...options.checker },
     producer: { lingerMs: 20, metrics: { port: 0, host: '127.0.0.1' }, ...options.producer },
     consumer: {
       groupId,
