@@ -4,7 +4,7 @@
 // getaddrinfo reads /etc/resolv.conf, so the run happens in a private network and mount
 // namespace (root, `unshare`) whose resolv.conf names the bench's DNS server on 127.0.0.1:53;
 // the machine's own resolver is never asked. Each variant runs in its own process.
-//   (cd libs/checker && npm run build) && npx tsx bench/checker/resolvers.ts [rate=500] [seconds=4] [delayMs=20]
+//   npx nx run checker:build && npx tsx bench/checker/resolvers.ts [rate=500] [seconds=4] [delayMs=20]
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

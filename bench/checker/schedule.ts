@@ -4,7 +4,7 @@
 // dns phase, memory (peak RSS), and whether every check was up. Modes: plain HTTP or HTTPS
 // (TLS 1.3, ECDSA P-256), targets by IP address or by host name resolved through a local DNS
 // server (a child process) answering after a delay.
-//   (cd libs/checker && npm run build) && npx tsx bench/checker/schedule.ts [targets=10000] [intervalMs=10000] [intervals=3]
+//   npx nx run checker:build && npx tsx bench/checker/schedule.ts [targets=10000] [intervalMs=10000] [intervals=3]
 //       [--https] [--dns-delay=<ms>: host names, resolver answering after <ms>] [--family=both|ipv4|ipv6]
 import { loadavg } from 'node:os';
 import { checkTarget, compileTargets, createResolver, createScheduler, type AddressFamily, type CompiledTarget } from '@sitewatch/checker';

@@ -4,7 +4,7 @@
 // both see the same machine; the median of each side is reported, and the median of the
 // per-round ratios. `--https`: the same over TLS 1.3 (an ECDSA P-256 certificate), bare
 // `https.get` against checkTarget(), each request a full handshake.
-//   (cd libs/checker && npm run build) && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--https]
+//   npx nx run checker:build && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--https]
 import http from 'node:http';
 import https from 'node:https';
 import { loadavg } from 'node:os';
