@@ -45,6 +45,8 @@ describe('createResolver', () => {
     ]);
     expect(await lookup(resolver, 'v4.test')).toHaveLength(2);
     expect(await lookup(resolver, 'v6.test')).toEqual([{ address: '::1', family: 6 }]);
+    // Asked for one address (no autoSelectFamily), it gives the IPv4 one.
+    expect(await lookup(resolver, 'dual.test', { all: false })).toEqual({ address: '127.0.0.1', family: 4 });
   });
 
   it('follows the family net.connect asks for', async () => {

@@ -202,10 +202,12 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   const lookup = ((hostname: string, lookupOptions: { family?: number | string; all?: boolean }, callback: (...args: unknown[]) => void) => {
     const asked = lookupOptions.family;
     const family: AddressFamily = asked === 4 || asked === 'IPv4' ? 'ipv4' : asked === 6 || asked === 'IPv6' ? 'ipv6' : settings.family;
-    resolve(hostname.toLowerCase().replace(/\.$/, ''), family).then(
-      (found) => (lookupOptions.all ? callback(null, found satisfies NodeLookupAddress[]) : callback(null, found[0]!.address, found[0]!.family)),
-      (error: unknown) => callback(error),
-    );
+    resolve(hostname.toLowerCase().replace(/\.$/, ''), family).then((found) => {
+      if (lookupOptions.all) return callback(null, found satisfies NodeLookupAddress[]);
+      // One address only (Node without autoSelectFamily): IPv4, the one more hosts can reach.
+      const one = found.find((entry) => entry.family === 4) ?? found[0]!;
+      callback(null, one.address, one.family);
+    }, (error: unknown) => callback(error));
   }) as LookupFunction;
 
   return { lookup, options: settings, cancel: () => channel.cancel() };
