@@ -31,11 +31,11 @@ export interface LocalServer {
 /** Runs `args` with this Node.js and waits for the port it prints on its first line. */
 async function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ port: string; close(): Promise<void> }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  const lines = createInterface({ input: child.stdout! });
-  const [port] = (await once(lines, 'line')) as [string];
+  const lines = createInterface({ input: child.stdout });
+  const line: unknown[] = await once(lines, 'line');
   lines.close();
   return {
-    port: port.trim(),
+    port: String(line[0]).trim(),
     close: async () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');

@@ -80,7 +80,7 @@ function serverProblem(server: string): string | undefined {
 /** Every problem of resolver options, by JSON Pointer (`/servers/1`): the schema's, and the syntax of the servers it accepted. */
 export function checkResolverOptions(options: ResolverOptions): Problem[] {
   const { value, problems } = validateOptions(options);
-  const servers = Array.isArray(value.servers) && !problems.some((problem) => problem.path.startsWith('/servers')) ? value.servers : [];
+  const servers = value.servers !== undefined && !problems.some((problem) => problem.path.startsWith('/servers')) ? value.servers : [];
   return [
     ...problems,
     ...servers.flatMap((server, index) => {
