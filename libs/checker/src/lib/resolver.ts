@@ -118,6 +118,8 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 function createQueries(channel: dns.Resolver) {
   async function ask(name: string, family: 4 | 6): Promise<Answer> {
     const records = family === 4 ? await channel.resolve4(name, { ttl: true }) : await channel.resolve6(name, { ttl: true });
+    // c-ares says ENODATA for an answer without records; should one still come back empty, it is that.
+    if (records.length === 0) throw Object.assign(new Error(`query ENODATA ${name}`), { code: 'ENODATA', hostname: name });
     return { addresses: records.map(({ address }) => ({ address, family })), ttlMs: Math.min(...records.map(({ ttl }) => ttl)) * 1000 };
   }
 
