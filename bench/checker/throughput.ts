@@ -2,14 +2,18 @@
 // (`agent: false`), both on a fresh connection per request, against the same local server (a
 // child process), with the same count and concurrency. Rounds alternate between the two, so
 // both see the same machine; the median of each side is reported, and the median of the
-// per-round ratios.
-//   (cd libs/checker && npm run build) && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9]
+// per-round ratios. `--https`: the same over TLS 1.3 (an ECDSA P-256 certificate), bare
+// `https.get` against checkTarget(), each request a full handshake.
+//   npx nx run checker:build && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--https]
 import http from 'node:http';
+import https from 'node:https';
 import { loadavg } from 'node:os';
 import { checkTarget, compileTarget } from '@sitewatch/checker';
 import { startLocalServer } from './local-server.js';
 
-const [requests = 1000, concurrency = 50, rounds = 9] = process.argv.slice(2).map(Number);
+const args = process.argv.slice(2);
+const [requests = 1000, concurrency = 50, rounds = 9] = args.filter((arg) => !arg.startsWith('--')).map(Number);
+const scheme = args.includes('--https') ? 'https' : 'http';
 
 interface Round {
   perSecond: number;
@@ -17,11 +21,11 @@ interface Round {
   cpuMicros: number;
 }
 
-/** One bare request on a new connection, body read to the end. */
-function bareRequest(url: URL): Promise<void> {
+/** One bare request on a new connection (trusting `ca` for https), body read to the end. */
+function bareRequest(url: URL, ca: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    http
-      .get(url, { agent: false }, (res) => {
+    (url.protocol === 'https:' ? https : http)
+      .get(url, { agent: false, ca }, (res) => {
         if (res.statusCode !== 200) reject(new Error(`status ${res.statusCode}`));
         res.on('data', () => undefined);
         res.on('end', resolve);
@@ -47,14 +51,14 @@ async function measure(count: number, parallel: number, once: () => Promise<void
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(): Promise<void> {
-  const server = await startLocalServer();
+  const server = await startLocalServer(scheme);
   const url = new URL(`${server.url}/`);
   const target = compileTarget({ id: 'bench', url: url.href });
   let notUp = 0;
   const sides: Record<string, () => Promise<void>> = {
-    'bare node:http, agent: false': () => bareRequest(url),
+    [`bare node:${scheme}, agent: false`]: () => bareRequest(url, server.ca),
     'checkTarget()': async () => {
-      if ((await checkTarget(target, { probeId: 'bench' })).outcome !== 'up') notUp++;
+      if ((await checkTarget(target, { probeId: 'bench', ca: server.ca })).outcome !== 'up') notUp++;
     },
   };
   const results = new Map<string, Round[]>(Object.keys(sides).map((name) => [name, []]));
@@ -64,7 +68,7 @@ async function main(): Promise<void> {
     for (const [name, once] of Object.entries(sides)) results.get(name)!.push(await measure(requests, concurrency, once));
   }
   await server.close();
-  console.log(`${rounds} rounds of ${requests} requests each, ${concurrency} at a time; checks not up: ${notUp}; load average (1 min) ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`${scheme}: ${rounds} rounds of ${requests} requests each, ${concurrency} at a time; checks not up: ${notUp}; load average (1 min) ${loadavg()[0]!.toFixed(2)}`);
   console.log('| client | median req/s | median CPU µs/req | req/s per round |\n| --- | ---: | ---: | --- |');
   for (const [name, rows] of results) {
     const rates = rows.map((row) => row.perSecond);

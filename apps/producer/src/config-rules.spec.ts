@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe } from '@jest/globals';
-import { compileTarget, compileTargets, createScheduler, type Target } from '@sitewatch/checker';
+import { compileTarget, compileTargets, createResolver, createScheduler, type Target } from '@sitewatch/checker';
 import { createPublisher, type PublisherOptions } from '@sitewatch/kafka-transport';
 import { loadConfig } from '@sitewatch/service';
 import { itReportsEachRuleOnce, ruleFiles, type OptionsRule } from '../../../tools/testing/config-rules.js';
@@ -110,6 +110,12 @@ const rules: Record<string, OptionsRule> = {
     path: '/checker/targets/1/id',
     library: () => compileTargets([site, { ...site, url: 'https://other.test/' }]),
     libraryPath: '/targets/1/id',
+  },
+  'a DNS server given by name': {
+    config: { checker: { dns: { servers: ['127.0.0.1:5353', 'dns.example.com'] } } },
+    path: '/checker/dns/servers/1',
+    library: () => createResolver({ servers: ['127.0.0.1:5353', 'dns.example.com'] }),
+    libraryPath: '/servers/1',
   },
   'no checks at once': {
     config: { checker: { concurrency: 0 } },

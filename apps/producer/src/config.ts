@@ -1,7 +1,19 @@
 // The producer's view of the config file: `log`, `kafka`, `checker` and `producer`, each
 // checked strictly; the consumer's sections are left to the consumer.
 import os from 'node:os';
-import { checkerErrorCodes, compileTargets, schedulerOptionsSchema, targetSchema, targetSettingsSchema, type CompiledTarget, type Target, type TargetSettings } from '@sitewatch/checker';
+import {
+  checkerErrorCodes,
+  checkResolverOptions,
+  compileTargets,
+  resolverOptionsSchema,
+  schedulerOptionsSchema,
+  targetSchema,
+  targetSettingsSchema,
+  type CompiledTarget,
+  type ResolverOptions,
+  type Target,
+  type TargetSettings,
+} from '@sitewatch/checker';
 import {
   checkPublisherOptions,
   fromKafkaSection,
@@ -28,6 +40,7 @@ export const producerSections = {
       probeId: { type: 'string', minLength: 1, maxLength: 128, description: 'Where the checks run from, put in every result (default: the host name).' },
       concurrency: schedulerOptionsSchema.properties.concurrency,
       caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust for https targets instead of the bundled roots (a private PKI).' },
+      dns: resolverOptionsSchema,
       defaults: targetSettingsSchema,
       targets: { type: 'array', minItems: 1, items: targetSchema },
     },
@@ -49,7 +62,7 @@ export const producerConfigSchema = configFileSchema(producerSections, { require
 export interface ProducerConfig {
   log: { level: LogLevel; pretty?: boolean };
   kafka: KafkaSection;
-  checker: { probeId?: string; concurrency: number; caFile?: string; defaults?: TargetSettings; targets: Target[] };
+  checker: { probeId?: string; concurrency: number; caFile?: string; dns?: ResolverOptions; defaults?: TargetSettings; targets: Target[] };
   producer: Omit<PublisherOptions, 'connection' | 'topic' | 'createTopic' | 'logger'> & {
     metrics?: { port: number; host: string };
     shutdownTimeoutMs: number;
@@ -86,6 +99,7 @@ export function checkProducerConfig(config: ProducerConfig): Problem[] {
   return [
     ...targetProblems(config),
     ...(ca.problem ? [ca.problem] : []),
+    ...relocateProblems(checkResolverOptions(config.checker.dns ?? {}), { '': '/checker/dns' }),
     ...relocateProblems(checkPublisherOptions(publisherOptions(config)), kafkaSectionPaths('/producer')),
   ];
 }

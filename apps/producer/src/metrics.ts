@@ -4,15 +4,20 @@ import type { CheckResult } from '@sitewatch/schema';
 import { createRegistry, pollMetric } from '@sitewatch/service';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
+const secondBuckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 export interface ProducerMetrics {
   registry: Registry;
   /** Counts and times one completed check. */
   observe(result: CheckResult): void;
+  /** Records how late a check started against its slot, ms. */
+  observeLateness(ms: number): void;
 }
 
 export interface ProducerStatsSources {
   scheduler: () => { overruns: number; missedSlots: number; inFlight: number; queued: number; checksFailed: number };
   publisher: () => { buffered: number; published: number; dropped: number; sendErrors: number };
+  capacity: () => { cpuMicrosPerCheck: number; neededCores: number };
 }
 
 export function createProducerMetrics(sources: ProducerStatsSources): ProducerMetrics {
@@ -23,7 +28,13 @@ export function createProducerMetrics(sources: ProducerStatsSources): ProducerMe
     name: 'sitewatch_check_duration_seconds',
     help: 'Total response time of completed checks.',
     labelNames: ['outcome'],
-    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: secondBuckets,
+    registers: [registry],
+  });
+  const lateness = new Histogram({
+    name: 'sitewatch_check_start_lateness_seconds',
+    help: 'How late checks started against their scheduled slot.',
+    buckets: [0.005, ...secondBuckets],
     registers: [registry],
   });
   polled('sitewatch_scheduler_overruns_total', 'Slots skipped because the previous check of the target had not finished.', () => sources.scheduler().overruns);
@@ -31,6 +42,8 @@ export function createProducerMetrics(sources: ProducerStatsSources): ProducerMe
   polled('sitewatch_checks_failed_total', 'Checks that produced no result (a bug, logged at error).', () => sources.scheduler().checksFailed);
   polled('sitewatch_checks_in_flight', 'Checks running now.', () => sources.scheduler().inFlight);
   polled('sitewatch_checks_queued', 'Checks waiting for a free place under the concurrency limit.', () => sources.scheduler().queued);
+  polled('sitewatch_checker_cpu_seconds_per_check', 'CPU time of this process per completed check, over the last 30 s.', () => sources.capacity().cpuMicrosPerCheck / 1e6);
+  polled('sitewatch_checker_needed_cores', 'Checks per second the schedule asks for times CPU per check: above about 1 the process cannot keep up.', () => sources.capacity().neededCores);
   polled('sitewatch_publish_buffered_results', 'Results waiting to be sent to Kafka.', () => sources.publisher().buffered);
   polled('sitewatch_published_results_total', 'Results acknowledged by Kafka.', () => sources.publisher().published);
   polled('sitewatch_publish_dropped_results_total', 'Results dropped: buffer full while Kafka was unreachable, or unsent at shutdown.', () => sources.publisher().dropped);
@@ -40,6 +53,9 @@ export function createProducerMetrics(sources: ProducerStatsSources): ProducerMe
     observe(result) {
       checks.inc({ outcome: result.outcome, reason: result.reason ?? 'none' });
       duration.observe({ outcome: result.outcome }, result.responseTimeMs / 1000);
+    },
+    observeLateness(ms) {
+      lateness.observe(Math.max(ms, 0) / 1000);
     },
   };
 }

@@ -1,7 +1,8 @@
 // Wires the producer: the scheduler runs checks, each result is counted and published.
-import { checkTarget, createScheduler } from '@sitewatch/checker';
+import { checkTarget, createResolver, createScheduler } from '@sitewatch/checker';
 import { createPublisher, type TransportError } from '@sitewatch/kafka-transport';
 import type { Logger } from '@sitewatch/schema';
+import { watchProcessCapacity } from './capacity.js';
 import { checkerCa, probeId, producerTargets, publisherOptions, type ProducerConfig } from './config.js';
 import { createProducerMetrics, type ProducerMetrics } from './metrics.js';
 
@@ -26,17 +27,25 @@ export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (
   const probe = probeId(config);
   const ca = checkerCa(config).text;
   const checkLog = logger.child({ component: 'checker', probeId: probe });
+  const resolver = createResolver(config.checker.dns);
+  const targets = producerTargets(config);
   const scheduler = createScheduler({
-    targets: producerTargets(config),
+    targets,
     concurrency: config.checker.concurrency,
     logger: logger.child({ component: 'scheduler' }),
-    check: (target, scheduledAt) => checkTarget(target, { probeId: probe, scheduledAt, ca, logger: checkLog }),
+    check(target, scheduledAt) {
+      const lateMs = Date.now() - scheduledAt.getTime();
+      metrics.observeLateness(lateMs);
+      capacity.observeLateness(lateMs);
+      return checkTarget(target, { probeId: probe, scheduledAt, ca, resolver, logger: checkLog });
+    },
     onResult(result) {
       metrics.observe(result);
       publisher.publish(result);
     },
   });
-  const metrics = createProducerMetrics({ scheduler: () => scheduler.stats(), publisher: () => publisher.stats() });
+  const capacity = watchProcessCapacity(targets, () => scheduler.stats().checksCompleted, logger.child({ component: 'capacity' }));
+  const metrics = createProducerMetrics({ scheduler: () => scheduler.stats(), publisher: () => publisher.stats(), capacity: () => capacity.reading() });
   scheduler.start();
   logger.info({ probeId: probe, targets: config.checker.targets.length, topic: config.kafka.topic }, 'producer started');
 
@@ -44,6 +53,7 @@ export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (
     metrics,
     readiness: () => ({ kafka: publisher.ready() }),
     async stop() {
+      capacity.stop();
       await scheduler.stop();
       await publisher.close();
       const { published, dropped } = publisher.stats();

@@ -27,6 +27,8 @@ export interface PipelineOptions {
   kafka?: Record<string, unknown>;
   /** Another database: the consumer's `postgres` section, and a client the checks read it with. */
   postgres?: { section: Record<string, unknown>; sql: postgres.Sql };
+  /** More `checker` settings (e.g. `dns`). */
+  checker?: Record<string, unknown>;
   producer?: Record<string, unknown>;
   consumer?: Record<string, unknown>;
 }
@@ -82,7 +84,7 @@ function pipelineConfig(options: PipelineOptions, services: Services, topic: str
       topic,
       createTopic: { partitions: options.partitions ?? 3, replicationFactor: 1, ...(options.topicConfig ? { config: options.topicConfig } : {}) },
     },
-    checker: { probeId: 'e2e-probe', defaults: { intervalMs: 1000, timeoutMs: 800 }, targets },
+    checker: { probeId: 'e2e-probe', defaults: { intervalMs: 1000, timeoutMs: 800 }, targets, ...options.checker },
     producer: { lingerMs: 20, metrics: { port: 0, host: '127.0.0.1' }, ...options.producer },
     consumer: {
       groupId,

@@ -24,6 +24,22 @@ describe('classifyError', () => {
     expect(classifyError(error(code), context)).toMatchObject({ reason, code });
   });
 
+  it.each([
+    ['ENOTFOUND', 'no such name: shop.test does not exist (NXDOMAIN)'],
+    ['ENODATA', 'shop.test exists but has no address of the family asked for'],
+    ['ESERVFAIL', 'the DNS server failed to resolve shop.test (SERVFAIL)'],
+    ['EREFUSED', 'the DNS server refused to resolve shop.test (REFUSED)'],
+    ['ETIMEOUT', 'no answer from the DNS server for shop.test (timed out)'],
+    ['ECONNREFUSED', 'no DNS server could be reached to resolve shop.test (connection refused)'],
+    ['EBADRESP', 'DNS lookup of shop.test failed (EBADRESP)'],
+  ])('words the DNS failure %s by its code, with the host name and without its port', (code, message) => {
+    expect(classifyError(error(code), { ...context, stage: 'dns', host: 'shop.test:8443' })).toEqual({ reason: 'dns', code, message });
+  });
+
+  it('calls ECONNREFUSED a DNS failure only while the name is being resolved', () => {
+    expect(classifyError(error('ECONNREFUSED'), { ...context, stage: 'connect' })).toMatchObject({ reason: 'connect' });
+  });
+
   it('calls a connection broken during the TLS handshake a TLS failure', () => {
     expect(classifyError(error('ECONNRESET'), { ...context, stage: 'tls' })).toMatchObject({ reason: 'tls', code: 'ECONNRESET' });
   });

@@ -23,7 +23,18 @@ export interface FailureContext {
   maxRedirects: number;
 }
 
-const dnsCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'ENODATA', 'ESERVFAIL', 'EREFUSED']);
+/** What a failed lookup says, by code (c-ares' and getaddrinfo's); `name` is the host without its port. */
+const dnsMessages: Record<string, (name: string) => string> = {
+  ENOTFOUND: (name) => `no such name: ${name} does not exist (NXDOMAIN)`,
+  ENODATA: (name) => `${name} exists but has no address of the family asked for`,
+  ESERVFAIL: (name) => `the DNS server failed to resolve ${name} (SERVFAIL)`,
+  EREFUSED: (name) => `the DNS server refused to resolve ${name} (REFUSED)`,
+  ETIMEOUT: (name) => `no answer from the DNS server for ${name} (timed out)`,
+  // c-ares: no server could be reached (an ICMP port unreachable), not the site refusing.
+  ECONNREFUSED: (name) => `no DNS server could be reached to resolve ${name} (connection refused)`,
+};
+const otherDnsCodes = ['EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'EAI_NONAME', 'EBADRESP', 'EFORMERR', 'ENOTIMP', 'EBADNAME', 'EBADQUERY', 'ECANCELLED'];
+const dnsCodes = new Set([...Object.keys(dnsMessages).filter((code) => code !== 'ECONNREFUSED'), ...otherDnsCodes]);
 const connectCodes = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -80,13 +91,18 @@ export function timeoutFailure(context: FailureContext): Failure {
   return { reason: 'timeout', code: 'ETIMEDOUT', message: `no complete response within ${context.timeoutMs} ms: timed out ${stageText[context.stage]}` };
 }
 
+function dnsMessage(code: string, host: string): string {
+  const name = host.replace(/:\d+$/, '');
+  return dnsMessages[code]?.(name) ?? `DNS lookup of ${name} failed (${code})`;
+}
+
 /** Maps an error raised by a request to a reason, a code and a short message. */
 export function classifyError(error: unknown, context: FailureContext): Failure {
   const code = errorCode(error);
   // Not `instanceof Error`: errors may come from another realm (a vm context, a worker).
   const message = (error as { message?: unknown } | undefined)?.message;
   const detail = cleanMessage(typeof message === 'string' ? message : String(error));
-  if (dnsCodes.has(code)) return { reason: 'dns', code, message: `DNS lookup of ${context.host} failed` };
+  if (dnsCodes.has(code) || (code === 'ECONNREFUSED' && context.stage === 'dns')) return { reason: 'dns', code, message: dnsMessage(code, context.host) };
   // A connection that breaks during the handshake is a TLS failure (e.g. a server refusing the SNI name).
   if (certificateCode.test(code) || handshakeCode.test(code) || (connectCodes.has(code) && context.stage === 'tls')) {
     return { reason: 'tls', code, message: `TLS handshake with ${context.host} failed: ${detail}` };

@@ -6,6 +6,7 @@ import { CheckerError } from './errors.js';
 import { classifyError, isCertificateError, timeoutFailure, type Failure, type FailureContext } from './failure.js';
 import { startExchange, type Exchange } from './http-exchange.js';
 import { matchPatterns, type PatternMatches } from './regex.js';
+import { defaultResolver, type Resolver } from './resolver.js';
 import { isStatusAccepted } from './status-ranges.js';
 import { acceptedRanges, type CompiledTarget } from './target.js';
 import { createPhaseRecorder, type PhaseRecorder } from './timings.js';
@@ -19,6 +20,8 @@ export interface CheckOptions {
   scheduledAt?: Date;
   /** PEM certificates of the CAs to trust instead of Node's bundled roots (a private PKI). Default: the bundled roots. */
   ca?: string | readonly string[];
+  /** Resolves the targets' host names; create it once with createResolver() and pass it to every check. Default: a shared resolver with the system's DNS servers and the default options. */
+  resolver?: Resolver;
   /** Stops the check: it then rejects with `ERR_CHECKER_ABORTED`, having no result to report. Default none. */
   signal?: AbortSignal;
   /** Where to log each check (down at info, up at debug). Default `noopLogger`. */
@@ -120,7 +123,7 @@ export async function checkTarget(target: CompiledTarget, options: CheckOptions)
   const startedAt = new Date();
   const start = performance.now();
   const recorder = createPhaseRecorder();
-  const exchange = startExchange(target, options.ca, recorder);
+  const exchange = startExchange(target, { ca: options.ca, resolver: options.resolver ?? defaultResolver() }, recorder);
   let timedOut = false;
   // One deadline for the whole check, redirects and regexes included, rather than got's
   // per-request timeouts. A plain call rather than an AbortSignal passed to got, whose

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { clientFor, dropCredentialsAcrossSchemes } from './http-exchange.js';
+import { clientFor, dropCredentialsAcrossSchemes, type ExchangeContext } from './http-exchange.js';
+import { createResolver, defaultResolver } from './resolver.js';
 import { compileTarget } from './target.js';
 
 describe('dropCredentialsAcrossSchemes', () => {
@@ -20,18 +21,27 @@ describe('dropCredentialsAcrossSchemes', () => {
 
 describe('clientFor', () => {
   const target = (id: string, headers: Record<string, string> = {}) => compileTarget({ id, url: `https://${id}.test/`, headers });
+  const usual: ExchangeContext = { ca: undefined, resolver: defaultResolver() };
 
   it('makes one got instance per set of settings, shared by the targets that have it', () => {
     const a = target('a');
-    expect(clientFor(a, undefined)).toBe(clientFor(a, undefined));
-    expect(clientFor(target('b'), undefined)).toBe(clientFor(a, undefined));
-    expect(clientFor(target('c', { authorization: 'Bearer c' }), undefined)).not.toBe(clientFor(a, undefined));
+    expect(clientFor(a, usual)).toBe(clientFor(a, { ...usual }));
+    expect(clientFor(target('b'), usual)).toBe(clientFor(a, usual));
+    expect(clientFor(target('c', { authorization: 'Bearer c' }), usual)).not.toBe(clientFor(a, usual));
   });
 
   it('makes another when the check trusts other CAs', () => {
     const a = target('a');
-    const bundled = clientFor(a, undefined);
-    expect(clientFor(a, 'PEM of a private CA')).not.toBe(bundled);
-    expect(clientFor(a, undefined)).toBe(bundled);
+    const bundled = clientFor(a, usual);
+    expect(clientFor(a, { ...usual, ca: 'PEM of a private CA' })).not.toBe(bundled);
+    expect(clientFor(a, usual)).toBe(bundled);
+  });
+
+  it('makes another for another resolver', () => {
+    const a = target('a');
+    const usualClient = clientFor(a, usual);
+    const other = { ...usual, resolver: createResolver({ family: 'ipv4' }) };
+    expect(clientFor(a, other)).not.toBe(usualClient);
+    expect(clientFor(target('b'), other)).toBe(clientFor(a, other));
   });
 });

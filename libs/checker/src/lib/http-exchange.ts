@@ -6,6 +6,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import got, { type BeforeRedirectHook, type Got, type Request } from 'got';
 import { newBodyProgress, readCappedBody, type BodyProgress } from './body.js';
+import type { Resolver } from './resolver.js';
 import type { CompiledTarget } from './target.js';
 import type { PhaseRecorder } from './timings.js';
 
@@ -14,6 +15,12 @@ export const userAgent = 'sitewatch-checker/0.1';
 
 /** PEM certificates of the CAs to trust instead of Node's bundled roots. */
 export type CertificateAuthorities = string | readonly string[];
+
+/** What an exchange depends on beyond the target: whom to trust, how to resolve names. */
+export interface ExchangeContext {
+  ca: CertificateAuthorities | undefined;
+  resolver: Resolver;
+}
 
 /** What an exchange (all its hops) came to. */
 export interface Exchange {
@@ -50,8 +57,10 @@ export const dropCredentialsAcrossSchemes: BeforeRedirectHook = (next, response)
   for (const name of originBound) delete next.headers[name];
 };
 
-function createClient(target: CompiledTarget, ca: CertificateAuthorities | undefined): Got {
+function createClient(target: CompiledTarget, { ca, resolver }: ExchangeContext): Got {
   return got.extend({
+    // c-ares through our resolver, never dns.lookup and its small thread pool (resolver.ts).
+    dnsLookup: resolver.lookup,
     method: target.method,
     headers: { 'user-agent': userAgent, ...target.headers },
     followRedirect: target.followRedirects,
@@ -72,20 +81,25 @@ const shared = new Map<string, WeakRef<Got>>();
 const unshare = new FinalizationRegistry<string>((key) => {
   if (shared.get(key)?.deref() === undefined) shared.delete(key);
 });
-const clients = new WeakMap<CompiledTarget, { ca: CertificateAuthorities | undefined; client: Got }>();
+const clients = new WeakMap<CompiledTarget, ExchangeContext & { client: Got }>();
+// Clients of different resolvers are never shared: a number per resolver for the key.
+const resolverIds = new WeakMap<Resolver, number>();
+let resolversSeen = 0;
 
-/** The got instance that checks `target` trusting `ca`; made on the first check, then reused. */
-export function clientFor(target: CompiledTarget, ca: CertificateAuthorities | undefined): Got {
+/** The got instance that checks `target` in `context`; made on the first check, then reused. */
+export function clientFor(target: CompiledTarget, context: ExchangeContext): Got {
   const known = clients.get(target);
-  if (known !== undefined && known.ca === ca) return known.client;
-  const key = JSON.stringify([target.method, target.headers, target.followRedirects, target.maxRedirects, target.tlsVerify, ca ?? null]);
+  if (known !== undefined && known.ca === context.ca && known.resolver === context.resolver) return known.client;
+  if (!resolverIds.has(context.resolver)) resolverIds.set(context.resolver, resolversSeen++);
+  const settings = [target.method, target.headers, target.followRedirects, target.maxRedirects, target.tlsVerify];
+  const key = JSON.stringify([...settings, context.ca ?? null, resolverIds.get(context.resolver)]);
   let client = shared.get(key)?.deref();
   if (client === undefined) {
-    client = createClient(target, ca);
+    client = createClient(target, context);
     shared.set(key, new WeakRef(client));
     unshare.register(client, key);
   }
-  clients.set(target, { ca, client });
+  clients.set(target, { ...context, client });
   return client;
 }
 
@@ -140,8 +154,8 @@ async function readExchange(stream: Request, target: CompiledTarget, recorder: P
  * Requests the target (following redirects as it says, each hop's request tracked by
  * `recorder`) and reads the final body up to `maxBodyBytes`, kept when a regex will read it.
  */
-export function startExchange(target: CompiledTarget, ca: CertificateAuthorities | undefined, recorder: PhaseRecorder): RunningExchange {
-  const stream = clientFor(target, ca).stream(target.url);
+export function startExchange(target: CompiledTarget, context: ExchangeContext, recorder: PhaseRecorder): RunningExchange {
+  const stream = clientFor(target, context).stream(target.url);
   // abort() ends the exchange even when destroying the stream emits nothing (it is already
   // destroyed, its events gone): the check's deadline must hold whatever state got is in.
   let stop: (error: Error) => void = () => undefined;
