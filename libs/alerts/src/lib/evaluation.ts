@@ -210,7 +210,7 @@ function batchWrites(tx: postgres.TransactionSql, context: EvaluationContext) {
   }
 
   /** One outbox row, and a delivery per channel due at `deliverAt`. */
-  function notify(incident: IncidentRecord, kind: NotificationKind, channels: string[], now: Date, deliverAt: Date): Promise<void> {
+  function notify(incident: IncidentRecord, kind: NotificationKind, channels: readonly string[], now: Date, deliverAt: Date): Promise<void> {
     const payload = notificationPayload(kind, incident, { now, ...(context.statusPageUrl ? { statusPageUrl: context.statusPageUrl } : {}) });
     return insertNotification(tx, t, incident, kind, payload, channels, deliverAt);
   }

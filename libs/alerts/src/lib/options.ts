@@ -17,12 +17,12 @@ export interface RuleSettings {
   /** Period of reminders while an incident stays open, ms (default: none). */
   remindEveryMs?: number;
   /** Names of the channels notified (default: every channel). */
-  channels?: string[];
+  channels?: readonly string[];
 }
 
 /** Settings for the targets whose id matches one of `targets` (globs: `*` any run of characters, `?` one). The first matching rule wins. */
 export interface RuleOverride extends RuleSettings {
-  targets: string[];
+  targets: readonly string[];
 }
 
 /** Days of a weekly window. */
@@ -35,13 +35,13 @@ export const weekDays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
  */
 export interface MaintenanceWindow {
   /** Target id globs (default: every target). */
-  targets?: string[];
+  targets?: readonly string[];
   /** Start of a one-off window (ISO 8601 with an offset). */
   start?: string;
   /** Its end. */
   end?: string;
   /** Days a weekly window starts on. */
-  every?: (typeof weekDays)[number][];
+  every?: readonly (typeof weekDays)[number][];
   /** Its local start time, `HH:MM`. */
   at?: string;
   /** Its length, ms (at most a day). */
@@ -83,7 +83,7 @@ export interface EmailChannel {
   username?: string;
   password?: string;
   from: string;
-  to: string[];
+  to: readonly string[];
 }
 
 /** One of the channel kinds. */
@@ -294,7 +294,7 @@ function windowProblems(window: MaintenanceWindow, at: string): Problem[] {
 /** What the schema cannot say about options it accepted; paths are JSON Pointers into the options. */
 function rules(options: ResolvedAlertsOptions): Problem[] {
   const known = new Set(Object.keys(options.channels));
-  const unknownChannels = (channels: string[] | undefined, at: string) =>
+  const unknownChannels = (channels: readonly string[] | undefined, at: string) =>
     (channels ?? []).flatMap((name, i) => (known.has(name) ? [] : [{ path: pointer(`${at}/channels`, i), message: `names no channel of /channels (${[...known].join(', ') || 'none'})` }]));
   const problems = [
     ...unknownChannels(options.defaults.channels, '/defaults'),

@@ -12,7 +12,7 @@ export interface Rule {
   /** Absent: no reminders. */
   remindEveryMs?: number;
   /** Names of the channels notified. */
-  channels: string[];
+  channels: readonly string[];
 }
 
 /** The rules of a set of options. */

@@ -37,7 +37,7 @@ export function createEmailChannel(name: string, options: EmailChannel, timeoutM
       try {
         await transport.sendMail({
           from: options.from,
-          to: options.to,
+          to: [...options.to],
           subject: `[sitewatch] ${subject}`,
           text: `${lines.join('\n\n')}\n`,
           messageId: `<${delivery.idempotencyKey}@sitewatch>`,
