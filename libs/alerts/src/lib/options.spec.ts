@@ -25,9 +25,9 @@ describe('alerts options', () => {
 
   it('reports each mistake inside the channel kind it names, by JSON Pointer', () => {
     expect(problems({ channels: { ops: { type: 'webhook' } as never, chat: { type: 'slack', url: 'ftp://x' }, mail: { type: 'email', host: 'smtp', from: 'a@b', to: [], password: 'p' } as never } })).toEqual([
+      { path: '/channels/mail/password', message: 'needs username' },
       { path: '/channels/ops/url', message: 'is required' },
       { path: '/channels/chat/url', message: 'must match pattern "^https?://"' },
-      { path: '/channels/mail/password', message: 'needs username' },
       { path: '/channels/mail/to', message: 'must NOT have fewer than 1 items' },
     ]);
     expect(problems({ channels: { Bad: { type: 'slack', url: 'https://hooks.slack.test/x' } } })).toEqual([{ path: '/channels/Bad', message: expect.stringMatching(/^name must match pattern/) }]);
