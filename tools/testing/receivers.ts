@@ -26,6 +26,8 @@ export interface HttpReceiver {
   refused: ReceivedRequest[];
   /** Answer every request with this status (200: accept again). */
   failWith(status: number): void;
+  /** Answer each request this long after it arrived (it is recorded on arrival). */
+  answerAfter(ms: number): void;
   /** Stops listening: connections are refused until `up()`. */
   down(): Promise<void>;
   /** Listens again on the same port. */
@@ -38,6 +40,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
   const received: ReceivedRequest[] = [];
   const refused: ReceivedRequest[] = [];
   let status = 200;
+  let delayMs = 0;
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     let body = '';
@@ -49,8 +52,9 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       } catch {
         // recorded as it came
       }
-      (status >= 200 && status < 300 ? received : refused).push({ headers: req.headers, body, json });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
+      const answer = status;
+      (answer >= 200 && answer < 300 ? received : refused).push({ headers: req.headers, body, json });
+      setTimeout(() => res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer === 200 ? 'ok' : 'no'), delayMs);
     });
   });
   server.on('connection', (socket) => {
@@ -71,6 +75,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     received,
     refused,
     failWith: (code) => void (status = code),
+    answerAfter: (ms) => void (delayMs = ms),
     down: stop,
     up: () => listen(port),
     close: stop,

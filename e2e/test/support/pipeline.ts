@@ -26,6 +26,8 @@ export interface PipelineOptions {
   databaseUrl?: (pg: TestPostgres) => string;
   producer?: Record<string, unknown>;
   consumer?: Record<string, unknown>;
+  /** The consumer's `alerts` section (none by default). */
+  alerts?: Record<string, unknown>;
 }
 
 export interface Pipeline {
@@ -70,6 +72,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
       ...options.consumer,
     },
     postgres: options.postgres?.section ?? { url: options.databaseUrl?.(pg) ?? pg.url, maintenanceIntervalMs: 60_000 },
+    ...(options.alerts ? { alerts: options.alerts } : {}),
   });
   const processes: AppProcess[] = [];
   const start = async (app: 'producer' | 'consumer', ready: string) => {

@@ -68,12 +68,15 @@ create index incidents_target_opened on incidents (target, opened_at desc);
 create table notifications (
   id bigint generated always as identity primary key,
   incident_id bigint not null references incidents (id),
+  -- The incident's target: a target's notifications go out in order on each channel.
+  target text not null,
   kind text not null check (kind in ('down', 'reminder', 'resolved')),
   payload json not null,
   created_at timestamptz not null default now()
 );
 
 create index notifications_incident on notifications (incident_id, id);
+create index notifications_target on notifications (target, id);
 
 -- One row per notification and channel: the notifier's work queue. idempotency_key is sent
 -- with every attempt (Idempotency-Key header, email Message-ID), so a receiver can drop a

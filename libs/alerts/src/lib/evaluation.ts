@@ -230,7 +230,7 @@ export async function insertNotification(
 ): Promise<void> {
   await tx`
     with notification as (
-      insert into ${t.notifications} (incident_id, kind, payload) values (${incident.id}, ${kind}, ${tx.json(payload as postgres.JSONValue)}::json) returning id
+      insert into ${t.notifications} (incident_id, target, kind, payload) values (${incident.id}, ${incident.target}, ${kind}, ${tx.json(payload as postgres.JSONValue)}::json) returning id
     )
     insert into ${t.deliveries} (notification_id, channel, next_attempt_at)
     select notification.id, channel, ${deliverAt} from notification, unnest(${channels as string[]}::text[]) as channel`;

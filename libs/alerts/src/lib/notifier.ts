@@ -72,9 +72,10 @@ export function createNotifier(context: NotifierContext): Notifier {
   const counts = { sent: {} as Record<string, number>, failed: {} as Record<string, number>, abandoned: {} as Record<string, number> };
   const figures = { openIncidents: 0, pending: 0, oldestPendingSeconds: 0 };
   const count = (what: keyof typeof counts, channel: string) => (counts[what][channel] = (counts[what][channel] ?? 0) + 1);
-  const leaseMs = settings.sendTimeoutMs + 30_000;
+  // An attempt ends at sendTimeoutMs; the rest of the lease is for recording it.
+  const leaseMs = 2 * settings.sendTimeoutMs;
 
-  /** Claims up to 10 due deliveries of a channel, oldest first, never one whose incident has an earlier notification unsent on it. */
+  /** Claims up to 10 due deliveries of a channel, oldest first, never one whose target has an earlier notification unsent on it (so a receiver hears of a target in order). */
   function claim(channel: string): Promise<Claimed[]> {
     const now = context.now();
     return sql<Claimed[]>`
@@ -85,7 +86,7 @@ export function createNotifier(context: NotifierContext): Notifier {
         where c.channel = ${channel} and c.sent_at is null and c.abandoned_at is null and c.next_attempt_at <= ${now}
           and not exists (
             select 1 from ${t.notifications} as earlier join ${t.deliveries} as e on e.notification_id = earlier.id and e.channel = c.channel
-            where earlier.incident_id = cn.incident_id and earlier.id < cn.id and e.sent_at is null and e.abandoned_at is null)
+            where earlier.target = cn.target and earlier.id < cn.id and e.sent_at is null and e.abandoned_at is null)
         order by c.next_attempt_at, c.notification_id
         limit 10
         for update of c skip locked)
