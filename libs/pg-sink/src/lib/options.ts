@@ -65,7 +65,7 @@ export interface SinkOptions {
    * taken for a redelivered batch, which is written again skipping the stored rows. For
    * evaluating alerts from the stored results (`@sitewatch/alerts`).
    */
-  onInserted?: InsertedHook;
+  onInserted?: InsertedHook | undefined;
 }
 
 /** See `SinkOptions.onInserted`. */
@@ -137,7 +137,7 @@ export interface ResolvedSinkOptions {
   maintenanceIntervalMs: number;
   logger?: Logger;
   now: () => Date;
-  onInserted?: InsertedHook;
+  onInserted?: InsertedHook | undefined;
 }
 
 // What only code can pass: an existing client (then no url), a logger, a clock, a hook.
