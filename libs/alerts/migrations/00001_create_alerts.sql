@@ -3,7 +3,7 @@
 -- (search_path set to it), recorded in alerts_migrations. Targets and locations are the
 -- CheckResult's targetId and probeId, as text.
 
--- One row per target: locked by each write transaction that evaluates the target's results,
+-- One row per target, created when it is first seen: locked by each write transaction that evaluates its results,
 -- so two writers of one target (a consumer that lost its partition and has not noticed yet)
 -- take turns. open_incident is the target's open incident, if any.
 create table alert_targets (

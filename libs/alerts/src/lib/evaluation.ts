@@ -108,11 +108,18 @@ async function evaluateBatch(tx: postgres.TransactionSql, context: EvaluationCon
     byTarget.set(result.targetId, entry);
   }
   const targets = [...byTarget.keys()].sort();
-  // Lock the targets' rows (created when new) in one order, so writers of the same targets take turns.
-  const locked = await tx<{ target: string; openIncident: number | null }[]>`
-    insert into ${t.targets} (target) select unnest(${targets}::text[]) order by 1
-    on conflict (target) do update set target = excluded.target
-    returning target, open_incident::float8 as "openIncident"`;
+  // Lock the targets' rows in one order, so writers of the same targets take turns. A row is
+  // created the first time its target is seen (and never deleted): after that, locking
+  // rewrites no row.
+  const lock = () =>
+    tx<{ target: string; openIncident: number | null }[]>`
+      select target, open_incident::float8 as "openIncident" from ${t.targets} where target = any(${targets}::text[]) order by target for update`;
+  let locked = await lock();
+  if (locked.length < targets.length) {
+    const found = new Set(locked.map((row) => row.target));
+    await tx`insert into ${t.targets} (target) select unnest(${targets.filter((target) => !found.has(target))}::text[]) order by 1 on conflict (target) do nothing`;
+    locked = await lock();
+  }
   const openIds = locked.flatMap((row) => (row.openIncident === null ? [] : [row.openIncident]));
   const [locationRows, openRows] = await Promise.all([
     tx<LocationRow[]>`select ${tx.unsafe(t.locationColumns)} from ${t.locations} where target = any(${targets}::text[])`,
