@@ -161,7 +161,7 @@ describe('alerts', () => {
   it('killed with kill -9 mid-incident, everything redelivered: still one notification per transition', async () => {
     await publish('killed', 'ddd');
     await waitFor('the down everywhere', everywhere('killed', 1));
-    const before = await pipeline.sql`select count(*)::int as incidents, (select count(*)::int from sitewatch.notifications) as notifications from sitewatch.incidents`;
+    const before = await pipeline.sql<{ incidents: number; notifications: number }[]>`select count(*)::int as incidents, (select count(*)::int from sitewatch.notifications) as notifications from sitewatch.incidents`;
     // The resolved is in flight to a slow receiver when the consumer dies.
     hook.answerAfter(5000);
     await publish('killed', 'uu');
@@ -181,7 +181,7 @@ describe('alerts', () => {
     expect(messageIds('killed')).toHaveLength(2);
     expect(await incidentsOf('killed')).toHaveLength(1);
     // Redelivered results changed nothing: one more notification (the resolved), no new incident.
-    const after = await pipeline.sql`select count(*)::int as incidents, (select count(*)::int from sitewatch.notifications) as notifications from sitewatch.incidents`;
+    const after = await pipeline.sql<{ incidents: number; notifications: number }[]>`select count(*)::int as incidents, (select count(*)::int from sitewatch.notifications) as notifications from sitewatch.incidents`;
     expect(after[0]).toEqual({ incidents: before[0]!.incidents, notifications: before[0]!.notifications + 1 });
   }, 120_000);
 
@@ -192,7 +192,7 @@ describe('alerts', () => {
     await waitFor('the other channels to have it', () => chatAbout('away').length === 1 && messageIds('away').length === 1);
     await waitFor(
       'a minute of failed attempts',
-      async () => Date.now() - awayAt >= 60_000 && (await pipeline.sql`select attempts from sitewatch.deliveries where channel = 'hook' and sent_at is null`)[0]?.attempts >= 5,
+      async () => Date.now() - awayAt >= 60_000 && ((await pipeline.sql<{ attempts: number }[]>`select attempts from sitewatch.deliveries where channel = 'hook' and sent_at is null`)[0]?.attempts ?? 0) >= 5,
       120_000,
       1000,
     );

@@ -78,7 +78,7 @@ describe('the notifier', () => {
     await hook.down();
     await setup.sink.write(checks('away', 'ddd'));
     await waitFor('the other channels to have it', () => smtps.received.some(mailAbout('away', 'is down')));
-    await waitFor('failed attempts', async () => (await pg.sql`select attempts from sitewatch.deliveries where channel = 'hook' and sent_at is null`)[0]?.attempts >= 2);
+    await waitFor('failed attempts', async () => ((await pg.sql<{ attempts: number }[]>`select attempts from sitewatch.deliveries where channel = 'hook' and sent_at is null`)[0]?.attempts ?? 0) >= 2);
     await hook.up();
     await waitFor('the webhook to get it', () => hook.received.find(about('away')));
     await waitFor('sent', async () => (await pg.sql`select count(*)::int as n from sitewatch.deliveries where sent_at is null`)[0]!.n === 0);
@@ -94,7 +94,7 @@ describe('the notifier', () => {
       skewMs += 60_000;
       await waitFor(`reminder ${reminder}`, () => hook.received.find((r) => about('remind-api', 'reminder')(r) && r.json.reminder === reminder));
     }
-    const rows = await pg.sql`select n.payload->>'reminder' as reminder from sitewatch.notifications n join sitewatch.incidents i on i.id = n.incident_id where i.target = 'remind-api' and n.kind = 'reminder' order by n.id`;
+    const rows = await pg.sql<{ reminder: string }[]>`select n.payload->>'reminder' as reminder from sitewatch.notifications n join sitewatch.incidents i on i.id = n.incident_id where i.target = 'remind-api' and n.kind = 'reminder' order by n.id`;
     expect(rows.map((r) => r.reminder)).toEqual(['1', '2', '3']);
     expect(hook.received.filter(about('remind-api', 'reminder'))[2]!.json).toMatchObject({ incident: { durationMs: expect.any(Number) } });
     await setup.sink.write(checks('remind-api', 'uu', { from: 3 }));

@@ -11,7 +11,7 @@ import { countResults } from './helpers.js';
 
 let pg: TestPostgres;
 const seen: string[][] = [];
-let fail: unknown;
+let fail: SitewatchError | undefined;
 
 // What the hook writes: one row per result it is given, in the same transaction.
 const hook: InsertedHook = async (tx, inserted) => {

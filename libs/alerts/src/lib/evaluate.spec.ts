@@ -49,7 +49,7 @@ function failingAfter(pattern: string, i: number, { failureThreshold: f, success
 /** Every string of u/d up to `length`. */
 function allPatterns(length: number): string[] {
   const out: string[] = [];
-  for (let n = 1; n <= length; n++) for (let bits = 0; bits < 2 ** n; bits++) out.push([...Array(n)].map((_, i) => ((bits >> i) & 1 ? 'd' : 'u')).join(''));
+  for (let n = 1; n <= length; n++) for (let bits = 0; bits < 2 ** n; bits++) out.push(Array.from({ length: n }, (_, i) => ((bits >> i) & 1 ? 'd' : 'u')).join(''));
   return out;
 }
 
