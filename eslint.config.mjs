@@ -1,6 +1,7 @@
 // One lint config for the workspace. Module boundaries are enforced here: schema at the
-// bottom; checker, kafka-transport, pg-sink and service depend only on schema; apps depend
-// on libs and never on each other.
+// bottom; checker, kafka-transport, pg-sink and service depend only on schema; alerts on
+// schema and pg-sink (it evaluates inside the sink's write transaction); apps depend on libs
+// and never on each other.
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -28,6 +29,7 @@ export default tseslint.config(
             { sourceTag: 'scope:transport', onlyDependOnLibsWithTags: ['scope:schema'] },
             { sourceTag: 'scope:sink', onlyDependOnLibsWithTags: ['scope:schema'] },
             { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:schema'] },
+            { sourceTag: 'scope:alerts', onlyDependOnLibsWithTags: ['scope:schema', 'scope:sink'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },

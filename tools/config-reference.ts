@@ -21,6 +21,10 @@ type Schema = {
   pattern?: string;
   minimum?: number;
   maximum?: number;
+  /** A map's values (alerts.channels). */
+  additionalProperties?: Schema | boolean;
+  /** Variants chosen by a field (if/then: alerts.channels.<name> by `type`). */
+  allOf?: readonly { if?: { properties?: Record<string, Schema> }; then?: Schema }[];
 };
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -28,7 +32,7 @@ const schemaFile = path.join(root, 'config', 'sitewatch.schema.json');
 const readmeFile = path.join(root, 'README.md');
 const markers = ['<!-- config-reference:start -->', '<!-- config-reference:end -->'] as const;
 
-const readers: Record<string, string> = { log: 'both', kafka: 'both', checker: 'producer', producer: 'producer', consumer: 'consumer', postgres: 'consumer' };
+const readers: Record<string, string> = { log: 'both', kafka: 'both', checker: 'producer', producer: 'producer', consumer: 'consumer', postgres: 'consumer', alerts: 'consumer' };
 const sections = { ...producerSections, ...consumerSections } as unknown as Record<string, Schema>;
 
 function fileSchema(): object {
@@ -64,7 +68,21 @@ function rows(s: Schema, at: string, required: boolean): string[] {
   const items = s.items?.properties
     ? Object.entries(s.items.properties).flatMap(([key, child]) => rows(child, `${at}[].${key}`, s.items!.required?.includes(key) ?? false))
     : [];
-  return [...own, ...nested, ...items];
+  // A map of named objects (alerts.channels): the settings of a value, each variant's after the other.
+  const values = typeof s.additionalProperties === 'object' && (s.additionalProperties.properties || s.additionalProperties.allOf) ? rows({ ...s.additionalProperties, description: undefined }, `${at}.<name>`, false) : [];
+  return [...own, ...nested, ...items, ...values, ...variants(s, at)];
+}
+
+/** The settings of each if/then variant, named by the value that selects it (`type: webhook`). */
+function variants(s: Schema, at: string): string[] {
+  return (s.allOf ?? []).flatMap((rule) => {
+    const selector = Object.entries(rule.if?.properties ?? {}).find(([, value]) => value.const !== undefined);
+    if (!selector || !rule.then?.properties) return [];
+    const [field, { const: value }] = selector;
+    return Object.entries(rule.then.properties)
+      .filter(([key]) => key !== field)
+      .flatMap(([key, child]) => rows({ ...child, description: `${field} ${String(value)}: ${child.description ?? ''}`.replace(/: $/, '') }, `${at}.${key}`, rule.then!.required?.includes(key) ?? false));
+  });
 }
 
 function reference(): string {

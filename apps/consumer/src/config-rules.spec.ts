@@ -2,9 +2,11 @@
 // mistake in its config file and as the same mistake in code (see tools/testing/config-rules.ts).
 import path from 'node:path';
 import { describe } from '@jest/globals';
+import { createAlerts, type AlertsOptions } from '@sitewatch/alerts';
 import { createSubscriber, type SubscriberOptions } from '@sitewatch/kafka-transport';
 import { createSink, type SinkOptions } from '@sitewatch/pg-sink';
 import { loadConfig } from '@sitewatch/service';
+import postgres from 'postgres';
 import { itReportsEachRuleOnce, ruleFiles, type OptionsRule } from '../../../tools/testing/config-rules.js';
 import { checkConsumerConfig, consumerConfigSchema } from './config.js';
 
@@ -14,12 +16,14 @@ const missingFile = path.join(dir, 'missing.pem');
 // Nothing listens on these: neither library connects before it is used.
 const connection = { brokers: ['127.0.0.1:9'] };
 const url = 'postgres://writer@127.0.0.1:9/monitor';
-const base = { kafka: { ...connection, topic: 'results' }, consumer: {}, postgres: { url } };
+const base = { kafka: { ...connection, topic: 'results' }, consumer: {}, postgres: { url }, alerts: {} };
 const sasl = { mechanism: 'scram-sha-256', username: 'u', password: 'p' } as const;
 
 const subscriber = (options: Partial<SubscriberOptions>) => () =>
   createSubscriber({ connection, topic: 'results', groupId: 'sitewatch-writer', handleBatch: async () => undefined, ...options });
 const sink = (options: SinkOptions) => () => createSink({ url, ...options });
+const alerts = (options: AlertsOptions) => () => createAlerts({ sql: postgres(url), ...options });
+const chat = { type: 'slack', url: 'https://hooks.slack.test/services/x' } as const;
 
 const rules: Record<string, OptionsRule> = {
   'SASL without TLS': { config: { kafka: { sasl } }, path: '/kafka/sasl', library: subscriber({ connection: { ...connection, sasl } }), libraryPath: '/connection/sasl' },
@@ -82,6 +86,42 @@ const rules: Record<string, OptionsRule> = {
     path: '/postgres/ssl/mode',
     library: sink({ url: `${url}?sslmode=require`, ssl: { mode: 'verify-full' } }),
     libraryPath: '/ssl/mode',
+  },
+  'an alert rule naming a channel that does not exist': {
+    config: { alerts: { channels: { chat }, rules: [{ targets: ['api-*'], channels: ['pager'] }] } },
+    path: '/alerts/rules/0/channels/0',
+    library: alerts({ channels: { chat }, rules: [{ targets: ['api-*'], channels: ['pager'] }] }),
+    libraryPath: '/rules/0/channels/0',
+  },
+  'a maintenance window that ends before it starts': {
+    config: { alerts: { maintenance: [{ start: '2026-11-27T10:00:00Z', end: '2026-11-27T09:00:00Z' }] } },
+    path: '/alerts/maintenance/0/end',
+    library: alerts({ maintenance: [{ start: '2026-11-27T10:00:00Z', end: '2026-11-27T09:00:00Z' }] }),
+    libraryPath: '/maintenance/0/end',
+  },
+  'a maintenance window in an unknown time zone': {
+    config: { alerts: { maintenance: [{ every: ['sun'], at: '02:00', durationMs: 3_600_000, timeZone: 'Mars/Olympus' }] } },
+    path: '/alerts/maintenance/0/timeZone',
+    library: alerts({ maintenance: [{ every: ['sun'], at: '02:00', durationMs: 3_600_000, timeZone: 'Mars/Olympus' }] }),
+    libraryPath: '/maintenance/0/timeZone',
+  },
+  'a maintenance window that is neither one-off nor weekly': {
+    config: { alerts: { maintenance: [{ targets: ['db-*'] }] } },
+    path: '/alerts/maintenance/0',
+    library: alerts({ maintenance: [{ targets: ['db-*'] }] }),
+    libraryPath: '/maintenance/0',
+  },
+  "an unreadable CA file of an email channel": {
+    config: { alerts: { channels: { mail: { type: 'email', host: 'smtp.test', from: 'a@b.test', to: ['c@d.test'], caFile: missingFile } } } },
+    path: '/alerts/channels/mail/caFile',
+    library: alerts({ channels: { mail: { type: 'email', host: 'smtp.test', from: 'a@b.test', to: ['c@d.test'], caFile: missingFile } } }),
+    libraryPath: '/channels/mail/caFile',
+  },
+  'a notifier retry that shrinks': {
+    config: { alerts: { notifier: { retry: { initialMs: 5000, maxMs: 1000 } } } },
+    path: '/alerts/notifier/retry/maxMs',
+    library: alerts({ notifier: { retry: { initialMs: 5000, maxMs: 1000 } } }),
+    libraryPath: '/notifier/retry/maxMs',
   },
   'a schema name that is not an identifier': {
     config: { postgres: { schema: 'Public; drop' } },

@@ -25,7 +25,7 @@ describe('consumer config', () => {
 
   it("reads only its own sections: the producer's are not resolved, nor returned", () => {
     const { config } = load('aiven.example.yaml');
-    expect(Object.keys(config).sort()).toEqual(['consumer', 'kafka', 'log', 'postgres']);
+    expect(Object.keys(config).sort()).toEqual(['alerts', 'consumer', 'kafka', 'log', 'postgres']);
   });
 
   it('still needs its own secrets, and names the one missing', () => {

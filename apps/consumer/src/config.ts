@@ -1,5 +1,5 @@
-// The consumer's view of the config file: `log`, `kafka`, `consumer` and `postgres`, each
-// checked strictly; the producer's sections are left to the producer.
+// The consumer's view of the config file: `log`, `kafka`, `consumer`, `postgres` and
+// `alerts`, each checked strictly; the producer's sections are left to the producer.
 import {
   checkSubscriberOptions,
   fromKafkaSection,
@@ -10,6 +10,7 @@ import {
   type KafkaSection,
   type SubscriberOptions,
 } from '@sitewatch/kafka-transport';
+import { alertsOptionsSchema, checkAlertsOptions, type AlertsOptions } from '@sitewatch/alerts';
 import { checkSinkOptions, pgSinkOptionsSchema, type SinkOptions } from '@sitewatch/pg-sink';
 import { relocateProblems, type Problem } from '@sitewatch/schema';
 import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
@@ -32,6 +33,7 @@ export const consumerSections = {
     },
   },
   postgres: pgSinkOptionsSchema,
+  alerts: alertsOptionsSchema,
 } as const;
 
 export const consumerConfigSchema = configFileSchema(consumerSections, { required: ['kafka', 'postgres'], otherSections: ['checker', 'producer'] });
@@ -45,7 +47,8 @@ export interface ConsumerConfig {
     migrateOnStart: boolean;
     shutdownTimeoutMs: number;
   };
-  postgres: Omit<SinkOptions, 'sql' | 'logger' | 'now'>;
+  postgres: Omit<SinkOptions, 'sql' | 'logger' | 'now' | 'onInserted'>;
+  alerts: Omit<AlertsOptions, 'sql' | 'schema' | 'logger' | 'now'>;
 }
 
 /** The subscriber's options (but the logger) from the config: the `kafka` section and the `consumer` settings. */
@@ -57,12 +60,17 @@ export function subscriberOptions(config: ConsumerConfig, handleBatch: BatchHand
 /**
  * What the schema cannot see, by the libraries' own rules: a heartbeat not below the
  * session timeout, the topic as its own dead-letter topic, unreadable files, SASL over
- * plaintext, retention periods out of order, TLS settings at odds with the URL...
+ * plaintext, retention periods out of order, TLS settings at odds with the URL, an alert
+ * rule naming a channel that does not exist, a maintenance window that ends before it starts...
  */
 export function checkConsumerConfig(config: ConsumerConfig): Problem[] {
   // Only the handler's presence is checked here; the consumer passes its own.
   const subscriber = checkSubscriberOptions(subscriberOptions(config, async () => undefined));
-  return [...relocateProblems(subscriber, kafkaSectionPaths('/consumer')), ...relocateProblems(checkSinkOptions(config.postgres), { '': '/postgres' })];
+  return [
+    ...relocateProblems(subscriber, kafkaSectionPaths('/consumer')),
+    ...relocateProblems(checkSinkOptions(config.postgres), { '': '/postgres' }),
+    ...relocateProblems(checkAlertsOptions(config.alerts), { '': '/alerts' }),
+  ];
 }
 
 /**

@@ -1,5 +1,6 @@
-// The consumer's Prometheus metrics. Counters the subscriber keeps are read when Prometheus
-// scrapes; batch sizes and write latencies are observed as batches are stored.
+// The consumer's Prometheus metrics. Counters the subscriber and the alerts keep are read when
+// Prometheus scrapes; batch sizes and write latencies are observed as batches are stored.
+import type { NotifierStats } from '@sitewatch/alerts';
 import { createRegistry, pollMetric } from '@sitewatch/service';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
@@ -15,7 +16,32 @@ export interface SubscriberStatsSource {
   (): { batches: number; results: number; deadLettered: number; retries: number; lag: number; partitions: number; restarts: number };
 }
 
-export function createConsumerMetrics(subscriber: SubscriberStatsSource): ConsumerMetrics {
+/** Counters by channel, read at scrape time. */
+function perChannel(registry: Registry, name: string, help: string, read: () => Record<string, number>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [channel, value] of Object.entries(read())) this.inc({ channel }, value);
+    },
+  });
+}
+
+/** The alerts' metrics: open incidents and what the outbox holds (the database's figures, every few seconds), what this process sent. */
+function alertsMetrics(registry: Registry, alerts: () => NotifierStats): void {
+  pollMetric(registry, 'sitewatch_incidents_open', 'Incidents open (all consumers).', () => alerts().openIncidents);
+  pollMetric(registry, 'sitewatch_notifications_pending', 'Deliveries not sent yet: due, retrying or held to the end of a maintenance window (all consumers).', () => alerts().pending);
+  pollMetric(registry, 'sitewatch_notifications_oldest_pending_seconds', 'Age of the oldest notification with a delivery due or failing (all consumers).', () => alerts().oldestPendingSeconds);
+  pollMetric(registry, 'sitewatch_alerts_skipped_batches_total', 'Batches stored whose alert evaluation failed for good (a bug: see the error log).', () => alerts().skippedBatches);
+  perChannel(registry, 'sitewatch_notifications_sent_total', 'Notifications delivered by this consumer.', () => alerts().sent);
+  perChannel(registry, 'sitewatch_notifications_failed_total', 'Failed delivery attempts of this consumer (each retried, or abandoned).', () => alerts().failed);
+  perChannel(registry, 'sitewatch_notifications_abandoned_total', 'Deliveries this consumer gave up on after alerts.notifier.giveUpAfterMs.', () => alerts().abandoned);
+}
+
+export function createConsumerMetrics(subscriber: SubscriberStatsSource, alerts: () => NotifierStats): ConsumerMetrics {
   const registry = createRegistry('consumer');
   const polled = (name: string, help: string, read: () => number) => pollMetric(registry, name, help, read);
   polled('sitewatch_consumer_batches_total', 'Batches stored and committed.', () => subscriber().batches);
@@ -25,6 +51,7 @@ export function createConsumerMetrics(subscriber: SubscriberStatsSource): Consum
   polled('sitewatch_consumer_restarts_total', 'Times the Kafka consumer crashed and was restarted.', () => subscriber().restarts);
   polled('sitewatch_consumer_lag_messages', 'Messages behind the end of the assigned partitions.', () => subscriber().lag);
   polled('sitewatch_consumer_partitions', 'Partitions assigned to this consumer.', () => subscriber().partitions);
+  alertsMetrics(registry, alerts);
   const rows = new Counter({ name: 'sitewatch_sink_rows_total', help: 'Results written, by what happened to them.', labelNames: ['result'], registers: [registry] });
   const errors = new Counter({ name: 'sitewatch_sink_write_errors_total', help: 'Failed batch writes.', labelNames: ['retriable'], registers: [registry] });
   const batchSize = new Histogram({

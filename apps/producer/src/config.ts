@@ -56,7 +56,7 @@ export const producerSections = {
   },
 } as const;
 
-export const producerConfigSchema = configFileSchema(producerSections, { required: ['kafka', 'checker'], otherSections: ['consumer', 'postgres'] });
+export const producerConfigSchema = configFileSchema(producerSections, { required: ['kafka', 'checker'], otherSections: ['consumer', 'postgres', 'alerts'] });
 
 /** The config file as the producer reads it, defaults applied. */
 export interface ProducerConfig {

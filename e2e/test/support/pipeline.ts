@@ -31,6 +31,8 @@ export interface PipelineOptions {
   checker?: Record<string, unknown>;
   producer?: Record<string, unknown>;
   consumer?: Record<string, unknown>;
+  /** The consumer's `alerts` section (none by default). */
+  alerts?: Record<string, unknown>;
 }
 
 export interface Pipeline {
@@ -96,6 +98,7 @@ function pipelineConfig(options: PipelineOptions, services: Services, topic: str
       ...options.consumer,
     },
     postgres: options.postgres?.section ?? { url: services.databaseUrl, maintenanceIntervalMs: 60_000 },
+    ...(options.alerts ? { alerts: options.alerts } : {}),
   });
 }
 

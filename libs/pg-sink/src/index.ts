@@ -1,7 +1,8 @@
 export { reasonIds } from './lib/batch.js';
-export { SinkError, sinkErrorCodes, type SinkErrorCode } from './lib/errors.js';
-export { migrate, type MigrateOptions, type MigrateResult } from './lib/migrate.js';
-export { checkSinkOptions, pgSinkOptionsSchema, sinkDefaults, type SinkOptions, type SinkSslOptions, type SslMode } from './lib/options.js';
+export { SinkError, sinkErrorCodes, toSinkError, type SinkErrorCode } from './lib/errors.js';
+export { createSchemaCheck, migrate, type MigrateOptions, type MigrateResult, type MigrationSet, type SchemaCheck } from './lib/migrate.js';
+export { checkSinkOptions, pgSinkOptionsSchema, sinkDefaults, type InsertedHook, type SinkOptions, type SinkSslOptions, type SslMode } from './lib/options.js';
 export { quantileRelativeAccuracy, type Summary, type SummaryQuery } from './lib/rollups.js';
-export { createSink, type Sink } from './lib/sink.js';
+export { createSink, openPostgres, type Sink } from './lib/sink.js';
+export { transaction } from './lib/transaction.js';
 export { type WriteResult } from './lib/write.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { failureReasons, isSitewatchError } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import postgres from 'postgres';
-import { createSink, migrate, reasonIds, SinkError, sinkErrorCodes } from '../src/index.js';
+import { createSchemaCheck, createSink, migrate, reasonIds, SinkError, sinkErrorCodes } from '../src/index.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
 
 let pg: TestPostgres;
@@ -69,6 +69,25 @@ describe('migrate', () => {
     const error = await migrate(pg.sql, { schema: 'edited' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkError);
     expect(error).toMatchObject({ code: 'ERR_SINK_MIGRATION', retriable: false, message: expect.stringMatching(/migration 2 \(create_check_results\)/) });
+  });
+
+  it("runs another package's set through the same runner, recorded in its own ledger", async () => {
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'pg-sink-other-set-'));
+    try {
+      await fs.writeFile(path.join(directory, '00001_other.sql'), 'create table other_things (id integer);');
+      await migrate(pg.sql, { schema: 'shared' });
+      expect(await migrate(pg.sql, { schema: 'shared', directory, ledger: 'other_migrations' })).toEqual({ applied: [1], version: 1 });
+      expect(await migrate(pg.sql, { schema: 'shared', directory, ledger: 'other_migrations' })).toEqual({ applied: [], version: 1 });
+      expect(await versions('shared')).toEqual([1, 2, 3, 4]);
+      expect(await tables('shared')).toEqual(expect.arrayContaining(['other_migrations', 'other_things', 'schema_migrations']));
+      const check = createSchemaCheck(pg.sql, 'shared', { directory, ledger: 'other_migrations' });
+      await expect(check.ready()).resolves.toBeUndefined();
+      const missing = createSchemaCheck(pg.sql, 'elsewhere', { directory, ledger: 'other_migrations' });
+      await expect(missing.ready()).rejects.toMatchObject({ code: 'ERR_SINK_NOT_MIGRATED', retriable: true, message: expect.stringContaining('(other_migrations)') });
+      await expect(migrate(pg.sql, { ledger: 'Bad-Name' })).rejects.toMatchObject({ code: 'ERR_SINK_INVALID_OPTIONS', problems: [{ path: '/ledger', message: expect.any(String) }] });
+    } finally {
+      await fs.rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('rolls back a failing migration and keeps the earlier ones', async () => {

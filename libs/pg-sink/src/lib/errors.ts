@@ -102,6 +102,8 @@ function isPostgresError(error: DriverError): boolean {
  */
 export function toSinkError(error: unknown, fallback: SinkErrorCode, what: string): SinkError {
   if (isSitewatchError(error, sinkErrorCodes)) return error;
+  // Another library's error (from an `onInserted` hook): its verdict on retrying stands.
+  if (isSitewatchError(error)) return new SinkError(fallback, `${what} failed: ${error.message}`, { cause: error, retriable: error.retriable });
   if (typeof error !== 'object' || error === null) return new SinkError(fallback, `${what} failed: ${String(error)}`, { cause: error });
   const driver = error as DriverError;
   const message = typeof driver.message === 'string' ? driver.message : 'unknown error';

@@ -1,7 +1,9 @@
 // Numbered SQL migrations (migrations/00001_name.sql, ...) applied in order, each in its
 // own transaction that first takes a transaction-level advisory lock, so two processes
 // starting together apply every migration exactly once (the second waits, then sees it
-// done). Applied versions are recorded with a checksum in <schema>.schema_migrations.
+// done). Applied versions are recorded with a checksum in a ledger table of the schema:
+// <schema>.schema_migrations for the sink's own set; another package that keeps tables in
+// the same schema (alerts) runs its own set through this runner with a ledger of its own.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -34,8 +36,16 @@ export interface MigrateOptions {
   schema?: string;
   /** Logger (default: none). */
   logger?: Logger;
-  /** Folder of the migration files (default: the package's own `migrations/`; another one is for tests). */
+  /** Folder of the migration files (default: the package's own `migrations/`; another package's set, or one for tests). */
   directory?: URL | string;
+  /** Table recording the set's applied versions, in `schema` (default `schema_migrations`: the sink's own set). */
+  ledger?: string;
+}
+
+/** A set of migrations: its files (default: the sink's own) and the table that records which are applied. */
+export interface MigrationSet {
+  directory?: URL | string;
+  ledger: string;
 }
 
 /** Where the migration files are: `migrations/` at the package root, from src/lib or dist/lib alike. */
@@ -43,6 +53,8 @@ export const migrationsDirectory = new URL('../../migrations/', import.meta.url)
 
 const fileName = /^(\d{5})_([a-z0-9_]+)\.sql$/;
 const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+const identifierMessage = 'must be a lower-case SQL identifier (a-z, 0-9, _)';
+const defaultLedger = 'schema_migrations';
 
 function migrationError(message: string): SinkError {
   return new SinkError('ERR_SINK_MIGRATION', message);
@@ -90,24 +102,25 @@ export function nextMigration(applied: AppliedRow[], migrations: Migration[]): M
   return migrations[applied.length];
 }
 
-async function applyNext(tx: postgres.TransactionSql, schema: string, migrations: Migration[]): Promise<{ migration?: Migration; version: number }> {
-  // The lock is held until this transaction ends; it also covers creating the schema.
+async function applyNext(tx: postgres.TransactionSql, schema: string, ledger: string, migrations: Migration[]): Promise<{ migration?: Migration; version: number }> {
+  // The lock is held until this transaction ends; it also covers creating the schema. One
+  // lock per schema, whatever the set: the sets' migrations never run at the same time.
   await tx`select pg_advisory_xact_lock(hashtextextended(${`sitewatch:migrate:${schema}`}, 0))`;
   await tx`create schema if not exists ${tx(schema)}`;
   await tx`
-    create table if not exists ${tx(`${schema}.schema_migrations`)} (
+    create table if not exists ${tx(`${schema}.${ledger}`)} (
       version integer primary key,
       name text not null,
       checksum text not null,
       applied_at timestamptz not null default now()
     )`;
-  const applied = await tx<AppliedRow[]>`select version, name, checksum from ${tx(`${schema}.schema_migrations`)} order by version`;
+  const applied = await tx<AppliedRow[]>`select version, name, checksum from ${tx(`${schema}.${ledger}`)} order by version`;
   const migration = nextMigration(applied, migrations);
   if (migration === undefined) return { version: applied.length };
   await tx`select set_config('search_path', quote_ident(${schema}), true)`;
   await tx.unsafe(migration.sql).simple();
   await tx`
-    insert into ${tx(`${schema}.schema_migrations`)} (version, name, checksum)
+    insert into ${tx(`${schema}.${ledger}`)} (version, name, checksum)
     values (${migration.version}, ${migration.name}, ${migration.checksum})`;
   return { migration, version: migration.version };
 }
@@ -120,17 +133,20 @@ async function applyNext(tx: postgres.TransactionSql, schema: string, migrations
  */
 export async function migrate(sql: postgres.Sql, options: MigrateOptions = {}): Promise<MigrateResult> {
   const schema = options.schema ?? 'sitewatch';
-  if (!schemaName.test(schema)) {
-    throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid migrate options', { problems: [{ path: '/schema', message: 'must be a lower-case SQL identifier (a-z, 0-9, _)' }] });
-  }
-  const log = (options.logger ?? noopLogger).child({ component: 'pg-sink', schema });
+  const ledger = options.ledger ?? defaultLedger;
+  const problems = [
+    ...(schemaName.test(schema) ? [] : [{ path: '/schema', message: identifierMessage }]),
+    ...(schemaName.test(ledger) ? [] : [{ path: '/ledger', message: identifierMessage }]),
+  ];
+  if (problems.length > 0) throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid migrate options', { problems });
+  const log = (options.logger ?? noopLogger).child({ component: 'pg-sink', schema, ...(options.ledger === undefined ? {} : { ledger }) });
   const migrations = await loadMigrations(options.directory);
   const result: MigrateResult = { applied: [], version: 0 };
   for (;;) {
     const started = performance.now();
     let step: { migration?: Migration; version: number };
     try {
-      step = await transaction(sql, (tx) => applyNext(tx, schema, migrations));
+      step = await transaction(sql, (tx) => applyNext(tx, schema, ledger, migrations));
     } catch (error) {
       throw toSinkError(error, 'ERR_SINK_MIGRATION', `migration ${String(result.version + 1).padStart(5, '0')}`);
     }
@@ -144,21 +160,30 @@ export async function migrate(sql: postgres.Sql, options: MigrateOptions = {}): 
   return result;
 }
 
-/** The latest migration version this release ships. */
-export async function latestVersion(): Promise<number> {
-  return (await loadMigrations()).length;
+/** The latest migration version of a set (default: the sink's own). */
+export async function latestVersion(directory?: URL | string): Promise<number> {
+  return (await loadMigrations(directory)).length;
+}
+
+/** A check that a schema holds a migration set's latest version: see `createSchemaCheck()`. */
+export interface SchemaCheck {
+  /** Resolves once the schema is known to be migrated; rejects with ERR_SINK_NOT_MIGRATED (retriable) until it is. */
+  ready(): Promise<void>;
+  /** Forgets the last answer (after `migrate()`). */
+  reset(): void;
 }
 
 /**
- * A once-per-sink check that `schema` is migrated to this release (retried after a
- * failure): ERR_SINK_NOT_MIGRATED, retriable, until `migrate` has run.
+ * A once-per-process check that `schema` is migrated to this release of a migration set
+ * (default: the sink's own; retried after a failure): ERR_SINK_NOT_MIGRATED, retriable,
+ * until `migrate` has run.
  */
-export function createSchemaCheck(sql: postgres.Sql, schema: string): { ready(): Promise<void>; reset(): void } {
+export function createSchemaCheck(sql: postgres.Sql, schema: string, set: MigrationSet = { ledger: defaultLedger }): SchemaCheck {
   let ready: Promise<void> | undefined;
 
   async function version(): Promise<number> {
     try {
-      const [row] = await sql<{ version: number | null }[]>`select max(version)::integer as version from ${sql(`${schema}.schema_migrations`)}`;
+      const [row] = await sql<{ version: number | null }[]>`select max(version)::integer as version from ${sql(`${schema}.${set.ledger}`)}`;
       return row?.version ?? 0;
     } catch (error) {
       if ((error as { code?: unknown }).code === '42P01') return 0; // no migrations table yet
@@ -167,9 +192,10 @@ export function createSchemaCheck(sql: postgres.Sql, schema: string): { ready():
   }
 
   async function check(): Promise<void> {
-    const [current, expected] = await Promise.all([version(), latestVersion()]);
+    const [current, expected] = await Promise.all([version(), latestVersion(set.directory)]);
     if (current < expected) {
-      throw new SinkError('ERR_SINK_NOT_MIGRATED', `schema ${schema} is at migration ${current}, this release needs ${expected}: run migrate`, { retriable: true });
+      const which = set.ledger === defaultLedger ? '' : ` (${set.ledger})`;
+      throw new SinkError('ERR_SINK_NOT_MIGRATED', `schema ${schema} is at migration ${current}${which}, this release needs ${expected}: run migrate`, { retriable: true });
     }
   }
 

@@ -1,7 +1,7 @@
 // The sink's options: their types, defaults, the JSON Schema a YAML config and createSink()
 // both check them with, and the rules it cannot say, run once at construction (a typo or an
 // impossible value fails there, named by its JSON Pointer, never later in a write).
-import { compileOptions, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
+import { compileOptions, whenPresent, type CheckResult, type Logger, type Problem } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { planConnection, type ConnectionPlan } from './connection.js';
 import { SinkError } from './errors.js';
@@ -56,7 +56,20 @@ export interface SinkOptions {
   logger?: Logger;
   /** Clock, for tests (default `() => new Date()`). */
   now?: () => Date;
+  /**
+   * Called inside each write's transaction with exactly the results that transaction
+   * inserted (none of a redelivered batch, so it is not called then), in batch order, after
+   * the rollups: what it writes with `tx` commits or rolls back with the results. Throwing
+   * fails the write: retriable when the error says so (a SitewatchError's `retriable`, or a
+   * database error such as a lost connection or a deadlock); a unique violation (23505) is
+   * taken for a redelivered batch, which is written again skipping the stored rows. For
+   * evaluating alerts from the stored results (`@sitewatch/alerts`).
+   */
+  onInserted?: InsertedHook | undefined;
 }
+
+/** See `SinkOptions.onInserted`. */
+export type InsertedHook = (tx: postgres.TransactionSql, inserted: readonly CheckResult[]) => Promise<void>;
 
 /** Defaults of SinkOptions. */
 export const sinkDefaults = {
@@ -124,13 +137,20 @@ export interface ResolvedSinkOptions {
   maintenanceIntervalMs: number;
   logger?: Logger;
   now: () => Date;
+  onInserted?: InsertedHook | undefined;
 }
 
-// What only code can pass: an existing client (then no url), a logger, a clock.
+// What only code can pass: an existing client (then no url), a logger, a clock, a hook.
 const librarySchema = {
   ...pgSinkOptionsSchema,
   required: [],
-  properties: { ...pgSinkOptionsSchema.properties, sql: { typeof: 'function' }, logger: { typeof: 'object' }, now: { typeof: 'function' } },
+  properties: {
+    ...pgSinkOptionsSchema.properties,
+    sql: { typeof: 'function' },
+    logger: { typeof: 'object' },
+    now: { typeof: 'function' },
+    onInserted: { typeof: 'function' },
+  },
 } as const;
 
 const validate = compileOptions<ResolvedSinkOptions>(librarySchema);

@@ -42,6 +42,18 @@ function connect(settings: ResolvedSinkOptions, plan: ConnectionPlan | undefined
   return openClient(plan!, settings);
 }
 
+/**
+ * A postgres.js client set up as the sink sets up its own from the same options (URL, TLS
+ * with `verify-full` done right, pool size, timeouts, application name), for a component
+ * that needs connections of its own beside the sink's (e.g. an alert notifier). Options are
+ * checked as `createSink()` checks them (ERR_SINK_INVALID_OPTIONS); `url` is required. The
+ * caller closes it (`sql.end()`).
+ */
+export function openPostgres(options: Omit<SinkOptions, 'sql'>): postgres.Sql {
+  const { settings, plan } = resolveSinkOptions(options);
+  return connect(settings, plan, (settings.logger ?? noopLogger).child({ component: 'pg-sink' }));
+}
+
 interface Periodic {
   /** The first round: rejects when it fails. */
   first: Promise<void>;
@@ -104,7 +116,7 @@ export function createSink(options: SinkOptions): Sink {
     };
   }
 
-  const write = createWriter({ sql, tables, catalog, partitions, rawRetentionDays: settings.rawRetentionDays, now: settings.now, ready: schemaCheck.ready, log });
+  const write = createWriter({ sql, tables, catalog, partitions, rawRetentionDays: settings.rawRetentionDays, now: settings.now, ready: schemaCheck.ready, log, onInserted: settings.onInserted });
   const ensurePartitions = guarded('creating partitions', (now: Date = settings.now()) => partitions.ensureAhead(now));
   const applyRetention = guarded('dropping expired partitions', (now: Date = settings.now()) => partitions.dropExpired(now));
 

@@ -10,6 +10,7 @@ import { parseTime, rawColumns, toColumns } from './batch.js';
 import type { Catalog, ResolvedIds } from './catalog.js';
 import { deltaColumns, rollupColumns, rollupDeltas } from './deltas.js';
 import { SinkError, toSinkError } from './errors.js';
+import type { InsertedHook } from './options.js';
 import { retentionHorizon, type PartitionManager } from './partitions.js';
 import { transaction } from './transaction.js';
 
@@ -98,6 +99,8 @@ export interface WriterContext {
   /** Resolves once the schema is known to be migrated. */
   ready: () => Promise<void>;
   log: Logger;
+  /** Called in the transaction with the rows it inserted (see `SinkOptions.onInserted`). */
+  onInserted?: InsertedHook;
 }
 
 function writeError(error: unknown, partitions: PartitionManager): SinkError {
@@ -161,6 +164,7 @@ export function createWriter(context: WriterContext): (batch: readonly CheckResu
     const deltas = rollupDeltas(rows, targetIds, times);
     await upsertRollups(tx, tables.hourly, tables.countsAdd, deltaColumns(deltas.hourly));
     await upsertRollups(tx, tables.daily, tables.countsAdd, deltaColumns(deltas.daily));
+    await context.onInserted?.(tx, rows);
     return fresh.length;
   }
 

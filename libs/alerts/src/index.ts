@@ -1,0 +1,20 @@
+export { createAlerts, type Alerts } from './lib/alerts.js';
+export { AlertsError, alertsErrorCodes, type AlertsErrorCode } from './lib/errors.js';
+export { evaluateTarget, staleAfterIntervals, type Check, type Failure, type IncidentDraft, type LocationState, type TargetState, type Thresholds, type Transition } from './lib/evaluate.js';
+export type { NotifierStats } from './lib/notifier.js';
+export {
+  alertsOptionsSchema,
+  checkAlertsOptions,
+  notifierDefaults,
+  type AlertsOptions,
+  type ChannelOptions,
+  type EmailChannel,
+  type MaintenanceWindow,
+  type NotifierOptions,
+  type RuleOverride,
+  type RuleSettings,
+  type SlackChannel,
+  type WebhookChannel,
+} from './lib/options.js';
+export { describeNotification, type NotificationKind, type NotificationPayload } from './lib/payload.js';
+export { signature } from './lib/channels/webhook.js';

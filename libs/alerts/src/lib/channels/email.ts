@@ -1,0 +1,55 @@
+// Email over SMTP with nodemailer: TLS from the first byte (`secure`) or STARTTLS (required
+// unless turned off), an optional CA file, and the delivery's idempotency key as the
+// Message-ID, so a mail client shows a repeated attempt once.
+import fs from 'node:fs';
+import nodemailer from 'nodemailer';
+import { AlertsError } from '../errors.js';
+import type { EmailChannel } from '../options.js';
+import { describeNotification } from '../payload.js';
+import type { Channel } from './channel.js';
+
+/** The SMTP server's answer or the socket's code, never a credential (nodemailer puts none in its messages). */
+function reason(error: unknown): string {
+  const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
+  const message = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : String(error);
+  return [typeof code === 'string' ? code : '', typeof responseCode === 'number' ? String(responseCode) : '', message].filter(Boolean).join(' ');
+}
+
+/** An email channel; `timeoutMs` bounds connecting, the greeting and each exchange. */
+export function createEmailChannel(name: string, options: EmailChannel, timeoutMs: number): Channel {
+  const transport = nodemailer.createTransport({
+    host: options.host,
+    port: options.port ?? (options.secure ? 465 : 587),
+    secure: options.secure ?? false,
+    requireTLS: options.requireTls ?? !options.secure,
+    ...(options.username === undefined ? {} : { auth: { user: options.username, pass: options.password ?? '' } }),
+    tls: { minVersion: 'TLSv1.2', ...(options.caFile === undefined ? {} : { ca: fs.readFileSync(options.caFile, 'utf8') }) },
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    logger: false,
+  });
+  return {
+    name,
+    type: 'email',
+    async send(delivery, signal) {
+      const { subject, lines } = describeNotification(delivery.payload);
+      try {
+        await transport.sendMail({
+          from: options.from,
+          to: [...options.to],
+          subject: `[sitewatch] ${subject}`,
+          text: `${lines.join('\n\n')}\n`,
+          messageId: `<${delivery.idempotencyKey}@sitewatch>`,
+          headers: { 'X-Sitewatch-Event': delivery.payload.event, 'X-Sitewatch-Incident': String(delivery.payload.incident.id) },
+          signal,
+        });
+      } catch (error) {
+        throw new AlertsError('ERR_ALERTS_DELIVERY', `email ${name}: ${signal.aborted ? 'timed out' : reason(error)}`, { retriable: true });
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// The alerts tables of a schema (migrations/00001_create_alerts.sql), and the column lists
+// the statements use, made once from one table of columns each.
+import type postgres from 'postgres';
+
+/** Schema-qualified tables and the column lists built from them. */
+export interface Tables {
+  targets: postgres.Helper<string>;
+  locations: postgres.Helper<string>;
+  incidents: postgres.Helper<string>;
+  notifications: postgres.Helper<string>;
+  deliveries: postgres.Helper<string>;
+  /** `target, location, ...` of alert_locations. */
+  locationList: string;
+  /** `target text, location text, ...`: the record type of a location row in JSON. */
+  locationTypes: string;
+  /** `failing = excluded.failing, ...`. */
+  locationUpdates: string;
+  /** alert_locations columns as the camelCase fields of a LocationRow. */
+  locationColumns: string;
+  /** incidents columns as the camelCase fields of an IncidentRecord. */
+  incidentColumns: string;
+}
+
+// name, type, and how it is read (ids and intervals as numbers, not bigint strings).
+const locationColumns: [string, string, string?][] = [
+  ['target', 'text'],
+  ['location', 'text'],
+  ['failing', 'boolean'],
+  ['failures', 'integer'],
+  ['successes', 'integer'],
+  ['streak_started_at', 'timestamptz'],
+  ['streak_first_check_id', 'uuid', 'streak_first_check_id::text'],
+  ['failing_since', 'timestamptz'],
+  ['failing_since_check_id', 'uuid', 'failing_since_check_id::text'],
+  ['last_at', 'timestamptz'],
+  ['last_check_id', 'uuid', 'last_check_id::text'],
+  ['interval_ms', 'bigint', 'interval_ms::float8'],
+  ['last_failure', 'jsonb'],
+];
+
+const incidentColumns: [string, string][] = [
+  ['id', 'id::float8'],
+  ['target', 'target'],
+  ['url', 'url'],
+  ['opened_at', 'opened_at'],
+  ['resolved_at', 'resolved_at'],
+  ['reason', 'reason'],
+  ['status_code', 'status_code'],
+  ['error_code', 'error_code'],
+  ['error_message', 'error_message'],
+  ['locations', 'locations'],
+  ['first_check_id', 'first_check_id::text'],
+  ['last_check_id', 'last_check_id::text'],
+  ['in_maintenance', 'in_maintenance'],
+];
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The tables of `schema` (a checked SQL identifier). */
+export function createTables(sql: postgres.Sql, schema: string): Tables {
+  const qualified = (name: string) => sql(`${schema}.${name}`);
+  return {
+    targets: qualified('alert_targets'),
+    locations: qualified('alert_locations'),
+    incidents: qualified('incidents'),
+    notifications: qualified('notifications'),
+    deliveries: qualified('deliveries'),
+    locationList: locationColumns.map(([name]) => name).join(', '),
+    locationTypes: locationColumns.map(([name, type]) => `${name} ${type}`).join(', '),
+    locationUpdates: locationColumns
+      .slice(2)
+      .map(([name]) => `${name} = excluded.${name}`)
+      .join(', '),
+    locationColumns: locationColumns.map(([name, , read]) => `${read ?? name} as "${camel(name)}"`).join(', '),
+    incidentColumns: incidentColumns.map(([name, read]) => `${read} as "${camel(name)}"`).join(', '),
+  };
+}
