@@ -39,15 +39,15 @@ const redirectTo = (url: string) => `${sites.http}/redirect-to?url=${encodeURICo
 
 describe('invalid HTTP: reason other with the parser code, at once', () => {
   it.each([
-    ['a banner of another protocol', '/not-http', 'HPE_INVALID_CONSTANT'],
-    ['a malformed status line', '/invalid-status', 'HPE_INVALID_STATUS'],
-    ['a header name that is not a token', '/invalid-header', 'HPE_INVALID_HEADER_TOKEN'],
-    ['two Content-Lengths that disagree', '/conflicting-length', 'HPE_UNEXPECTED_CONTENT_LENGTH'],
-    ['a gigantic (1 MiB) header line', '/huge-header', 'HPE_HEADER_OVERFLOW'],
-  ])('%s', async (_name, path, code) => {
+    ['a banner of another protocol', '/not-http', 'HPE_INVALID_CONSTANT', 'not HTTP'],
+    ['a malformed status line', '/invalid-status', 'HPE_INVALID_STATUS', 'invalid status line'],
+    ['a header name that is not a token', '/invalid-header', 'HPE_INVALID_HEADER_TOKEN', 'invalid header'],
+    ['two Content-Lengths that disagree', '/conflicting-length', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'conflicting Content-Length'],
+    ['a gigantic (1 MiB) header line', '/huge-header', 'HPE_HEADER_OVERFLOW', 'headers too large'],
+  ])('%s', async (_name, path, code, words) => {
     const result = await check({ url: `${hostile.http}${path}` });
     expect(result).toMatchObject({ outcome: 'down', reason: 'other', bytesRead: 0, error: { code } });
-    expect(result.error?.message).toMatch(/^Parse Error: /);
+    expect(result.error?.message).toBe(`invalid HTTP response from ${new URL(hostile.http).host}: ${words}`);
     expect(result).not.toHaveProperty('statusCode');
     expect(result.phases.tcpMs).toBeGreaterThanOrEqual(0);
     expect(result.phases.ttfbMs).toBeUndefined();
@@ -227,11 +227,14 @@ describe('1,000 hostile checks', () => {
     // the pace of a site that never ends.
     expect(latestMs).toBeLessThan(lateMarginMs);
     // The JS heap is the leak detector: 1,000 checks retaining even 8 KB each would show (over
-    // 12,000 checks it stayed within 1.5 MiB, JIT code by a heap snapshot diff). RSS also holds
-    // what the allocator keeps from 50 concurrent transfers of the client and the servers in this
-    // one process: 11-55 MiB measured after 1,000 checks, a plateau of about 70 MiB over 12,000.
+    // 12,000 checks it stayed within 1.5 MiB, JIT code by a heap snapshot diff). Memory outside
+    // it (sockets, TLS, zlib, what the allocator keeps from 50 concurrent transfers of the client
+    // and the servers in this one process) is RSS less the V8 heap's committed size, which is GC
+    // policy: Node 24 keeps ~70 MiB more young generation after such a burst, then stays flat.
+    // Measured after 1,000 checks: 15-75 MiB on Node 20, 22 and 24; a plateau of 60-85 MiB.
+    const outsideHeap = (usage: NodeJS.MemoryUsage) => usage.rss - usage.heapTotal;
     expect((after.heapUsed - before.heapUsed) / mib).toBeLessThan(8);
-    expect((after.rss - before.rss) / mib).toBeLessThan(128);
+    expect((outsideHeap(after) - outsideHeap(before)) / mib).toBeLessThan(128);
     // 5-20 s: CPU-bound (parsing, inflating, both ends in this process), so it slows with load.
   }, 120_000);
 });
