@@ -1,7 +1,9 @@
-// Records each jest run's totals so .ci/run can print one line summed over all projects.
-// Active only when SITEWATCH_TEST_SUMMARY_DIR is set.
+// Records each jest run's totals, with the Node.js version and the user it ran on, so .ci/run
+// can print one line per runtime and one summed over all projects. Active only when
+// SITEWATCH_TEST_SUMMARY_DIR is set.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export default class SummaryReporter {
@@ -14,7 +16,10 @@ export default class SummaryReporter {
     if (!dir) return;
     fs.mkdirSync(dir, { recursive: true });
     const summary = {
-      project: path.relative(process.cwd(), this.rootDir) || '.',
+      // From the workspace root (jest runs in the project's folder, so not from the cwd).
+      project: path.relative(path.join(import.meta.dirname, '../..'), this.rootDir) || '.',
+      node: process.version,
+      user: os.userInfo().username,
       passed: results.numPassedTests,
       // A file that fails to load has no failed tests but is a failure all the same.
       failed: results.numFailedTests + results.numRuntimeErrorTestSuites,

@@ -1,6 +1,6 @@
-// npm run stack:fetch | stack:up | stack:down | stack:status
+// npm run stack:fetch | stack:up | stack:down | stack:status; `tsx tools/stack/cli.ts env`
 import { redactUrl } from './postgres.js';
-import { stackDown, stackFetch, stackStatus, stackUp } from './stack.js';
+import { stackDown, stackEnv, stackFetch, stackStatus, stackUp } from './stack.js';
 
 async function main(command: string | undefined): Promise<void> {
   switch (command) {
@@ -22,6 +22,11 @@ async function main(command: string | undefined): Promise<void> {
       console.log(stopped.length > 0 ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
       return;
     }
+    case 'env': {
+      // What tests read (KAFKA_*, DATABASE_URL), as NAME=value lines: for a run from elsewhere.
+      for (const [name, value] of Object.entries(stackEnv(await stackUp()))) console.log(`${name}=${value}`);
+      return;
+    }
     case 'status': {
       const status = await stackStatus();
       console.log(JSON.stringify(status, null, 2));
@@ -29,7 +34,7 @@ async function main(command: string | undefined): Promise<void> {
       return;
     }
     default:
-      console.error('usage: tsx tools/stack/cli.ts fetch|up|down|status');
+      console.error('usage: tsx tools/stack/cli.ts fetch|up|down|status|env');
       process.exitCode = 64;
   }
 }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { createCertificateAuthority } from '../testing/certs.js';
 
 const pomFile = path.join(import.meta.dirname, 'pom.xml');
@@ -213,8 +213,8 @@ function logExcerpt(file: string, lines = 30): string {
   return (errors.length > 0 ? errors : all).slice(-lines).join('\n');
 }
 
-/** True when the broker answers a metadata request. */
-export async function brokerAnswers(brokers: string[], timeoutMs = 2000): Promise<boolean> {
+/** True when `ask` succeeds with an admin client of the broker that gives up at once. */
+async function adminAnswers(brokers: string[], ask: (admin: Admin) => Promise<unknown>, timeoutMs = 2000): Promise<boolean> {
   const admin = new Kafka({
     clientId: 'sitewatch-stack',
     brokers,
@@ -225,13 +225,30 @@ export async function brokerAnswers(brokers: string[], timeoutMs = 2000): Promis
   }).admin();
   try {
     await admin.connect();
-    await admin.describeCluster();
+    await ask(admin);
     return true;
   } catch {
     return false;
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/** True when the broker answers a metadata request. */
+export function brokerAnswers(brokers: string[], timeoutMs = 2000): Promise<boolean> {
+  return adminAnswers(brokers, (admin) => admin.describeCluster(), timeoutMs);
+}
+
+/**
+ * True when the group coordinator answers: on a new broker, once __consumer_offsets is made
+ * and loaded (before that, a first group join fails with "The coordinator is loading").
+ */
+function groupsAnswer(brokers: string[]): Promise<boolean> {
+  // Metadata first: it fills the client's broker pool, where the coordinator is looked up.
+  return adminAnswers(brokers, async (admin) => {
+    await admin.describeCluster();
+    await admin.describeGroups(['sitewatch-stack-probe']);
+  });
 }
 
 export type BrokerState = { running: true; pid: number } | { running: false };
@@ -241,7 +258,7 @@ export function brokerState(options: KafkaStackOptions): BrokerState {
   return pid === undefined ? { running: false } : { running: true, pid };
 }
 
-/** Starts the broker unless it is already up; resolves once it answers a metadata request. */
+/** Starts the broker unless it is already up; resolves once it answers metadata and group requests. */
 export async function startKafka(options: KafkaStackOptions, timeoutMs = 120_000): Promise<KafkaEndpoints> {
   const endpoints = kafkaEndpoints(options);
   const p = paths(options);
@@ -276,7 +293,7 @@ export async function startKafka(options: KafkaStackOptions, timeoutMs = 120_000
     if (exited !== undefined) {
       throw new StackError(`The Kafka broker exited (code ${exited}) while starting. Log ${p.log}:\n${logExcerpt(p.log)}`);
     }
-    if (await brokerAnswers(endpoints.brokers)) return endpoints;
+    if ((await brokerAnswers(endpoints.brokers)) && (await groupsAnswer(endpoints.brokers))) return endpoints;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stopKafka(options);

@@ -41,14 +41,35 @@ describe('classifyError', () => {
   });
 
   it('calls a connection broken during the TLS handshake a TLS failure', () => {
-    expect(classifyError(error('ECONNRESET'), { ...context, stage: 'tls' })).toMatchObject({ reason: 'tls', code: 'ECONNRESET' });
+    expect(classifyError(error('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established'), { ...context, stage: 'tls' })).toEqual({
+      reason: 'tls',
+      code: 'ECONNRESET',
+      message: 'TLS handshake with shop.test failed: connection reset',
+    });
   });
 
   it('tells a mid-body reset from a failed connect', () => {
     expect(classifyError(error('ECONNRESET'), { ...context, responded: true, bytesRead: 42 }).message).toBe('connection broke after 42 body bytes');
-    expect(classifyError(error('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:80'), context).message).toBe(
-      'connection to shop.test failed: connect ECONNREFUSED 10.0.0.1:80',
-    );
+    expect(classifyError(error('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:80'), context).message).toBe('connection to shop.test failed: connection refused');
+  });
+
+  // Node's own text differs between releases (Node 24 appends advice on --use-system-ca to
+  // certificate errors; OpenSSL's wording changes with its version): none of it is kept.
+  it.each([
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls', 'TLS handshake with shop.test failed: certificate not trusted'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls', 'TLS handshake with shop.test failed: certificate not trusted'],
+    ['CERT_HAS_EXPIRED', 'tls', 'TLS handshake with shop.test failed: certificate expired'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls', 'TLS handshake with shop.test failed: certificate is for another host'],
+    ['CERT_SIGNATURE_FAILURE', 'tls', 'TLS handshake with shop.test failed: certificate did not verify'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls', 'TLS handshake with shop.test failed: wrong version number'],
+    ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'tls', 'TLS handshake with shop.test failed: tlsv1 alert protocol version'],
+    ['EPROTO', 'tls', 'TLS handshake with shop.test failed: protocol error'],
+    ['EHOSTUNREACH', 'connect', 'connection to shop.test failed: host unreachable'],
+    ['HPE_INVALID_STATUS', 'other', 'invalid HTTP response from shop.test: invalid status line'],
+    ['HPE_CR_EXPECTED', 'other', 'invalid HTTP response from shop.test: cr expected'],
+  ])('words %s itself, whatever Node says', (code, reason, message) => {
+    const nodeText = 'unable to verify the first certificate; if the root CA is installed locally, try running Node.js with --use-system-ca';
+    expect(classifyError(error(code, nodeText), context)).toEqual({ reason, code, message });
   });
 
   it('keeps the message of an unknown error, cleaned, and a code even when there is none', () => {

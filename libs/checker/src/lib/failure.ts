@@ -1,5 +1,7 @@
 // Why a check failed: the error of a request mapped to the schema's reason enum by a table of
-// codes (never by message text), with a short message that holds no secrets.
+// codes (never by message text), with a short message of our own wording that holds no
+// secrets: Node's messages change between releases (Node 24 appends advice on --use-system-ca
+// to certificate errors), a stored result must not.
 import type { FailureReason } from '@sitewatch/schema';
 import type { CheckStage } from './timings.js';
 
@@ -52,6 +54,54 @@ const connectCodes = new Set([
 const certificateCode = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|ERR_TLS_CERT_)/;
 const handshakeCode = /^(EPROTO$|ERR_SSL_|ERR_TLS_|ERR_OSSL_)/;
 
+/** Our words for the codes of a failed connection, a certificate or a response that is not HTTP. */
+const codeText: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ECONNABORTED: 'connection aborted',
+  EHOSTUNREACH: 'host unreachable',
+  EHOSTDOWN: 'host down',
+  ENETUNREACH: 'network unreachable',
+  ENETDOWN: 'network down',
+  EADDRNOTAVAIL: 'no local address available',
+  EPIPE: 'connection closed while sending',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection closed early',
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH: 'body length differs from Content-Length',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate not trusted',
+  UNABLE_TO_GET_ISSUER_CERT: 'certificate not trusted',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate not trusted',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'certificate not trusted',
+  CERT_UNTRUSTED: 'certificate not trusted',
+  CERT_HAS_EXPIRED: 'certificate expired',
+  CERT_NOT_YET_VALID: 'certificate not yet valid',
+  CERT_REVOKED: 'certificate revoked',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate is for another host',
+  HOSTNAME_MISMATCH: 'certificate is for another host',
+  IP_ADDRESS_MISMATCH: 'certificate is for another host',
+  HPE_INVALID_CONSTANT: 'not HTTP',
+  HPE_INVALID_VERSION: 'invalid HTTP version',
+  HPE_INVALID_STATUS: 'invalid status line',
+  HPE_INVALID_HEADER_TOKEN: 'invalid header',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'conflicting Content-Length',
+  HPE_INVALID_CONTENT_LENGTH: 'invalid Content-Length',
+  HPE_INVALID_TRANSFER_ENCODING: 'invalid Transfer-Encoding',
+  HPE_INVALID_CHUNK_SIZE: 'invalid chunk size',
+  HPE_HEADER_OVERFLOW: 'headers too large',
+};
+
+/**
+ * Our words for `code`: from the table, else spelt out from the code itself for the families
+ * whose codes are self-describing (`ERR_SSL_WRONG_VERSION_NUMBER` -> "wrong version number"),
+ * else `fallback`. Never Node's message, which changes between releases.
+ */
+function codeWords(code: string, fallback: string): string {
+  const text = codeText[code];
+  if (text !== undefined) return text;
+  const words = /^(?:ERR_SSL_|ERR_OSSL_|ERR_TLS_|HPE_)(\w+)$/.exec(code)?.[1];
+  return words === undefined ? fallback : words.toLowerCase().replaceAll('_', ' ');
+}
+
 const stageText: Record<FailureContext['stage'], string> = {
   dns: 'during the DNS lookup',
   connect: 'while connecting',
@@ -99,22 +149,27 @@ function dnsMessage(code: string, host: string): string {
 /** Maps an error raised by a request to a reason, a code and a short message. */
 export function classifyError(error: unknown, context: FailureContext): Failure {
   const code = errorCode(error);
-  // Not `instanceof Error`: errors may come from another realm (a vm context, a worker).
-  const message = (error as { message?: unknown } | undefined)?.message;
-  const detail = cleanMessage(typeof message === 'string' ? message : String(error));
   if (dnsCodes.has(code) || (code === 'ECONNREFUSED' && context.stage === 'dns')) return { reason: 'dns', code, message: dnsMessage(code, context.host) };
   // A connection that breaks during the handshake is a TLS failure (e.g. a server refusing the SNI name).
   if (certificateCode.test(code) || handshakeCode.test(code) || (connectCodes.has(code) && context.stage === 'tls')) {
-    return { reason: 'tls', code, message: `TLS handshake with ${context.host} failed: ${detail}` };
+    const words = codeWords(code, certificateCode.test(code) ? 'certificate did not verify' : 'protocol error');
+    return { reason: 'tls', code, message: `TLS handshake with ${context.host} failed: ${words}` };
   }
   if (connectCodes.has(code)) {
     // Documented choice: a connection that breaks mid-body is still a connection failure;
     // statusCode and bytesRead in the result show how far it got.
-    const message = context.responded ? `connection broke after ${context.bytesRead} body bytes` : `connection to ${context.host} failed: ${detail}`;
+    const message = context.responded
+      ? `connection broke after ${context.bytesRead} body bytes`
+      : `connection to ${context.host} failed: ${codeWords(code, 'connection failed')}`;
     return { reason: 'connect', code, message };
   }
+  if (code.startsWith('HPE_')) return { reason: 'other', code, message: `invalid HTTP response from ${context.host}: ${codeWords(code, 'parse error')}` };
   if (code === 'ERR_TOO_MANY_REDIRECTS') return { reason: 'redirects', code, message: `more than ${context.maxRedirects} redirects` };
-  if (code === 'ERR_INVALID_REDIRECT') return { reason: 'redirects', code, message: detail };
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return { ...timeoutFailure(context), code };
+  // Ours (http-exchange's redirect errors) or an error no table knows: its message, cleaned.
+  // Not `instanceof Error`: errors may come from another realm (a vm context, a worker).
+  const message = (error as { message?: unknown } | undefined)?.message;
+  const detail = cleanMessage(typeof message === 'string' ? message : String(error));
+  if (code === 'ERR_INVALID_REDIRECT') return { reason: 'redirects', code, message: detail };
   return { reason: 'other', code, message: detail || 'request failed' };
 }

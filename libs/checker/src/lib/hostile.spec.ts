@@ -39,15 +39,15 @@ const redirectTo = (url: string) => `${sites.http}/redirect-to?url=${encodeURICo
 
 describe('invalid HTTP: reason other with the parser code, at once', () => {
   it.each([
-    ['a banner of another protocol', '/not-http', 'HPE_INVALID_CONSTANT'],
-    ['a malformed status line', '/invalid-status', 'HPE_INVALID_STATUS'],
-    ['a header name that is not a token', '/invalid-header', 'HPE_INVALID_HEADER_TOKEN'],
-    ['two Content-Lengths that disagree', '/conflicting-length', 'HPE_UNEXPECTED_CONTENT_LENGTH'],
-    ['a gigantic (1 MiB) header line', '/huge-header', 'HPE_HEADER_OVERFLOW'],
-  ])('%s', async (_name, path, code) => {
+    ['a banner of another protocol', '/not-http', 'HPE_INVALID_CONSTANT', 'not HTTP'],
+    ['a malformed status line', '/invalid-status', 'HPE_INVALID_STATUS', 'invalid status line'],
+    ['a header name that is not a token', '/invalid-header', 'HPE_INVALID_HEADER_TOKEN', 'invalid header'],
+    ['two Content-Lengths that disagree', '/conflicting-length', 'HPE_UNEXPECTED_CONTENT_LENGTH', 'conflicting Content-Length'],
+    ['a gigantic (1 MiB) header line', '/huge-header', 'HPE_HEADER_OVERFLOW', 'headers too large'],
+  ])('%s', async (_name, path, code, words) => {
     const result = await check({ url: `${hostile.http}${path}` });
     expect(result).toMatchObject({ outcome: 'down', reason: 'other', bytesRead: 0, error: { code } });
-    expect(result.error?.message).toMatch(/^Parse Error: /);
+    expect(result.error?.message).toBe(`invalid HTTP response from ${new URL(hostile.http).host}: ${words}`);
     expect(result).not.toHaveProperty('statusCode');
     expect(result.phases.tcpMs).toBeGreaterThanOrEqual(0);
     expect(result.phases.ttfbMs).toBeUndefined();
@@ -228,10 +228,13 @@ describe('1,000 hostile checks', () => {
     expect(latestMs).toBeLessThan(lateMarginMs);
     // The JS heap is the leak detector: 1,000 checks retaining even 8 KB each would show (over
     // 12,000 checks it stayed within 1.5 MiB, JIT code by a heap snapshot diff). RSS also holds
-    // what the allocator keeps from 50 concurrent transfers of the client and the servers in this
-    // one process: 11-55 MiB measured after 1,000 checks, a plateau of about 70 MiB over 12,000.
+    // what V8 and the allocator keep after 50 concurrent transfers of the client and the servers
+    // in this one process, which differs by runtime: after 1,000 checks 30-57 MiB on Node 20 and
+    // 22, 90-140 MiB on Node 24 (its V8 13 grows the young generation by up to ~70 MiB and keeps
+    // it); over 5,000 a plateau, of about 150 MiB on Node 24. A native leak of 200 KB a check
+    // would still show.
     expect((after.heapUsed - before.heapUsed) / mib).toBeLessThan(8);
-    expect((after.rss - before.rss) / mib).toBeLessThan(128);
+    expect((after.rss - before.rss) / mib).toBeLessThan(192);
     // 5-20 s: CPU-bound (parsing, inflating, both ends in this process), so it slows with load.
   }, 120_000);
 });

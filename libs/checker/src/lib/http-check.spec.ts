@@ -92,7 +92,7 @@ describe('checkTarget against a local HTTP server', () => {
     const result = await check({ url: `${sites.refused}/` });
     expect(result).toMatchObject({ outcome: 'down', reason: 'connect', bytesRead: 0 });
     expect(result.error?.code).toBe('ECONNREFUSED');
-    expect(result.error?.message).toMatch(/^connection to 127\.0\.0\.1:\d+ failed: /);
+    expect(result.error?.message).toMatch(/^connection to 127\.0\.0\.1:\d+ failed: connection refused$/);
     expect(result.phases).toEqual({});
     // Not retried: got's retry would wait a second or more first.
     expect(result.responseTimeMs).toBeLessThan(1000);
@@ -102,6 +102,7 @@ describe('checkTarget against a local HTTP server', () => {
     const result = await check({ url: `${sites.http}/reset-before-response` });
     expect(result).toMatchObject({ outcome: 'down', reason: 'connect', bytesRead: 0 });
     expect(result.error?.code).toBe('ECONNRESET');
+    expect(result.error?.message).toMatch(/^connection to 127\.0\.0\.1:\d+ failed: connection reset$/);
     expect(result).not.toHaveProperty('statusCode');
     expect(result.phases.tcpMs).toBeDefined();
   });

@@ -39,7 +39,8 @@ describe('matchPatterns', () => {
     // Replaced: the match was still running past its deadline and the grace after it, so the
     // 'timeout' came at the deadline, not when the match would have ended (no clock needed).
     expect(regexWorkersStarted()).toBe(workers + 1);
-  });
+    // Past jest's 5 s: a new worker (re2js loaded again) after a 1 MiB match, on a loaded machine.
+  }, 30_000);
 
   it('keeps the worker of a match that ends soon after its deadline, rather than start a new one', async () => {
     await expect(matchPatterns({ mustMatch: 'x' }, encode('x'), 2000)).resolves.toEqual({ mustMatch: true });
@@ -70,7 +71,8 @@ describe('matchPatterns', () => {
     await expect(slow).resolves.toEqual({ mustMatch: false });
     // The waiting job was answered at its deadline, not once the slow match let it run.
     expect(settled).toEqual(['waiting', 'slow']);
-  });
+    // Longer than the slow job's own 10 s deadline, which a loaded machine may need.
+  }, 30_000);
 
   it('rejects a pattern that does not compile (a bug: targets are validated first)', async () => {
     await expect(matchPatterns({ mustMatch: '(' }, encode('x'), 2000)).rejects.toThrow(/missing closing \)/);
