@@ -32,7 +32,15 @@ const schemaFile = path.join(root, 'config', 'sitewatch.schema.json');
 const readmeFile = path.join(root, 'README.md');
 const markers = ['<!-- config-reference:start -->', '<!-- config-reference:end -->'] as const;
 
-const readers: Record<string, string> = { log: 'both', kafka: 'both', checker: 'producer', producer: 'producer', consumer: 'consumer', postgres: 'consumer', alerts: 'consumer' };
+const readers: Record<string, string> = {
+  log: 'both services and sitewatch-targets',
+  kafka: 'both services and sitewatch-targets',
+  checker: 'the producer; `checker.registry` also by sitewatch-targets',
+  producer: 'the producer',
+  consumer: 'the consumer',
+  postgres: 'the consumer',
+  alerts: 'the consumer',
+};
 const sections = { ...producerSections, ...consumerSections } as unknown as Record<string, Schema>;
 
 function fileSchema(): object {
@@ -87,7 +95,7 @@ function variants(s: Schema, at: string): string[] {
 
 function reference(): string {
   const lines = Object.entries(sections).flatMap(([name, schema]) => [
-    `**\`${name}\`** (read by ${readers[name] === 'both' ? 'both services' : `the ${readers[name]}`})`,
+    `**\`${name}\`** (read by ${readers[name]})`,
     '',
     '| setting | type | required | default | notes |',
     '| --- | --- | --- | --- | --- |',

@@ -96,7 +96,7 @@ describe('a bad config', () => {
     const base = {
       log: { level: 'info' },
       kafka: { brokers: ['127.0.0.1:1'], topic: 'never-created', connectionTimeoutMs: 500 },
-      checker: { probeId: 'fuzz', defaults: { intervalMs: 5000, timeoutMs: 1000 }, targets: [{ id: 'a', url: 'http://127.0.0.1:1/', mustMatch: 'ok' }] },
+      checker: { location: 'fuzz', defaults: { intervalMs: 5000, timeoutMs: 1000 }, targets: [{ id: 'a', url: 'http://127.0.0.1:1/', mustMatch: 'ok' }] },
       consumer: { groupId: 'fuzz' },
       postgres: { url: 'postgres://postgres@127.0.0.1:1/none' },
     };

@@ -36,7 +36,7 @@ export const consumerSections = {
   alerts: alertsOptionsSchema,
 } as const;
 
-export const consumerConfigSchema = configFileSchema(consumerSections, { required: ['kafka', 'postgres'], otherSections: ['checker', 'producer'] });
+export const consumerConfigSchema = configFileSchema(consumerSections, { required: ['kafka', 'postgres'] });
 
 /** The config file as the consumer reads it, defaults applied. */
 export interface ConsumerConfig {

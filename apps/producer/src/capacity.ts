@@ -117,21 +117,21 @@ export function createCapacityWatch(options: CapacityWatchOptions): CapacityWatc
 }
 
 /**
- * Watches this process (its CPU time on the monotonic clock) checking `targets`, with a
- * sample every `windowMs`; `stop()` ends the sampling.
+ * Watches this process (its CPU time on the monotonic clock) running `scheduler`'s checks —
+ * the targets it schedules now, which in a fleet change with the registry partitions it
+ * holds — with a sample every `windowMs`; `stop()` ends the sampling.
  */
 export function watchProcessCapacity(
-  targets: readonly { intervalMs: number }[],
-  checksCompleted: () => number,
+  scheduler: () => { checksCompleted: number; scheduledPerSecond: number },
   logger: Logger,
   windowMs = 30_000,
 ): CapacityWatch & { stop(): void } {
-  const perSecond = targets.reduce((sum, target) => sum + 1000 / target.intervalMs, 0);
   const cpuMicros = () => {
     const { user, system } = process.cpuUsage();
     return user + system;
   };
-  const watch = createCapacityWatch({ sources: { now: () => performance.now(), cpuMicros, checksCompleted, scheduledPerSecond: () => perSecond }, logger });
+  const sources = { now: () => performance.now(), cpuMicros, checksCompleted: () => scheduler().checksCompleted, scheduledPerSecond: () => scheduler().scheduledPerSecond };
+  const watch = createCapacityWatch({ sources, logger });
   const timer = setInterval(() => watch.sample(), windowMs).unref();
   return { ...watch, stop: () => clearInterval(timer) };
 }

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe } from '@jest/globals';
 import { compileTarget, compileTargets, createResolver, createScheduler, type Target } from '@sitewatch/checker';
-import { createPublisher, type PublisherOptions } from '@sitewatch/kafka-transport';
+import { createPublisher, createRegistryMember, type PublisherOptions, type RegistryMemberOptions } from '@sitewatch/kafka-transport';
 import { loadConfig } from '@sitewatch/service';
 import { itReportsEachRuleOnce, ruleFiles, type OptionsRule } from '../../../tools/testing/config-rules.js';
 import { checkProducerConfig, producerConfigSchema } from './config.js';
@@ -22,6 +22,10 @@ const base = { kafka: { ...connection, topic: 'results' }, checker: { targets: [
 const sasl = { mechanism: 'plain', username: 'u', password: 'p' } as const;
 
 const publisher = (options: Partial<PublisherOptions>) => () => createPublisher({ connection, topic: 'results', ...options });
+const listener = { assigned: () => undefined, revoked: () => undefined, record: () => undefined };
+const member = (options: Partial<RegistryMemberOptions>) => () => createRegistryMember({ connection, groupId: 'sitewatch-checkers-eu', listener, ...options });
+/** A fleet checker: no targets of its own, the registry's with these settings. */
+const fleet = (registry: object) => ({ checker: { targets: undefined, location: 'eu', registry } }) as unknown as Record<string, object>;
 
 const rules: Record<string, OptionsRule> = {
   'SASL without TLS': { config: { kafka: { sasl } }, path: '/kafka/sasl', library: publisher({ connection: { ...connection, sasl } }), libraryPath: '/connection/sasl' },
@@ -116,6 +120,18 @@ const rules: Record<string, OptionsRule> = {
     path: '/checker/dns/servers/1',
     library: () => createResolver({ servers: ['127.0.0.1:5353', 'dns.example.com'] }),
     libraryPath: '/servers/1',
+  },
+  'a registry heartbeat longer than a third of the session': {
+    config: fleet({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 2500 }),
+    path: '/checker/registry/heartbeatIntervalMs',
+    library: member({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 2500 }),
+    libraryPath: '/heartbeatIntervalMs',
+  },
+  'a registry topic created without compaction': {
+    config: fleet({ createTopic: { partitions: 6, replicationFactor: 1, config: { 'cleanup.policy': 'delete' } } }),
+    path: '/checker/registry/createTopic/config/cleanup.policy',
+    library: member({ createTopic: { partitions: 6, replicationFactor: 1, config: { 'cleanup.policy': 'delete' } } }),
+    libraryPath: '/createTopic/config/cleanup.policy',
   },
   'no checks at once': {
     config: { checker: { concurrency: 0 } },

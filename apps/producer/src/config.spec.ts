@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { exampleConfigs } from '../../../tools/testing/example-configs.js';
-import { checkProducerConfig, loadProducerConfig, producerTargets, type ProducerConfig } from './config.js';
+import { checkProducerConfig, checkerGroupId, checkerLocation, loadProducerConfig, producerTargets, registryOptions, type ProducerConfig } from './config.js';
 
 const examples = exampleConfigs();
 afterAll(() => examples.remove());
@@ -17,7 +19,7 @@ describe('producer config', () => {
 
   it('takes secrets from the environment and reports them for scrubbing', () => {
     const { config, secrets } = load('aiven.example.yaml');
-    expect(config.checker.targets[1]!.headers!.authorization).toBe('Bearer api-token');
+    expect(config.checker.targets![1]!.headers!.authorization).toBe('Bearer api-token');
     expect(secrets).toContain('api-token');
   });
 
@@ -60,5 +62,28 @@ describe('producer config', () => {
     expect(() => load('missing.yaml')).toThrow(
       expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems: [{ path: '', message: 'cannot read the config file (ENOENT)' }] }),
     );
+  });
+
+  it('reads a fleet checker: no targets of its own, the registry of its location', () => {
+    const { config } = load('fleet.example.yaml');
+    expect(producerTargets(config)).toEqual([]);
+    expect(checkerGroupId(checkerLocation(config))).toBe('sitewatch-checkers-local');
+    expect(registryOptions(config)).toEqual({
+      topic: 'sitewatch.targets',
+      createTopic: { partitions: 12, replicationFactor: 1 },
+      sessionTimeoutMs: 10_000,
+      connection: { brokers: ['127.0.0.1:19092'], clientId: 'sitewatch', connectionTimeoutMs: 3000, requestTimeoutMs: 30_000 },
+    });
+  });
+
+  it.each([
+    ['targets and a registry', { targets: [{ id: 'a', url: 'https://a.test/' }], registry: {}, location: 'eu' }, '/checker/registry', /^and targets or defaults are both set/],
+    ['defaults and a registry', { defaults: { intervalMs: 5000 }, registry: {}, location: 'eu' }, '/checker/registry', /^and targets or defaults are both set/],
+    ['a registry without a location', { registry: {} }, '/checker/registry', /^needs location/],
+    ['neither targets nor a registry', { location: 'eu' }, '/checker/targets', /^is required, unless checker.registry is set/],
+  ])('refuses %s', (_name, checker, pointer, message) => {
+    const file = path.join(examples.dir, 'checker.yaml');
+    fs.writeFileSync(file, JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker }));
+    expect(() => load('checker.yaml')).toThrow(expect.objectContaining({ problems: [{ path: pointer, message: expect.stringMatching(message) }] }));
   });
 });

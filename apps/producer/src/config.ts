@@ -1,5 +1,6 @@
 // The producer's view of the config file: `log`, `kafka`, `checker` and `producer`, each
-// checked strictly; the consumer's sections are left to the consumer.
+// checked strictly; the consumer's sections are left to the consumer. The targets come from
+// `checker.targets` (one machine) or from the registry topic, `checker.registry` (a fleet).
 import os from 'node:os';
 import {
   checkerErrorCodes,
@@ -7,23 +8,22 @@ import {
   compileTargets,
   resolverOptionsSchema,
   schedulerOptionsSchema,
-  targetSchema,
-  targetSettingsSchema,
   type CompiledTarget,
   type ResolverOptions,
-  type Target,
-  type TargetSettings,
 } from '@sitewatch/checker';
 import {
   checkPublisherOptions,
+  checkRegistryOptions,
   fromKafkaSection,
   kafkaSectionPaths,
   kafkaSectionSchema,
   publisherOptionsSchema,
+  registryOptionsSchema,
   type KafkaSection,
   type PublisherOptions,
+  type RegistryOptions,
 } from '@sitewatch/kafka-transport';
-import { isSitewatchError, readOptionFile, relocateProblems, type Problem } from '@sitewatch/schema';
+import { isSitewatchError, readOptionFile, relocateProblems, targetSchema, targetSettingsSchema, whenPresent, type Problem, type Target, type TargetSettings } from '@sitewatch/schema';
 import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, ...publisherSettings } = publisherOptionsSchema.properties;
@@ -35,15 +35,28 @@ export const producerSections = {
   checker: {
     type: 'object',
     additionalProperties: false,
-    required: ['targets'],
     properties: {
-      probeId: { type: 'string', minLength: 1, maxLength: 128, description: 'Where the checks run from, put in every result (default: the host name).' },
+      location: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 128,
+        description: 'Where the checks run from: the probeId of every result, and with a registry the consumer group sitewatch-checkers-<location> (default: the host name).',
+      },
       concurrency: schedulerOptionsSchema.properties.concurrency,
       caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust for https targets instead of the bundled roots (a private PKI).' },
       dns: resolverOptionsSchema,
       defaults: targetSettingsSchema,
-      targets: { type: 'array', minItems: 1, items: targetSchema },
+      targets: { type: 'array', minItems: 1, items: targetSchema, description: 'The targets of this machine; or leave them out and set registry' },
+      registry: { ...registryOptionsSchema, description: 'Take the targets from the registry topic, shared with the other checkers of this location (a fleet)' },
     },
+    allOf: [
+      whenPresent('registry', { required: ['location'] }, 'needs location: the checkers of one location share its targets, as the consumer group sitewatch-checkers-<location>'),
+      whenPresent(
+        'registry',
+        { not: { anyOf: [{ required: ['targets'] }, { required: ['defaults'] }] } },
+        'and targets or defaults are both set: a checker takes its targets from this file or from the registry; put them in the file given to sitewatch-targets apply',
+      ),
+    ],
   },
   producer: {
     type: 'object',
@@ -56,13 +69,21 @@ export const producerSections = {
   },
 } as const;
 
-export const producerConfigSchema = configFileSchema(producerSections, { required: ['kafka', 'checker'], otherSections: ['consumer', 'postgres', 'alerts'] });
+export const producerConfigSchema = configFileSchema(producerSections, { required: ['kafka', 'checker'] });
 
 /** The config file as the producer reads it, defaults applied. */
 export interface ProducerConfig {
   log: { level: LogLevel; pretty?: boolean };
   kafka: KafkaSection;
-  checker: { probeId?: string; concurrency: number; caFile?: string; dns?: ResolverOptions; defaults?: TargetSettings; targets: Target[] };
+  checker: {
+    location?: string;
+    concurrency: number;
+    caFile?: string;
+    dns?: ResolverOptions;
+    defaults?: TargetSettings;
+    targets?: Target[];
+    registry?: Omit<RegistryOptions, 'connection' | 'logger'>;
+  };
   producer: Omit<PublisherOptions, 'connection' | 'topic' | 'createTopic' | 'logger'> & {
     metrics?: { port: number; host: string };
     shutdownTimeoutMs: number;
@@ -81,6 +102,9 @@ export function checkerCa(config: ProducerConfig): { text?: string; problem?: Pr
 }
 
 function targetProblems(config: ProducerConfig): Problem[] {
+  if (config.checker.targets === undefined) {
+    return config.checker.registry ? [] : [{ path: '/checker/targets', message: 'is required, unless checker.registry is set (a checker fleet)' }];
+  }
   try {
     compileTargets(config.checker.targets, config.checker.defaults);
     return [];
@@ -101,12 +125,23 @@ export function checkProducerConfig(config: ProducerConfig): Problem[] {
     ...(ca.problem ? [ca.problem] : []),
     ...relocateProblems(checkResolverOptions(config.checker.dns ?? {}), { '': '/checker/dns' }),
     ...relocateProblems(checkPublisherOptions(publisherOptions(config)), kafkaSectionPaths('/producer')),
+    ...(config.checker.registry ? relocateProblems(checkRegistryOptions(registryOptions(config)), { '': '/checker/registry', '/connection': '/kafka' }) : []),
   ];
 }
 
-/** The targets with defaults applied (the config was checked, so this does not throw). */
+/** The targets of `checker.targets` with defaults applied (the config was checked, so this does not throw); none with a registry. */
 export function producerTargets(config: ProducerConfig): CompiledTarget[] {
-  return compileTargets(config.checker.targets, config.checker.defaults);
+  return config.checker.targets ? compileTargets(config.checker.targets, config.checker.defaults) : [];
+}
+
+/** The registry's options (but the logger) from `checker.registry` and the `kafka` connection. */
+export function registryOptions(config: ProducerConfig): RegistryOptions {
+  return { ...config.checker.registry, connection: fromKafkaSection(config.kafka).connection };
+}
+
+/** The consumer group of the checkers of a location. */
+export function checkerGroupId(location: string): string {
+  return `sitewatch-checkers-${location}`;
 }
 
 /**
@@ -118,6 +153,7 @@ export function loadProducerConfig(file: string, env: Record<string, string | un
   return loadConfig<ProducerConfig>(file, { schema: producerConfigSchema, sections: Object.keys(producerSections), env, check: checkProducerConfig });
 }
 
-export function probeId(config: ProducerConfig): string {
-  return config.checker.probeId ?? os.hostname();
+/** Where the checks run from (`checker.location`, default the host name): the results' probeId. */
+export function checkerLocation(config: ProducerConfig): string {
+  return config.checker.location ?? os.hostname();
 }

@@ -20,9 +20,9 @@ async function main(): Promise<void> {
     secrets = loaded.secrets;
     const logger = createLogger({ name: 'producer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });
     let ops: OpsServer | undefined;
-    const producer = startProducer(config, logger, (err) => {
-      logger.error({ err, code: err.code }, 'Kafka refuses the connection; stopping');
-      void shutdown.begin('Kafka refuses the connection', exitCodes.failure);
+    const producer = startProducer(config, logger, (err, reason) => {
+      logger.error({ err, code: err.code }, `${reason}; stopping`);
+      void shutdown.begin(reason, exitCodes.failure);
     });
     const shutdown = handleShutdown({
       logger,

@@ -15,9 +15,11 @@ export interface ProducerMetrics {
 }
 
 export interface ProducerStatsSources {
-  scheduler: () => { overruns: number; missedSlots: number; inFlight: number; queued: number; checksFailed: number };
+  scheduler: () => { targets: number; overruns: number; missedSlots: number; skippedSlots: number; inFlight: number; queued: number; checksFailed: number };
   publisher: () => { buffered: number; published: number; dropped: number; sendErrors: number };
   capacity: () => { cpuMicrosPerCheck: number; neededCores: number };
+  /** In a fleet: this checker's share of the registry. */
+  registry?: () => { partitions: number; assignments: number; invalidRecords: number; leaseLapses: number };
 }
 
 export function createProducerMetrics(sources: ProducerStatsSources): ProducerMetrics {
@@ -37,8 +39,10 @@ export function createProducerMetrics(sources: ProducerStatsSources): ProducerMe
     buckets: [0.005, ...secondBuckets],
     registers: [registry],
   });
+  polled('sitewatch_checker_targets', 'Targets this checker schedules (in a fleet, those of the registry partitions it holds).', () => sources.scheduler().targets);
   polled('sitewatch_scheduler_overruns_total', 'Slots skipped because the previous check of the target had not finished.', () => sources.scheduler().overruns);
   polled('sitewatch_scheduler_missed_slots_total', 'Slots skipped because the scheduler was a whole interval late.', () => sources.scheduler().missedSlots);
+  polled('sitewatch_scheduler_skipped_slots_total', 'Slots not run because this checker no longer held its lease on the target (paused, or cut off from Kafka).', () => sources.scheduler().skippedSlots);
   polled('sitewatch_checks_failed_total', 'Checks that produced no result (a bug, logged at error).', () => sources.scheduler().checksFailed);
   polled('sitewatch_checks_in_flight', 'Checks running now.', () => sources.scheduler().inFlight);
   polled('sitewatch_checks_queued', 'Checks waiting for a free place under the concurrency limit.', () => sources.scheduler().queued);
@@ -48,6 +52,13 @@ export function createProducerMetrics(sources: ProducerStatsSources): ProducerMe
   polled('sitewatch_published_results_total', 'Results acknowledged by Kafka.', () => sources.publisher().published);
   polled('sitewatch_publish_dropped_results_total', 'Results dropped: buffer full while Kafka was unreachable, or unsent at shutdown.', () => sources.publisher().dropped);
   polled('sitewatch_publish_errors_total', 'Failed attempts to reach Kafka or send a batch (each retried).', () => sources.publisher().sendErrors);
+  const fleet = sources.registry;
+  if (fleet) {
+    polled('sitewatch_registry_partitions', 'Registry partitions this checker holds.', () => fleet().partitions);
+    polled('sitewatch_registry_assignments_total', 'Assignments received from the group of this location (one per rebalance).', () => fleet().assignments);
+    polled('sitewatch_registry_invalid_records_total', 'Registry records skipped because they are not a valid target.', () => fleet().invalidRecords);
+    polled('sitewatch_registry_lease_lapses_total', 'Times the lease on the registry partitions ran out (targets stopped at once, group joined again).', () => fleet().leaseLapses);
+  }
   return {
     registry,
     observe(result) {

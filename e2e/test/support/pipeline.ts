@@ -86,7 +86,7 @@ function pipelineConfig(options: PipelineOptions, services: Services, topic: str
       topic,
       createTopic: { partitions: options.partitions ?? 3, replicationFactor: 1, ...(options.topicConfig ? { config: options.topicConfig } : {}) },
     },
-    checker: { probeId: 'e2e-probe', defaults: { intervalMs: 1000, timeoutMs: 800 }, targets, ...options.checker },
+    checker: { location: 'e2e-probe', defaults: { intervalMs: 1000, timeoutMs: 800 }, targets, ...options.checker },
     producer: { lingerMs: 20, metrics: { port: 0, host: '127.0.0.1' }, ...options.producer },
     consumer: {
       groupId,

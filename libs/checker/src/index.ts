@@ -1,6 +1,6 @@
 export { CheckerError, checkerErrorCodes, type CheckerErrorCode } from './lib/errors.js';
 export { checkTarget, type CheckOptions } from './lib/http-check.js';
 export { checkResolverOptions, createResolver, resolverOptionsSchema, type AddressFamily, type Resolver, type ResolverOptions } from './lib/resolver.js';
-export { createScheduler, schedulerOptionsSchema, type Scheduler, type SchedulerOptions, type SchedulerStats } from './lib/scheduler.js';
+export { createScheduler, nextSlotAfter, schedulerOptionsSchema, slotPhase, type Scheduler, type SchedulerOptions, type SchedulerStats } from './lib/scheduler.js';
 export { compileTarget, compileTargets, type CheckMethod, type CompiledTarget, type Target, type TargetSettings } from './lib/target.js';
-export { targetSchema, targetSettingsSchema } from './lib/target.schema.js';
+export { createAssignedTargets, type AssignedTargets, type AssignedTargetsOptions, type AssignedTargetsStats, type TargetRecord } from './lib/assigned-targets.js';

@@ -9,3 +9,14 @@ export { createSubscriber, type Subscriber, type SubscriberStats } from './lib/s
 export { checkSubscriberOptions, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
 export { fromKafkaSection, kafkaSectionPaths, kafkaSectionSchema, type KafkaSection } from './lib/config-section.js';
 export type { CreateTopicOptions } from './lib/topics.js';
+export { createRegistryMember, leaseMarginMs, type RegistryMember, type RegistryMemberStats } from './lib/registry-member.js';
+export {
+  checkRegistryOptions,
+  registryDefaults,
+  registryOptionsSchema,
+  type RegistryListener,
+  type RegistryMemberOptions,
+  type RegistryRecord,
+  type RegistryOptions,
+} from './lib/registry-options.js';
+export { readRegistry, writeRegistry, type RegistryChange } from './lib/registry-topic.js';

@@ -5,8 +5,9 @@
 // KAFKA_SASL_BROKERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { Kafka, logLevel, type Admin, type IHeaders } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import type { KafkaConnectionOptions, SaslMechanism } from './lib/connection.js';
+import { headerText, readToEnd } from './lib/registry-topic.js';
 
 
 /** PEM contents, as a managed Kafka service hands them out (ca.pem, service.cert, service.key). */
@@ -83,53 +84,14 @@ function requireEnv(name: string): string {
   return value;
 }
 
-function headerText(headers: IHeaders | undefined): Record<string, string> {
-  const text: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) text[name] = first.toString();
-  }
-  return text;
-}
-
-async function waitForMessages(admin: Admin, topic: string, atLeast: number, deadline: number): Promise<Map<number, bigint>> {
+async function waitForMessages(admin: Admin, topic: string, atLeast: number, deadline: number): Promise<void> {
   for (;;) {
     const offsets = await admin.fetchTopicOffsets(topic);
     const total = offsets.reduce((sum, p) => sum + BigInt(p.high) - BigInt(p.low), 0n);
-    if (total >= BigInt(atLeast)) return new Map(offsets.map((p) => [p.partition, BigInt(p.high)]));
+    if (total >= BigInt(atLeast)) return;
     if (Date.now() > deadline) throw new Error(`topic ${topic} holds ${total} message(s), expected at least ${atLeast}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function readUpTo(kafka: Kafka, topic: string, ends: Map<number, bigint>, deadline: number): Promise<TestKafkaMessage[]> {
-  const messages: TestKafkaMessage[] = [];
-  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
-  if (pending.size === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `read-${randomUUID()}`, maxWaitTimeInMs: 100 });
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), Math.max(deadline - Date.now(), 1000));
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const end = ends.get(partition) ?? 0n;
-          if (BigInt(message.offset) < end) {
-            messages.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: headerText(message.headers) });
-          }
-          if (BigInt(message.offset) + 1n >= end) pending.delete(partition);
-          if (pending.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
 
 /** The test run's broker, from the environment that the global set-up exports, or `options.brokers`. */
@@ -185,7 +147,12 @@ export async function startTestKafka(options: { brokers?: string[] } = {}): Prom
     },
     async readMessages(topic, { atLeast = 0, timeoutMs = 15_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
-      return readUpTo(kafka, topic, await waitForMessages(admin, topic, atLeast, deadline), deadline);
+      await waitForMessages(admin, topic, atLeast, deadline);
+      const messages: TestKafkaMessage[] = [];
+      const visit = (partition: number, message: KafkaMessage) =>
+        messages.push({ partition, offset: message.offset, key: message.key, value: message.value, headers: headerText(message.headers) });
+      await readToEnd(kafka, admin, topic, visit, Math.max(deadline - Date.now(), 1000));
+      return messages.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
     },
     async partitionCount(topic) {
       if (!(await admin.listTopics()).includes(topic)) return undefined;

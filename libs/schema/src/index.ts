@@ -9,7 +9,7 @@ export {
   type RegexResult,
 } from './lib/check-result.js';
 export { checkResultSchema } from './lib/check-result.schema.js';
-export { decode, encode, maxMessageBytes, schemaVersionHeader, validateCheckResult, type DecodeResult } from './lib/codec.js';
+export { decode, encode, maxMessageBytes, schemaVersionHeader, validateCheckResult, type Decoded, type DecodeResult } from './lib/codec.js';
 export {
   formatProblems,
   isSitewatchError,
@@ -23,3 +23,6 @@ export {
 export { noopLogger, type LogFn, type Logger } from './lib/logger.js';
 export { createQueue, type Queue } from './lib/queue.js';
 export { compileOptions, pointer, readOptionFile, relocateProblems, whenPresent, type JsonSchema, type Validation } from './lib/validation.js';
+export { targetSchemaVersion, type CheckMethod, type Target, type TargetSettings } from './lib/target.js';
+export { statusRangePattern, targetRecordSchema, targetSchema, targetSettingsSchema } from './lib/target.schema.js';
+export { decodeTarget, encodeTarget } from './lib/target-codec.js';

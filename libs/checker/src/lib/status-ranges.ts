@@ -1,13 +1,11 @@
 // Accepted HTTP status codes, written the way operators think of them: `200`, `200-299`.
+import { statusRangePattern } from '@sitewatch/schema';
 
 /** An inclusive range of status codes. */
 export interface StatusRange {
   from: number;
   to: number;
 }
-
-/** The syntax of one entry: a code, or two codes joined by a dash. */
-export const statusRangePattern = '^[1-9][0-9]{2}(-[1-9][0-9]{2})?$';
 
 const syntax = new RegExp(statusRangePattern);
 const lowest = 100;

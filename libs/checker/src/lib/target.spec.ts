@@ -1,8 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { isSitewatchError, type Problem } from '@sitewatch/schema';
+import { isSitewatchError, targetSchema, targetSettingsSchema, type Problem } from '@sitewatch/schema';
 import { checkerErrorCodes } from './errors.js';
 import { compileTarget, compileTargets, type Target } from './target.js';
-import { targetSchema, targetSettingsSchema } from './target.schema.js';
 
 function problemsOf(compile: () => unknown): readonly Problem[] {
   try {

@@ -20,6 +20,8 @@ export const transportErrorCodes = [
   'ERR_TRANSPORT_TOPIC_CREATE_DENIED',
   /** Creating a topic failed for another reason (e.g. more replicas than brokers). */
   'ERR_TRANSPORT_TOPIC_CREATE',
+  /** A topic exists with a config that cannot work for its use (e.g. a registry topic that is not compacted). */
+  'ERR_TRANSPORT_TOPIC_CONFIG',
   /** A message or a request is larger than the broker accepts. */
   'ERR_TRANSPORT_TOO_LARGE',
   /** The subscriber's batch handler threw an error that carries no code of its own. */

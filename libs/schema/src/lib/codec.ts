@@ -6,35 +6,42 @@ import { createAjv, problemsOf } from './validation.js';
 /** Kafka header (or any envelope field) that carries the message's schema major version. */
 export const schemaVersionHeader = 'sitewatch-schema-version';
 
-/** A CheckResult is well under 8 KiB; anything this large is not one, and is not parsed. */
+/** A CheckResult is well under 8 KiB, a target record too; anything this large is not one, and is not parsed. */
 export const maxMessageBytes = 64 * 1024;
 
 const validate = createAjv({ useDefaults: false }).compile<CheckResult>({ ...checkResultSchema, $schema: undefined });
 
+/** A decoder's answer: the value, or why the bytes are not one. */
+export type Decoded<T> = { ok: true; value: T } | { ok: false; error: SchemaError };
+
 /** `decode()`'s answer: the result, or why the bytes are not one. Never throws. */
-export type DecodeResult = { ok: true; value: CheckResult } | { ok: false; error: SchemaError };
+export type DecodeResult = Decoded<CheckResult>;
+
+/** The error for a value of a newer major version than `version`, or undefined. */
+export function newerVersion(value: unknown, version: number, what: string): SchemaError | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = (value as { v?: unknown }).v;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= version) return undefined;
+  const message = `schema version ${v} is newer than the supported ${version}; upgrade this reader`;
+  return new SchemaError('ERR_SCHEMA_UNSUPPORTED_VERSION', `unsupported ${what}`, { problems: [{ path: '/v', message }] });
+}
 
 /** Checks a value against the CheckResult v1 schema; an invalid one comes back with every problem, by JSON Pointer. */
 export function validateCheckResult(value: unknown): DecodeResult {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const v = (value as { v?: unknown }).v;
-    if (typeof v === 'number' && Number.isInteger(v) && v > schemaVersion) {
-      const message = `schema version ${v} is newer than the supported ${schemaVersion}; upgrade this reader`;
-      return { ok: false, error: new SchemaError('ERR_SCHEMA_UNSUPPORTED_VERSION', 'unsupported CheckResult', { problems: [{ path: '/v', message }] }) };
-    }
-  }
+  const newer = newerVersion(value, schemaVersion, 'CheckResult');
+  if (newer) return { ok: false, error: newer };
   if (validate(value)) return { ok: true, value };
   return { ok: false, error: new SchemaError('ERR_SCHEMA_INVALID', 'invalid CheckResult', { problems: problemsOf(validate.errors ?? []) }) };
 }
 
-/** Parses and validates message bytes. Anything invalid comes back as a SchemaError naming each field at fault. */
-export function decode(bytes: Uint8Array | string | null | undefined): DecodeResult {
+/** Parses message bytes as JSON (at most maxMessageBytes), then hands the value to `validateValue`. */
+export function decodeJson<T>(bytes: Uint8Array | string | null | undefined, what: string, validateValue: (value: unknown) => Decoded<T>): Decoded<T> {
   if (bytes === null || bytes === undefined || bytes.length === 0) {
     return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', 'message has no value') };
   }
   const size = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
   if (size > maxMessageBytes) {
-    return { ok: false, error: new SchemaError('ERR_SCHEMA_INVALID', `message is ${size} bytes, more than a CheckResult can be (${maxMessageBytes})`) };
+    return { ok: false, error: new SchemaError('ERR_SCHEMA_INVALID', `message is ${size} bytes, more than a ${what} can be (${maxMessageBytes})`) };
   }
   let value: unknown;
   try {
@@ -42,10 +49,15 @@ export function decode(bytes: Uint8Array | string | null | undefined): DecodeRes
   } catch (cause) {
     return { ok: false, error: new SchemaError('ERR_SCHEMA_NOT_JSON', `message is not JSON: ${(cause as Error).message}`, { cause }) };
   }
-  return validateCheckResult(value);
+  return validateValue(value);
 }
 
-/** Serialises a CheckResult, validating it first: an invalid one is a bug of the writer and throws. */
+/** Parses and validates message bytes. Anything invalid comes back as a SchemaError naming each field at fault. */
+export function decode(bytes: Uint8Array | string | null | undefined): DecodeResult {
+  return decodeJson(bytes, 'CheckResult', validateCheckResult);
+}
+
+/** Serialises a CheckResult, validating it first: an invalid result is a bug of the writer and throws. */
 export function encode(result: CheckResult): Buffer {
   const checked = validateCheckResult(result);
   if (!checked.ok) throw checked.error;

@@ -9,8 +9,20 @@ function sink() {
 
 describe('parseCli', () => {
   it('takes --config, else SITEWATCH_CONFIG', () => {
-    expect(parseCli(['--config', 'a.yaml'], { SITEWATCH_CONFIG: 'b.yaml' })).toEqual({ command: undefined, configPath: 'a.yaml', help: false });
-    expect(parseCli(['migrate'], { SITEWATCH_CONFIG: 'b.yaml' })).toEqual({ command: 'migrate', configPath: 'b.yaml', help: false });
+    expect(parseCli(['--config', 'a.yaml'], { SITEWATCH_CONFIG: 'b.yaml' })).toEqual({ command: undefined, args: [], flags: {}, configPath: 'a.yaml', help: false });
+    expect(parseCli(['migrate'], { SITEWATCH_CONFIG: 'b.yaml' })).toEqual({ command: 'migrate', args: [], flags: {}, configPath: 'b.yaml', help: false });
+  });
+
+  it('takes the arguments after the command and the boolean options asked for', () => {
+    expect(parseCli(['apply', 'targets.yaml', '--dry-run', '-c', 'a.yaml'], {}, ['dry-run'])).toEqual({
+      command: 'apply',
+      args: ['targets.yaml'],
+      flags: { 'dry-run': true },
+      configPath: 'a.yaml',
+      help: false,
+    });
+    expect(parseCli(['list'], {}, ['dry-run']).flags).toEqual({ 'dry-run': false });
+    expect(() => parseCli(['list', '--dry-run'], {})).toThrow(/--dry-run/);
   });
 
   it('rejects unknown options by name', () => {

@@ -7,19 +7,24 @@ import { exitCodes } from './shutdown.js';
 export interface CliArgs {
   /** First positional argument (e.g. `migrate`), if any. */
   command?: string;
+  /** The positional arguments after the command (e.g. a file name). */
+  args: string[];
+  /** The boolean options asked for (e.g. `dry-run` for `--dry-run`), each true when given. */
+  flags: Record<string, boolean>;
   /** `--config` / `-c`, else the `SITEWATCH_CONFIG` environment variable. */
   configPath?: string;
   help: boolean;
 }
 
-/** Parses `[command] [--config file] [--help]`; an unknown option throws with its name. */
-export function parseCli(argv: string[], env: Record<string, string | undefined>): CliArgs {
+/** Parses `[command] [args...] [--config file] [--help]` and the boolean options `flags` (e.g. `['dry-run']`); an unknown option throws with its name. */
+export function parseCli(argv: string[], env: Record<string, string | undefined>, flags: readonly string[] = []): CliArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, ...Object.fromEntries(flags.map((flag) => [flag, { type: 'boolean' as const }])) },
   });
-  return { command: positionals[0], configPath: values.config ?? env.SITEWATCH_CONFIG, help: values.help ?? false };
+  const given = Object.fromEntries(flags.map((flag) => [flag, (values as Record<string, unknown>)[flag] === true]));
+  return { command: positionals[0], args: positionals.slice(1), flags: given, configPath: (values.config) ?? env.SITEWATCH_CONFIG, help: values.help === true };
 }
 
 /**

@@ -22,11 +22,19 @@ export const opsServerConfigSchema = {
 } as const;
 
 /**
- * The schema one service validates a shared config file with: its own sections strictly,
- * the sections other services read as any object (they validate those), nothing else.
+ * The top-level sections of a sitewatch config file, whichever service reads them: one file
+ * can serve every service, and a service accepts the others' sections without reading them.
  */
-export function configFileSchema(sections: Record<string, JsonSchema>, options: { required: string[]; otherSections: string[] }): JsonSchema {
-  const others = Object.fromEntries(options.otherSections.map((name) => [name, { type: 'object', description: 'Read by another service.' }]));
+export const sitewatchSections = ['log', 'kafka', 'checker', 'producer', 'consumer', 'postgres', 'alerts'] as const;
+
+/**
+ * The schema one service validates a shared config file with: its own sections strictly,
+ * the sections other services read (`otherSections`, default the rest of `sitewatchSections`)
+ * as any object (they validate those), nothing else.
+ */
+export function configFileSchema(sections: Record<string, JsonSchema>, options: { required: string[]; otherSections?: readonly string[] }): JsonSchema {
+  const otherSections = options.otherSections ?? sitewatchSections.filter((name) => !(name in sections));
+  const others = Object.fromEntries(otherSections.map((name) => [name, { type: 'object', description: 'Read by another service.' }]));
   // An optional section that is absent is an empty one, so the defaults inside it apply.
   const own = Object.fromEntries(Object.entries(sections).map(([name, schema]) => [name, options.required.includes(name) ? schema : { ...schema, default: {} }]));
   return {

@@ -1,7 +1,11 @@
-// JSON Schema fragments (draft-07 keywords) of a target's settings: compileTarget() checks
-// targets with them, and the apps compose them into their YAML config schema as
-// `checker.defaults` and `checker.targets[]`.
-import { statusRangePattern } from './status-ranges.js';
+// JSON Schema fragments (draft-07 keywords) of a target's settings: the checker's
+// compileTarget() checks targets with them, the apps compose them into their YAML config
+// schema as `checker.defaults` and `checker.targets[]`, and the target record of the
+// registry topic is a target with its version.
+import { targetSchemaVersion } from './target.js';
+
+/** The syntax of one `acceptStatus` entry: a code, or two codes joined by a dash. */
+export const statusRangePattern = '^[1-9][0-9]{2}(-[1-9][0-9]{2})?$';
 
 // Syntax of a target id: it is a Kafka key, a database key and a metrics label.
 const targetIdPattern = '^[A-Za-z0-9][A-Za-z0-9._:/-]*$';
@@ -73,4 +77,15 @@ export const targetSchema = {
       [K in keyof typeof settingProperties]: Omit<(typeof settingProperties)[K], 'default'>;
     }),
   },
+} as const;
+
+/**
+ * Schema of a target record, the value of the registry topic: a target with every setting
+ * it needs and its major version `v`. Unknown settings are refused, not ignored: a check
+ * that silently dropped a setting (a header, a regex) would report the wrong thing.
+ */
+export const targetRecordSchema = {
+  ...targetSchema,
+  required: ['v', ...targetSchema.required],
+  properties: { v: { const: targetSchemaVersion }, ...targetSchema.properties },
 } as const;
