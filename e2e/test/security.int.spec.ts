@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import os from 'node:os';
 import path from 'node:path';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../../tools/testing/receivers.js';
+import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { startTlsPostgres, type TlsPostgres } from '../../tools/testing/tls-postgres.js';
 import { metricsText, startPipeline, type Pipeline } from './support/pipeline.js';
 import { startApp, waitFor, writeConfig, type AppProcess } from './support/processes.js';
@@ -23,9 +24,12 @@ const mutualTls = () => ({
 
 let tlsPg: TlsPostgres;
 let sql: postgres.Sql;
+// A throwaway database for the consumers that stop before storing anything: nothing of
+// theirs outlives the run, and nothing an earlier run left can change what they do.
+let unused: TestPostgres;
 
 beforeAll(async () => {
-  tlsPg = await startTlsPostgres();
+  [tlsPg, unused] = await Promise.all([startTlsPostgres(), startTestPostgres()]);
   const ca = fs.readFileSync(tlsPg.caFile, 'utf8');
   // postgres.js checks the certificate against "localhost" for an IP host (the sink works
   // around it too): check it against the address actually used.
@@ -35,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sql?.end();
-  await tlsPg?.close();
+  await Promise.all([tlsPg?.close(), unused?.close()]);
 });
 
 /** Runs one app on a config and waits for its exit; a hang fails the test by its timeout. */
@@ -131,7 +135,7 @@ describe('SASL over TLS', () => {
     const wrong = `wrong-${Math.random().toString(36).slice(2)}`;
     const { code, output } = await exitOf('consumer', {
       kafka: { ...sasl(), sasl: { ...sasl().sasl, password: wrong }, topic: 'sitewatch.never' },
-      postgres: { url: process.env.DATABASE_URL, schema: 'never_used' },
+      postgres: { url: unused.url },
       consumer: { groupId: 'never-joins' },
     });
     expect(code).toBe(1);
@@ -155,7 +159,7 @@ describe('a TLS setting that cannot work', () => {
     const { brokers, tls } = mutualTls();
     const { code, output } = await exitOf('consumer', {
       kafka: { ...base.kafka, brokers, tls: { caFile: tls.caFile } },
-      postgres: { url: process.env.DATABASE_URL, schema: 'never_used' },
+      postgres: { url: unused.url },
       consumer: { groupId: 'never-joins' },
     });
     expect(code).toBe(1);
