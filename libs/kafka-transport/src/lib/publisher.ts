@@ -190,12 +190,12 @@ export function createPublisher(options: PublisherOptions): Publisher {
     notify?.();
     // Disconnecting also ends a send that is still waiting for an unreachable broker; a send
     // in progress must end before what is left is counted. A connection attempt in progress
-    // is not waited for (kafkajs can take seconds to give up): no send follows it, and the
-    // producer is disconnected again once it is over.
-    const wasSending = sending;
+    // ends by itself (kafkajs gives up after its connection timeout and retries: seconds at
+    // most) and no send follows it; it is waited for, then disconnected, so nothing of the
+    // publisher still runs once close() has resolved.
     await producer.disconnect().catch(() => undefined);
-    if (wasSending) await loop;
-    void loop.then(() => producer.disconnect()).catch(() => undefined);
+    await loop.catch(() => undefined);
+    await producer.disconnect().catch(() => undefined);
     const left = buffer.clear(new TransportError('ERR_TRANSPORT_CLOSED', 'the publisher closed before these results were sent'));
     counters.dropped += left;
     if (left > 0) log.error({ dropped: left, droppedTotal: counters.dropped, closeTimeoutMs: settings.closeTimeoutMs }, 'closed with results not sent');
