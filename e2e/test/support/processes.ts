@@ -51,7 +51,8 @@ export function startApp(app: 'producer' | 'consumer' | 'targets', args: string[
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // 'close', not 'exit': the output is read to its end by then.
+  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   const logs = () =>
     output.split('\n').flatMap((line) => {
       if (!line.startsWith('{')) return [];
