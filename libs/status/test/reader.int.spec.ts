@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError, type CheckResult } from '@sitewatch/schema';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { createStatusReader, dayKey, lastDays, lastUtcDays, statusErrorCodes, type StatusReader } from '../src/index.js';
-import { expectedFigures, knownData, ofDay, readOnlyRole, store, withinSketch } from './helpers.js';
+import { expectedFigures, knownData, ofDay, readOnlyRole, store, withinSketch } from '../../../tools/testing/status-data.js';
 
 const now = new Date();
 let db: TestPostgres;

@@ -1,4 +1,4 @@
-// Shared by the status integration tests (this lib's and the app's): known results written
+// Shared by the status integration tests (libs/status's and apps/status's): known results written
 // through the real sink, what the rollups must then say computed from those results, and a
 // read-only role to read them with.
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,7 @@ import { createSink } from '@sitewatch/pg-sink';
 import type { CheckResult, FailureReason } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import postgres from 'postgres';
-import { seededRandom } from '../../../tools/testing/random.js';
+import { seededRandom } from './random.js';
 
 const dayMs = 86_400_000;
 
