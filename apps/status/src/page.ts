@@ -71,7 +71,7 @@ export function renderPage(board: Board, options: { title: string; refreshSecond
   const recent = board.incidents.filter((i) => i.resolvedAt !== null);
   const summary = overall(board);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="refresh" content="${options.refreshSeconds}"><title>${e(options.title)}</title><style>${css}</style></head>
 <body><header><h1>${e(options.title)}</h1><p class="summary ${summary.state}">${e(summary.text)}</p>
 <p class="muted">Updated ${e(board.generatedAt.replace('T', ' ').slice(0, 19))} UTC · refreshes every ${options.refreshSeconds} s · days are UTC</p></header>

@@ -131,7 +131,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
       const color = { up: levelColors.ok, down: levelColors.outage, partial: levelColors.major, unknown: '#9f9f9f' }[state];
       svg = renderBadge(label, state === 'partial' ? 'partly down' : state, color);
     } else {
-      const summary = await reader.summary(id, lastDays(windows[window as keyof typeof windows], now()));
+      const summary = await reader.summary(id, lastDays(windows[window], now()));
       svg = renderBadge(`${label} ${window}`, summary.uptimePct === null ? 'no data' : percent(summary.uptimePct), levelColors[uptimeLevel(summary.uptimePct)]);
     }
     return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'max-age=60').send(svg);
