@@ -49,7 +49,7 @@ async function serve(config: StatusConfig, logger: ReturnType<typeof createLogge
   pinger.unref();
   const app = await createStatusServer({ reader, settings: config.status, logger, onResponse: (route, code, seconds) => metrics.answered(route, code, seconds) });
   let ops: OpsServer | undefined;
-  handleShutdown({
+  const shutdown = handleShutdown({
     logger,
     deadlineMs: config.status.shutdownTimeoutMs,
     async stop() {
@@ -60,10 +60,15 @@ async function serve(config: StatusConfig, logger: ReturnType<typeof createLogge
       await sql.end({ timeout: 5 });
     },
   });
-  await ping();
-  if (config.status.metrics) ops = await startOpsServer({ ...config.status.metrics, registry: metrics.registry, readiness: () => ({ postgres: databaseOk }), logger });
   const { host, port } = config.status.listen;
-  await app.listen({ host, port });
+  try {
+    await ping();
+    if (config.status.metrics) ops = await startOpsServer({ ...config.status.metrics, registry: metrics.registry, readiness: () => ({ postgres: databaseOk }), logger });
+    await app.listen({ host, port });
+  } catch (error) {
+    logger.error({ err: error }, 'status service failed to start');
+    return shutdown.begin('start-up failed', exitCodes.failure);
+  }
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

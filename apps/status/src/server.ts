@@ -64,7 +64,12 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
   });
 
   app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    const html = renderPage(await board(), settings);
+    // Before the consumer's first migration (42P01: no tables yet) the page says it is empty, not broken.
+    const data = await board().catch((error: unknown) => {
+      if ((error as { sqlState?: string }).sqlState === '42P01') return { generatedAt: now().toISOString(), targets: [], incidents: [], incidentsKept: false } satisfies Board;
+      throw error;
+    });
+    const html = renderPage(data, settings);
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
   });
 
