@@ -130,7 +130,10 @@ describe('bad requests', () => {
     const r = await broken.inject('/api/v1/targets');
     expect(r.statusCode).toBe(503);
     expect(r.json()).toEqual({ error: { code: 'ERR_STATUS_UNAVAILABLE', message: 'the data is unavailable right now; try again shortly' } });
-    expect((await broken.inject('/')).statusCode).toBe(503);
+    // The page before the consumer's first migration (no tables yet) is an empty page, not an error.
+    const page = await broken.inject('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('No results stored yet');
     await broken.close();
   });
 });
