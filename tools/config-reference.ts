@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { consumerSections } from '../apps/consumer/src/config.js';
 import { producerSections } from '../apps/producer/src/config.js';
+import { statusSections } from '../apps/status/src/config.js';
 
 type Schema = {
   type?: string | string[];
@@ -38,10 +39,11 @@ const readers: Record<string, string> = {
   checker: 'the producer; `checker.registry` also by sitewatch-targets',
   producer: 'the producer',
   consumer: 'the consumer',
-  postgres: 'the consumer',
+  postgres: 'the consumer and the status service',
   alerts: 'the consumer',
+  status: 'the status service (page, API, badges, report)',
 };
-const sections = { ...producerSections, ...consumerSections } as unknown as Record<string, Schema>;
+const sections = { ...producerSections, ...consumerSections, ...statusSections } as unknown as Record<string, Schema>;
 
 function fileSchema(): object {
   return {

@@ -1,0 +1,132 @@
+// JSON Schemas of the API's requests and responses: fastify validates and serializes with
+// them, and @fastify/swagger publishes them as the OpenAPI document (/api/v1/openapi.json).
+import { maxDays } from '@sitewatch/status';
+
+const num = { type: ['number', 'null'] } as const;
+const reasons = { type: 'object', additionalProperties: { type: 'integer' }, description: 'Down checks per failure reason (dns, connect, tls, timeout, status, ...).' } as const;
+const error = { type: 'object', properties: { code: { type: ['string', 'null'] }, message: { type: ['string', 'null'] } }, description: 'Only when the server shows error texts (status.showErrors).' } as const;
+
+/** A window's figures. */
+export const summarySchema = {
+  type: 'object',
+  required: ['checks', 'up', 'uptimePct', 'p50Ms', 'p95Ms', 'reasons'],
+  properties: { checks: { type: 'integer' }, up: { type: 'integer' }, uptimePct: num, meanMs: num, p50Ms: num, p95Ms: num, p99Ms: num, maxMs: num, reasons },
+} as const;
+
+const day = {
+  type: 'object',
+  required: ['day', 'checks', 'up', 'uptimePct', 'p95Ms', 'reasons'],
+  properties: { day: { type: 'string', format: 'date' }, checks: { type: 'integer' }, up: { type: 'integer' }, uptimePct: num, p95Ms: num, reasons },
+} as const;
+
+const check = {
+  type: 'object',
+  properties: {
+    location: { type: 'string' },
+    checkedAt: { type: 'string', format: 'date-time' },
+    outcome: { enum: ['up', 'down'] },
+    reason: { type: ['string', 'null'] },
+    statusCode: { type: ['integer', 'null'] },
+    responseMs: { type: 'number' },
+    error,
+  },
+} as const;
+
+const target = {
+  type: 'object',
+  required: ['id', 'name', 'state'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    group: { type: ['string', 'null'] },
+    url: { type: 'string', description: 'As status.showUrls allows: by default without credentials, query or fragment.' },
+    state: { enum: ['up', 'down', 'partial', 'unknown'] },
+    locations: { type: 'array', items: check },
+    uptime: { type: 'object', properties: { '24h': num, '7d': num, '90d': num } },
+    p50Ms: { type: 'object', properties: { '24h': num, '7d': num } },
+    p95Ms: { type: 'object', properties: { '24h': num, '7d': num } },
+  },
+} as const;
+
+const incident = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    target: { type: 'string' },
+    name: { type: 'string' },
+    openedAt: { type: 'string', format: 'date-time' },
+    resolvedAt: { type: ['string', 'null'], format: 'date-time' },
+    durationMs: num,
+    reason: { type: 'string' },
+    statusCode: { type: ['integer', 'null'] },
+    locations: { type: 'array', items: { type: 'string' } },
+    inMaintenance: { type: 'boolean' },
+    error,
+  },
+} as const;
+
+/** The body of every 4xx and 5xx answer. */
+export const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        problems: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+      },
+    },
+  },
+} as const;
+
+const errors = { 400: errorSchema, 404: errorSchema, 503: errorSchema } as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
+
+export const targetsRoute = {
+  summary: 'Every target shown, with its current state and 24 h / 7 d / 90 d figures',
+  response: { 200: { type: 'object', properties: { generatedAt: { type: 'string', format: 'date-time' }, targets: { type: 'array', items: target } } }, 503: errorSchema },
+} as const;
+
+export const summaryRoute = {
+  summary: "One target's uptime, response-time percentiles and failure reasons over a range (default: the last 24 hours)",
+  params: idParams,
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      from: { type: 'string', format: 'date-time', description: 'Start, inclusive (ISO 8601 with offset); an hour counts when it starts in the range.' },
+      to: { type: 'string', format: 'date-time', description: 'End, exclusive (default now).' },
+    },
+  },
+  response: { 200: { type: 'object', properties: { target: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, ...summarySchema.properties } }, ...errors },
+} as const;
+
+export const dailyRoute = {
+  summary: "One target's daily series: a row per UTC day, oldest first, today's (in progress) last",
+  params: idParams,
+  querystring: { type: 'object', additionalProperties: false, properties: { days: { type: 'integer', minimum: 1, maximum: maxDays, default: 90 } } },
+  response: { 200: { type: 'object', properties: { target: { type: 'string' }, days: { type: 'array', items: day } } }, ...errors },
+} as const;
+
+export const incidentsRoute = {
+  summary: 'Open incidents and those resolved in the last days, newest first (none when alerts are not kept)',
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      target: { type: 'string', minLength: 1, maxLength: 500 },
+      days: { type: 'integer', minimum: 1, maximum: 3660, default: 14, description: 'Resolved incidents of this many days.' },
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    },
+  },
+  response: { 200: { type: 'object', properties: { kept: { type: 'boolean' }, incidents: { type: 'array', items: incident } } }, ...errors },
+} as const;
+
+export const badgeRoute = {
+  summary: 'SVG badge: uptime-24h.svg, uptime-7d.svg, uptime-30d.svg, uptime-90d.svg or status.svg',
+  params: { type: 'object', required: ['id', 'badge'], properties: { id: idParams.properties.id, badge: { type: 'string', maxLength: 40 } } },
+  response: { 400: errorSchema, 404: errorSchema, 503: errorSchema },
+} as const;

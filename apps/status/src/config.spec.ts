@@ -1,0 +1,43 @@
+// The status service's config: the example loads with its status section, problems are named by place.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exampleConfigs } from '../../../tools/testing/example-configs.js';
+import { connectionOptions, loadStatusConfig } from './config.js';
+
+const examples = exampleConfigs();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'status-config-'));
+afterAll(() => {
+  examples.remove();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function write(text: string): string {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('status config', () => {
+  it('accepts config/example.yaml, with defaults applied, reading only its sections', () => {
+    const { config } = loadStatusConfig(examples.file('example.yaml'), {});
+    expect(Object.keys(config).sort()).toEqual(['log', 'postgres', 'status']);
+    expect(config.status).toMatchObject({ listen: { port: 8080, host: '127.0.0.1' }, showUrls: 'path', showErrors: false, refreshSeconds: 60 });
+    expect(config.status.targets?.[0]).toEqual({ id: 'local-consumer', name: 'Consumer health (loopback)', group: 'Local demo' });
+  });
+
+  it('connects with status.database when set', () => {
+    const file = write("postgres: { url: 'postgres://writer@db/x' }\nstatus: { database: { url: 'postgres://reader:reader-pw@db/x' } }\n");
+    const { config, secrets } = loadStatusConfig(file, {});
+    expect(connectionOptions(config).url).toBe('postgres://reader:reader-pw@db/x');
+    expect(secrets).toContain('reader-pw');
+  });
+
+  it('names every problem by its place', () => {
+    const file = write("postgres: { url: 'postgres://db/x' }\nstatus: { showUrls: all, refreshSeconds: 1, targets: [{ id: a }, { id: a }] }\n");
+    expect(() => loadStatusConfig(file, {})).toThrow(/\/status\/refreshSeconds: must be >= 10\n\s*\/status\/showUrls: must be one of/);
+    const dup = write("postgres: { url: 'postgres://db/x' }\nstatus: { targets: [{ id: a }, { id: a }] }\n");
+    expect(() => loadStatusConfig(dup, {})).toThrow(/\/status\/targets\/1\/id: names a again/);
+  });
+});

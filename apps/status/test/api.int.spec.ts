@@ -1,0 +1,178 @@
+// The page, the JSON API and the badges against real PostgreSQL with known rollups, read as a
+// read-only role: figures equal what the test computes from the raw results; bad requests get
+// a 4xx JSON error with no SQL or stack; private details stay private unless configured.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { dayKey, lastDays, lastUtcDays, createStatusReader } from '@sitewatch/status';
+import type { FastifyInstance } from 'fastify';
+import { expectedFigures, ofDay, withinSketch } from '../../../tools/testing/status-data.js';
+import { createStatusServer } from '../src/server.js';
+import { fixture, settings, type Fixture } from './setup.js';
+
+let f: Fixture;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  f = await fixture();
+  app = await f.server();
+});
+afterAll(() => f?.close());
+
+const get = async (url: string) => {
+  const response = await app.inject({ method: 'GET', url });
+  return { status: response.statusCode, type: String(response.headers['content-type']), body: response.body, json: () => response.json<Record<string, unknown>>() };
+};
+const of = (target: string) => f.results.filter((r) => r.targetId === target);
+
+function expectCleanError(response: { body: string }) {
+  expect(response.body).not.toMatch(/select |sitewatch\.|at .*\.ts|stack/i);
+}
+
+describe('JSON API', () => {
+  it('lists the targets with their state and figures, URLs without query strings', async () => {
+    const r = await get('/api/v1/targets');
+    expect(r.status).toBe(200);
+    const { targets } = r.json() as { targets: { id: string; url: string; state: string; uptime: Record<string, number | null> }[] };
+    expect(targets.map((t) => [t.id, t.state])).toEqual([
+      ['alpha', 'partial'],
+      ['beta', 'down'],
+      ['delta', 'unknown'],
+      ['gamma', 'unknown'],
+    ]);
+    expect(targets[0]!.url).toBe('https://alpha.test/path');
+    expect(r.body).not.toContain('token');
+    expect(r.body).not.toContain('secret error text');
+    const week = expectedFigures(of('beta').filter((x) => new Date(x.startedAt) >= lastDays(7, f.now).from));
+    expect(targets[1]!.uptime['7d']).toBe(week.uptimePct);
+  });
+
+  it("gives a target's summary over a range equal to its raw results", async () => {
+    const from = new Date(f.now.getTime() - 3 * 86_400_000).toISOString();
+    const r = await get(`/api/v1/targets/alpha/summary?from=${encodeURIComponent(from)}`);
+    expect(r.status).toBe(200);
+    const body = r.json() as { checks: number; up: number; uptimePct: number; p95Ms: number; reasons: Record<string, number> };
+    const hour = (d: Date) => Math.floor(d.getTime() / 3_600_000) * 3_600_000;
+    const expected = expectedFigures(of('alpha').filter((x) => hour(new Date(x.startedAt)) >= new Date(from).getTime()));
+    expect({ checks: body.checks, up: body.up, reasons: body.reasons }).toEqual({ checks: expected.checks, up: expected.up, reasons: expected.reasons });
+    expect(withinSketch(body.p95Ms, expected.p95Ms)).toBe(true);
+  });
+
+  it('gives the daily series: 90 UTC days equal to the raw results', async () => {
+    const r = await get('/api/v1/targets/alpha/daily');
+    const { days } = r.json() as { days: { day: string; checks: number; up: number; p95Ms: number | null; reasons: Record<string, number> }[] };
+    expect(days.map((d) => d.day)).toEqual(lastUtcDays(90, f.now).map(dayKey));
+    for (const d of days) {
+      const expected = expectedFigures(ofDay(of('alpha'), d.day));
+      expect([d.day, d.checks, d.up, d.reasons]).toEqual([d.day, expected.checks, expected.up, expected.reasons]);
+      expect(withinSketch(d.p95Ms, expected.p95Ms)).toBe(true);
+    }
+    expect((await get('/api/v1/targets/alpha/daily?days=7')).json().days).toHaveLength(7);
+  });
+
+  it('lists open and recent incidents, without error texts by default', async () => {
+    const r = await get('/api/v1/incidents');
+    const body = r.json() as { kept: boolean; incidents: { target: string; resolvedAt: string | null; error?: unknown }[] };
+    expect(body.kept).toBe(true);
+    expect(body.incidents.map((i) => [i.target, i.resolvedAt === null])).toEqual([
+      ['beta', true],
+      ['alpha', false],
+    ]);
+    expect(r.body).not.toContain('secret error text');
+    expect((await get('/api/v1/incidents?target=alpha')).json().incidents).toHaveLength(1);
+  });
+
+  it('shows error texts and full URLs only when configured', async () => {
+    const open = await f.server({ showErrors: true, showUrls: 'full' });
+    const body = (await open.inject('/api/v1/incidents')).body;
+    expect(body).toContain('secret error text');
+    expect((await open.inject('/api/v1/targets')).body).toContain('token=secret-alpha');
+    expect((await (await f.server({ showUrls: 'none' })).inject('/api/v1/targets')).body).not.toContain('alpha.test');
+  });
+
+  it('publishes its OpenAPI document', async () => {
+    const r = await get('/api/v1/openapi.json');
+    const doc = r.json() as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/incidents', '/api/v1/targets', '/api/v1/targets/{id}/daily', '/api/v1/targets/{id}/summary', '/badge/{id}/{badge}']);
+  });
+});
+
+describe('bad requests', () => {
+  it.each([
+    ['/api/v1/targets/nobody/summary', 404, 'ERR_STATUS_UNKNOWN_TARGET'],
+    ['/api/v1/targets/nobody/daily', 404, 'ERR_STATUS_UNKNOWN_TARGET'],
+    ['/api/v1/targets/alpha/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', 400, 'ERR_STATUS_BAD_REQUEST'],
+    ['/api/v1/targets/alpha/summary?from=yesterday', 400, 'ERR_STATUS_BAD_REQUEST'],
+    ['/api/v1/targets/alpha/summary?whatever=1', 400, 'ERR_STATUS_BAD_REQUEST'],
+    ['/api/v1/targets/alpha/daily?days=0', 400, 'ERR_STATUS_BAD_REQUEST'],
+    ['/api/v1/targets/alpha/daily?days=abc', 400, 'ERR_STATUS_BAD_REQUEST'],
+    ['/api/v1/incidents?target=nobody', 404, 'ERR_STATUS_UNKNOWN_TARGET'],
+    ['/badge/alpha/uptime-1y.svg', 400, 'ERR_STATUS_BAD_REQUEST'],
+    ['/badge/alpha/other.svg', 404, 'ERR_STATUS_NOT_FOUND'],
+    ['/badge/nobody/status.svg', 404, 'ERR_STATUS_UNKNOWN_TARGET'],
+    ['/api/v2/targets', 404, 'ERR_STATUS_NOT_FOUND'],
+  ])('%s is a %i %s', async (url, status, code) => {
+    const r = await get(url);
+    expect(r.status).toBe(status);
+    expect(r.type).toMatch(/application\/json/);
+    const body = r.json() as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message.length).toBeGreaterThan(5);
+    expectCleanError(r);
+  });
+
+  it('names the problem of a range by its place', async () => {
+    const r = await get('/api/v1/targets/alpha/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
+    expect(r.json()).toEqual({ error: { code: 'ERR_STATUS_BAD_REQUEST', message: 'invalid range', problems: [{ path: '/to', message: 'must be after from' }] } });
+  });
+
+  it('answers 503 without internals when the database fails', async () => {
+    const broken = await createStatusServer({ reader: createStatusReader({ sql: f.db.sql, schema: 'nowhere' }), settings: settings() });
+    const r = await broken.inject('/api/v1/targets');
+    expect(r.statusCode).toBe(503);
+    expect(r.json()).toEqual({ error: { code: 'ERR_STATUS_UNAVAILABLE', message: 'the data is unavailable right now; try again shortly' } });
+    // The page before the consumer's first migration (no tables yet) is an empty page, not an error.
+    const page = await broken.inject('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('No results stored yet');
+    await broken.close();
+  });
+});
+
+describe('badges', () => {
+  it.each(['24h', '7d', '30d', '90d'])('uptime-%s.svg shows the uptime of the window', async (window) => {
+    const r = await get(`/badge/beta/uptime-${window}.svg`);
+    expect(r.status).toBe(200);
+    expect(r.type).toMatch(/^image\/svg\+xml/);
+    expect(r.body).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    expect(r.body).toContain(`beta ${window}`);
+    expect(r.body).toMatch(/\d+(\.\d+)?%<\/text>/);
+  });
+
+  it('status.svg shows the current state', async () => {
+    expect((await get('/badge/beta/status.svg')).body).toContain('>down</text>');
+    expect((await get('/badge/alpha/status.svg')).body).toContain('>partly down</text>');
+  });
+});
+
+describe('the page', () => {
+  it('shows every target with 90 bars, no query strings or error texts, and refreshes itself', async () => {
+    const r = await get('/');
+    expect(r.status).toBe(200);
+    expect(r.type).toBe('text/html; charset=utf-8');
+    expect(r.body).toContain('<meta http-equiv="refresh" content="60">');
+    for (const id of ['alpha', 'beta', 'gamma', 'delta']) expect(r.body).toContain(`data-target="${id}"`);
+    expect(r.body.match(/<span class="l-[a-z]+" title=/g)).toHaveLength(4 * 90);
+    expect(r.body).not.toContain('token');
+    expect(r.body).not.toContain('secret error text');
+    expect(r.body).not.toMatch(/<script/i);
+  });
+
+  it('shows only the configured targets, named and grouped', async () => {
+    const named = await f.server({ targets: [{ id: 'beta', name: 'Payments API', group: 'Backend' }] });
+    const body = (await named.inject('/')).body;
+    expect(body).toContain('Payments API');
+    expect(body).toContain('<h2>Backend</h2>');
+    expect(body).not.toContain('data-target="alpha"');
+    expect((await named.inject('/api/v1/targets/alpha/daily')).statusCode).toBe(404);
+  });
+});

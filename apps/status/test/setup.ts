@@ -1,0 +1,57 @@
+// Shared by the app's integration tests: a database with known data (tools/testing/status-data),
+// a read-only role, and the server over it with the config's defaults.
+import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
+import type { CheckResult } from '@sitewatch/schema';
+import { createStatusReader, type StatusReader } from '@sitewatch/status';
+import type { FastifyInstance } from 'fastify';
+import { knownData, readOnlyRole, store } from '../../../tools/testing/status-data.js';
+import type { StatusSection } from '../src/config.js';
+import { createStatusServer } from '../src/server.js';
+
+/** The status section with its defaults, and `overrides`. */
+export function settings(overrides: Partial<StatusSection> = {}): StatusSection {
+  return { listen: { port: 0, host: '127.0.0.1' }, title: 'Status', refreshSeconds: 60, cacheMs: 0, showUrls: 'path', showErrors: false, incidentDays: 14, staleAfterMs: 900_000, shutdownTimeoutMs: 10_000, ...overrides };
+}
+
+export interface Fixture {
+  db: TestPostgres;
+  results: CheckResult[];
+  reader: StatusReader;
+  now: Date;
+  server(overrides?: Partial<StatusSection>): Promise<FastifyInstance>;
+  close(): Promise<void>;
+}
+
+/** Known data stored through the sink (alerts migrated, one open and one resolved incident), read as a read-only role. */
+export async function fixture(): Promise<Fixture> {
+  const now = new Date();
+  const db = await startTestPostgres();
+  const results = knownData(now);
+  await store(db.url, db.sql, results, { alerts: true });
+  const opened = new Date(now.getTime() - 6 * 3_600_000);
+  const old = new Date(now.getTime() - 3 * 86_400_000);
+  await db.sql`
+    insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
+    values ('beta', 'https://beta.test/?token=x', ${opened}, null, 'status', 503, 'HTTP_503', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false),
+           ('alpha', 'https://alpha.test/', ${old}, ${new Date(old.getTime() + 5_400_000)}, 'timeout', null, 'ETIMEDOUT', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false)`;
+  const ro = await readOnlyRole(db.sql, db.url);
+  const reader = createStatusReader({ sql: ro.sql, now: () => now });
+  const servers: FastifyInstance[] = [];
+  return {
+    db,
+    results,
+    reader,
+    now,
+    async server(overrides = {}) {
+      const app = await createStatusServer({ reader, settings: settings(overrides), now: () => now });
+      servers.push(app);
+      return app;
+    },
+    async close() {
+      for (const app of servers) await app.close();
+      await reader.close();
+      await ro.close();
+      await db.close();
+    },
+  };
+}

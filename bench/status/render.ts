@@ -1,0 +1,86 @@
+// The status page and API for many targets × 90 days of rollups: server time per request
+// (fastify's inject, the board read afresh: cacheMs 0), against a baseline in the same run:
+// fetching the same 90 days of daily rollup rows with one plain select (the data the page
+// needs, without percentiles, state or HTML). Not a test; the lead runs it on a quiet machine:
+//   npx tsx --conditions=@sitewatch/source bench/status/render.ts [targets=1000] [days=90] [--rounds=9] [--checks-per-day=4]
+// Smoke run (seconds): npx tsx --conditions=@sitewatch/source bench/status/render.ts 20 10 --rounds=2 --checks-per-day=2
+import { createSink } from '@sitewatch/pg-sink';
+import postgres from 'postgres';
+import { makeCheckResult } from '@sitewatch/schema/testing';
+import { createStatusReader } from '@sitewatch/status';
+import { seededRandom } from '../../tools/testing/random.js';
+import { createStatusServer } from '../../apps/status/src/server.js';
+import { createDatabase, machineLine, quantile, table } from '../pipeline/environment.js';
+
+const flags = new Map(process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+const [targets = 1000, days = 90] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
+const rounds = Number(flags.get('rounds') ?? 9);
+const checksPerDay = Number(flags.get('checks-per-day') ?? 4);
+const dayMs = 86_400_000;
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  const db = await createDatabase('bench_status');
+  const sql = postgres(db.url, { max: 4, onnotice: () => undefined });
+  try {
+    const now = new Date();
+    const sink = createSink({ url: db.url, rawRetentionDays: Math.max(120, days + 10) });
+    await sink.migrate();
+    const next = seededRandom(13);
+    const filled = performance.now();
+    for (let d = days - 1; d >= 0; d--) {
+      const batch = [];
+      for (let t = 0; t < targets; t++) {
+        for (let c = 0; c < checksPerDay; c++) {
+          const at = new Date(Math.min(now.getTime() - 60_000, Math.floor(now.getTime() / dayMs) * dayMs - d * dayMs + ((c + next()) * dayMs) / checksPerDay)).toISOString();
+          const down = next() < 0.02;
+          batch.push(makeCheckResult({ targetId: `target-${String(t).padStart(4, '0')}`, startedAt: at, scheduledAt: at, responseTimeMs: 20 + 500 * next() ** 3, ...(down ? { outcome: 'down', reason: 'timeout', statusCode: undefined } : {}) }));
+        }
+      }
+      for (let i = 0; i < batch.length; i += 20_000) await sink.write(batch.slice(i, i + 20_000));
+    }
+    await sink.close();
+    await sql`vacuum analyze`;
+    console.log(`filled ${targets} targets × ${days} days × ${checksPerDay} checks in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+
+    const reader = createStatusReader({ sql });
+    const settings = { listen: { port: 0, host: '127.0.0.1' }, title: 'bench', refreshSeconds: 60, cacheMs: 0, showUrls: 'path' as const, showErrors: false, incidentDays: 14, staleAfterMs: 900_000, shutdownTimeoutMs: 10_000 };
+    const app = await createStatusServer({ reader, settings });
+    const from = new Date(Math.floor(now.getTime() / dayMs) * dayMs - 89 * dayMs);
+    const paths: [string, () => Promise<number>][] = [
+      ['baseline: select the daily rows', async () => (await sql`select target_id, bucket, checks, up, bins, reasons from sitewatch.rollups_daily where bucket >= ${from}`).length],
+      ['page /', async () => (await app.inject('/')).body.length],
+      ['API /api/v1/targets', async () => (await app.inject('/api/v1/targets')).body.length],
+      ['API /api/v1/targets/:id/daily', async () => (await app.inject('/api/v1/targets/target-0000/daily')).body.length],
+      ['badge uptime-90d.svg', async () => (await app.inject('/badge/target-0000/uptime-90d.svg')).body.length],
+    ];
+    const times = new Map<string, number[]>(paths.map(([name]) => [name, []]));
+    const sizes = new Map<string, number>();
+    for (const [, run] of paths) await run(); // warm-up
+    // Alternating rounds: each path sees the same machine within a round.
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, run] of paths) {
+        const began = performance.now();
+        sizes.set(name, await run());
+        times.get(name)!.push(performance.now() - began);
+      }
+    }
+    for (const list of times.values()) list.sort((a, b) => a - b);
+    const base = quantile(times.get(paths[0]![0])!, 0.5);
+    console.log(
+      table(
+        ['what', 'median ms', 'max ms', 'ratio to baseline', 'size'],
+        paths.map(([name]) => {
+          const list = times.get(name)!;
+          return [name, quantile(list, 0.5).toFixed(1), Math.max(...list).toFixed(1), (quantile(list, 0.5) / base).toFixed(2), String(sizes.get(name))];
+        }),
+      ),
+    );
+    await app.close();
+  } finally {
+    await sql.end({ timeout: 5 });
+    await db.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,11 @@
+export type { KnownTarget } from './lib/catalog.js';
+export { displayUrl, type UrlDisplay } from './lib/display-url.js';
+export { StatusError, statusErrorCodes, type StatusErrorCode } from './lib/errors.js';
+export type { Incident, IncidentQuery } from './lib/incidents.js';
+export { levelColors, uptimeLevel, uptimeThresholds, type UptimeLevel } from './lib/levels.js';
+export { statusReaderDefaults, statusReaderOptionsSchema, type StatusReaderOptions } from './lib/options.js';
+export type { LatestCheck } from './lib/raw.js';
+export { createStatusReader, type StatusReader } from './lib/reader.js';
+export type { DailyBar, WindowSummary } from './lib/rollups.js';
+export { stateOf, type CurrentState, type TargetNow } from './lib/state.js';
+export { checkRange, dayKey, isWindowName, lastDays, lastUtcDays, maxDays, windows, type Range, type WindowName } from './lib/windows.js';

@@ -1,0 +1,108 @@
+// createStatusReader(): the read model a status page, an API or a report serves from. It
+// needs SELECT only; every method is one or two queries whatever the number of targets.
+import { noopLogger } from '@sitewatch/schema';
+import { StatusError, queryError } from './errors.js';
+import { hasIncidentsTable, readIncidents, type Incident, type IncidentQuery } from './incidents.js';
+import { resolveReaderOptions, type StatusReaderOptions } from './options.js';
+import { latestChecks } from './raw.js';
+import { dailySeries, emptySummary, windowSummaries, type DailyBar, type WindowSummary } from './rollups.js';
+import { stateOf, type TargetNow } from './state.js';
+import { tablesOf } from './tables.js';
+import { readTargets, type KnownTarget } from './catalog.js';
+import { checkDays, checkRange, type Range } from './windows.js';
+
+/** The reader: see `createStatusReader()`. Every method rejects with a StatusError. */
+export interface StatusReader {
+  /** Every target the database knows, by id. */
+  targets(): Promise<KnownTarget[]>;
+  /** The current state of the targets `ids` (default: every target with a recent check), from the latest check of each location within `staleAfterMs`. */
+  current(ids?: readonly string[]): Promise<Map<string, TargetNow>>;
+  /** Uptime, quantiles and reasons over `range` of the targets `ids` (each present, empty when no rows), or of every target with rows. */
+  summaries(range: Range, ids?: readonly string[]): Promise<Map<string, WindowSummary>>;
+  /** One target's summary over `range` (empty when it has no rows there). */
+  summary(id: string, range: Range): Promise<WindowSummary>;
+  /** The last `days` UTC days (today's included), oldest first, of the targets `ids` (each present), or of every target with rows. */
+  daily(days: number, ids?: readonly string[]): Promise<Map<string, DailyBar[]>>;
+  /** Open incidents and those resolved since `query.since`, newest first; none when the alerts' tables are absent. */
+  incidents(query?: IncidentQuery): Promise<Incident[]>;
+  /** Whether the alerts' incidents table exists (checked again until it does). */
+  hasIncidents(): Promise<boolean>;
+  /** One trivial query: rejects when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** Makes every later call reject with ERR_STATUS_CLOSED (the client passed in stays open). Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Creates a reader over the schema of pg-sink's tables. Options are checked now (ERR_STATUS_INVALID_OPTIONS); nothing is queried until a call. */
+export function createStatusReader(options: StatusReaderOptions): StatusReader {
+  const settings = resolveReaderOptions(options);
+  const { sql } = settings;
+  const log = (settings.logger ?? noopLogger).child({ component: 'status-reader' });
+  const tables = tablesOf(sql, settings.schema);
+  let closed = false;
+  let incidentsPresent = false;
+
+  function guarded<A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      if (closed) throw new StatusError('ERR_STATUS_CLOSED', `${what}: the reader is closed`);
+      try {
+        return await fn(...args);
+      } catch (error) {
+        const wrapped = queryError(error, what);
+        if (wrapped.code === 'ERR_STATUS_QUERY') log.warn({ err: wrapped, retriable: wrapped.retriable }, 'status query failed');
+        throw wrapped;
+      }
+    };
+  }
+
+  const hasIncidents = guarded('checking for incidents', async () => {
+    incidentsPresent ||= await hasIncidentsTable(sql, tables);
+    return incidentsPresent;
+  });
+
+  async function current(ids?: readonly string[]): Promise<Map<string, TargetNow>> {
+    const now = settings.now();
+    const checks = await latestChecks(sql, tables, new Date(now.getTime() - settings.staleAfterMs), now, ids);
+    const result = new Map<string, TargetNow>((ids ?? []).map((id) => [id, { state: 'unknown', locations: [] }]));
+    for (const check of checks) {
+      const entry = result.get(check.target) ?? { state: 'unknown', locations: [] };
+      entry.locations.push(check);
+      result.set(check.target, entry);
+    }
+    for (const entry of result.values()) {
+      entry.locations.sort((a, b) => a.location.localeCompare(b.location));
+      entry.state = stateOf(entry.locations);
+    }
+    return result;
+  }
+
+  async function summaries(range: Range, ids?: readonly string[]): Promise<Map<string, WindowSummary>> {
+    checkRange(range);
+    const found = await windowSummaries(sql, tables, range, ids);
+    for (const id of ids ?? []) if (!found.has(id)) found.set(id, emptySummary());
+    return found;
+  }
+
+  return {
+    targets: guarded('reading targets', () => readTargets(sql, tables)),
+    current: guarded('reading the latest checks', current),
+    summaries: guarded('reading summaries', summaries),
+    summary: guarded('reading a summary', async (id: string, range: Range) => (await summaries(range, [id])).get(id)!),
+    daily: guarded('reading daily rollups', async (days: number, ids?: readonly string[]) => {
+      checkDays(days);
+      return dailySeries(sql, tables, days, settings.now(), ids);
+    }),
+    incidents: guarded('reading incidents', async (query: IncidentQuery = {}) => ((await hasIncidents()) ? readIncidents(sql, tables, query) : [])),
+    hasIncidents,
+    ping: guarded('pinging the database', async () => {
+      await sql`select 1`;
+    }),
+    async close() {
+      closed = true;
+    },
+    async [Symbol.asyncDispose]() {
+      closed = true;
+    },
+  };
+}

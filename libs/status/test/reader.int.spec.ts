@@ -1,0 +1,164 @@
+// The read model against real PostgreSQL, read as a role that may only SELECT: known
+// results are stored through the real sink, and uptime, quantiles, daily bars, the current
+// state per location and incidents must equal what this test computes from those results.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isSitewatchError, type CheckResult } from '@sitewatch/schema';
+import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
+import { createStatusReader, dayKey, lastDays, lastUtcDays, statusErrorCodes, type StatusReader } from '../src/index.js';
+import { expectedFigures, knownData, ofDay, readOnlyRole, store, withinSketch } from '../../../tools/testing/status-data.js';
+
+const now = new Date();
+let db: TestPostgres;
+let ro: Awaited<ReturnType<typeof readOnlyRole>>;
+let reader: StatusReader;
+let results: CheckResult[];
+
+beforeAll(async () => {
+  db = await startTestPostgres();
+  results = knownData(now);
+  await store(db.url, db.sql, results);
+  ro = await readOnlyRole(db.sql, db.url);
+  reader = createStatusReader({ sql: ro.sql, now: () => now });
+});
+
+afterAll(async () => {
+  await reader?.close();
+  await ro?.close();
+  await db?.close();
+});
+
+const of = (target: string) => results.filter((r) => r.targetId === target);
+
+describe('the read-only role', () => {
+  it('cannot write', async () => {
+    await expect(ro.sql`delete from sitewatch.rollups_daily`).rejects.toMatchObject({ code: '42501' });
+  });
+});
+
+describe('targets', () => {
+  it('lists every target with its latest URL', async () => {
+    const targets = await reader.targets();
+    expect(targets.map((t) => t.id)).toEqual(['alpha', 'beta', 'delta', 'gamma']);
+    expect(targets[0]!.url).toBe('https://alpha.test/path?token=secret-alpha');
+  });
+});
+
+describe('daily bars', () => {
+  it('has 90 UTC days per target whose checks, uptime, p95 and reasons equal the raw results of each day', async () => {
+    const bars = await reader.daily(90, ['alpha', 'beta', 'delta']);
+    const days = lastUtcDays(90, now).map(dayKey);
+    for (const target of ['alpha', 'beta', 'delta']) {
+      const series = bars.get(target)!;
+      expect(series.map((b) => b.day)).toEqual(days);
+      for (const bar of series) {
+        const expected = expectedFigures(ofDay(of(target), bar.day));
+        expect({ day: bar.day, checks: bar.checks, up: bar.up, reasons: bar.reasons }).toEqual({ day: bar.day, checks: expected.checks, up: expected.up, reasons: expected.reasons });
+        expect(bar.uptimePct).toBe(expected.uptimePct);
+        expect(withinSketch(bar.p95Ms, expected.p95Ms)).toBe(true);
+      }
+    }
+    const alpha = bars.get('alpha')!;
+    expect(alpha[89 - 10]!.uptimePct).toBe(0);
+    expect(alpha[89 - 3]!.uptimePct).toBe(75);
+    expect(bars.get('delta')!.every((b) => b.checks === 0)).toBe(true);
+  });
+
+  it('gives every target with rows when no ids are given', async () => {
+    const bars = await reader.daily(7);
+    expect([...bars.keys()].sort()).toEqual(['alpha', 'beta', 'gamma']);
+  });
+});
+
+describe('summaries', () => {
+  it.each([1, 7, 30, 90])('over the last %i days equal the raw results of the window (by whole hours)', async (days) => {
+    const range = lastDays(days, now);
+    const found = await reader.summaries(range, ['alpha', 'beta', 'gamma', 'delta']);
+    for (const target of ['alpha', 'beta', 'gamma', 'delta']) {
+      const inRange = of(target).filter((r) => new Date(r.startedAt) >= range.from && new Date(r.startedAt) < range.to);
+      const expected = expectedFigures(inRange);
+      const summary = found.get(target)!;
+      expect({ target, checks: summary.checks, up: summary.up, reasons: summary.reasons }).toEqual({ target, checks: expected.checks, up: expected.up, reasons: expected.reasons });
+      expect(summary.uptimePct).toBe(expected.uptimePct);
+      expect(withinSketch(summary.p50Ms, expected.p50Ms)).toBe(true);
+      expect(withinSketch(summary.p95Ms, expected.p95Ms)).toBe(true);
+    }
+  });
+
+  it('of one target over any range, edges included', async () => {
+    const range = { from: new Date(now.getTime() - 50.5 * 3_600_000), to: new Date(now.getTime() - 3 * 3_600_000) };
+    const hourStart = (d: Date) => Math.floor(d.getTime() / 3_600_000) * 3_600_000;
+    // A bucket counts when it starts in the range: rows from the hour after from's hour (from is mid-hour) to before to's hour... as the sink buckets them.
+    const inRange = of('beta').filter((r) => {
+      const bucket = hourStart(new Date(r.startedAt));
+      return bucket >= range.from.getTime() && bucket < range.to.getTime();
+    });
+    const summary = await reader.summary('beta', range);
+    expect(summary.checks).toBe(inRange.length);
+    expect(summary.up).toBe(inRange.filter((r) => r.outcome === 'up').length);
+  });
+
+  it('rejects a range that is not one', async () => {
+    const error = await reader.summary('alpha', { from: now, to: new Date(now.getTime() - 1) }).catch((e: unknown) => e);
+    expect(isSitewatchError(error, statusErrorCodes) && error.code).toBe('ERR_STATUS_INVALID_QUERY');
+    expect((error as Error).message).not.toMatch(/select|sitewatch\./i);
+  });
+});
+
+describe('current state', () => {
+  it('is the latest check of each reporting location', async () => {
+    const current = await reader.current(['alpha', 'beta', 'gamma', 'delta']);
+    const alpha = current.get('alpha')!;
+    expect(alpha.state).toBe('partial');
+    expect(alpha.locations.map((l) => [l.location, l.outcome])).toEqual([
+      ['eu-west', 'up'],
+      ['us-east', 'down'],
+    ]);
+    expect(alpha.locations[1]!.reason).toMatch(/^(timeout|connect|status)$/);
+    expect(current.get('beta')!.state).toBe('down');
+    expect(current.get('gamma')!.state).toBe('unknown');
+    expect(current.get('delta')).toEqual({ state: 'unknown', locations: [] });
+  });
+});
+
+describe('incidents', () => {
+  it('are none before the alerts are migrated, then read from their table', async () => {
+    expect(await reader.incidents()).toEqual([]);
+    await store(db.url, db.sql, [], { alerts: true });
+    await db.sql`grant select on all tables in schema sitewatch to ${db.sql(new URL(ro.url).username)}`;
+    const opened = new Date(now.getTime() - 6 * 3_600_000);
+    const old = new Date(now.getTime() - 40 * 86_400_000);
+    await db.sql`
+      insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
+      values ('beta', 'https://beta.test/', ${opened}, null, 'status', 503, 'HTTP_503', 'secret', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false),
+             ('alpha', 'https://alpha.test/', ${old}, ${new Date(old.getTime() + 86_400_000)}, 'timeout', null, 'ETIMEDOUT', 'slow', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false)`;
+    const open = await reader.incidents();
+    expect(open.map((i) => [i.target, i.resolvedAt])).toEqual([['beta', null]]);
+    const recent = await reader.incidents({ since: new Date(now.getTime() - 90 * 86_400_000) });
+    expect(recent.map((i) => i.target)).toEqual(['beta', 'alpha']);
+    expect(await reader.incidents({ since: new Date(0), targets: ['alpha'] })).toHaveLength(1);
+  });
+});
+
+describe('errors', () => {
+  it('checks options and rejects after close', async () => {
+    const invalid = (() => {
+      try {
+        return createStatusReader({ sql: ro.sql, staleAfterMs: 5 });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(invalid).toMatchObject({ code: 'ERR_STATUS_INVALID_OPTIONS', problems: [{ path: '/staleAfterMs' }] });
+    const closed = createStatusReader({ sql: ro.sql });
+    await closed.close();
+    await expect(closed.targets()).rejects.toMatchObject({ code: 'ERR_STATUS_CLOSED' });
+  });
+
+  it('maps a database failure to ERR_STATUS_QUERY without SQL text', async () => {
+    const wrong = createStatusReader({ sql: ro.sql, schema: 'nowhere' });
+    const error = (await wrong.targets().catch((e: unknown) => e)) as Error & { code: string; sqlState: string };
+    expect(error.code).toBe('ERR_STATUS_QUERY');
+    expect(error.sqlState).toBe('42P01');
+    expect(error.message).not.toMatch(/select/i);
+  });
+});

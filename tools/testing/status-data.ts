@@ -1,0 +1,138 @@
+// Shared by the status integration tests (libs/status's and apps/status's): known results written
+// through the real sink, what the rollups must then say computed from those results, and a
+// read-only role to read them with.
+import { randomBytes } from 'node:crypto';
+import { createAlerts } from '@sitewatch/alerts';
+import { createSink } from '@sitewatch/pg-sink';
+import type { CheckResult, FailureReason } from '@sitewatch/schema';
+import { makeCheckResult } from '@sitewatch/schema/testing';
+import postgres from 'postgres';
+import { seededRandom } from './random.js';
+
+const dayMs = 86_400_000;
+
+/** Stores `results` through pg-sink (raw rows and rollups), after migrating the sink and, with `alerts`, the alerts' tables. */
+export async function store(url: string, sql: postgres.Sql, results: readonly CheckResult[], options: { alerts?: boolean; now?: () => Date } = {}): Promise<void> {
+  const sink = createSink({ url, rawRetentionDays: 120, hourlyRetentionDays: 400, ...(options.now ? { now: options.now } : {}) });
+  try {
+    await sink.migrate();
+    if (options.alerts) {
+      const alerts = createAlerts({ sql });
+      await alerts.migrate();
+      await alerts.close();
+    }
+    for (let i = 0; i < results.length; i += 2000) await sink.write(results.slice(i, i + 2000));
+  } finally {
+    await sink.close();
+  }
+}
+
+/** A generator of results with reproducible response times and failures. */
+export function resultMaker(seed: number) {
+  const next = seededRandom(seed);
+  const reasons: FailureReason[] = ['timeout', 'connect', 'status'];
+  return (targetId: string, at: Date, options: { down?: boolean; location?: string; url?: string } = {}): CheckResult => {
+    const startedAt = at.toISOString();
+    const responseTimeMs = Math.round(50 + 400 * next() * next() * 1000) / 1000;
+    return makeCheckResult({
+      targetId,
+      url: options.url ?? `https://${targetId}.test/path?token=secret-${targetId}`,
+      probeId: options.location ?? 'eu-west',
+      startedAt,
+      scheduledAt: startedAt,
+      responseTimeMs,
+      ...(options.down ? { outcome: 'down', reason: reasons[Math.floor(next() * reasons.length)]!, statusCode: 503, error: { code: 'HTTP_503', message: 'secret error text' } } : {}),
+    });
+  };
+}
+
+/** Nearest-rank quantile q of `values` (what the rollups' sketch approximates within 1%). */
+export function exactQuantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].map((v) => Math.fround(v)).sort((a, b) => a - b);
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]!;
+}
+
+/** Checks, up, uptime, p95 and reasons of `results` (one target) as the read model must report them. */
+export function expectedFigures(results: readonly CheckResult[]) {
+  const up = results.filter((r) => r.outcome === 'up');
+  const reasons: Record<string, number> = {};
+  for (const r of results) if (r.reason) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+  return {
+    checks: results.length,
+    up: up.length,
+    uptimePct: results.length === 0 ? null : (100 * up.length) / results.length,
+    p50Ms: exactQuantile(up.map((r) => r.responseTimeMs), 0.5),
+    p95Ms: exactQuantile(up.map((r) => r.responseTimeMs), 0.95),
+    reasons,
+  };
+}
+
+/** The results of one UTC day (`YYYY-MM-DD`). */
+export function ofDay(results: readonly CheckResult[], day: string): CheckResult[] {
+  return results.filter((r) => r.startedAt.slice(0, 10) === day);
+}
+
+/** Whether `actual` is within 1% (the sketch's accuracy) of `expected`, both null or numbers. */
+export function withinSketch(actual: number | null, expected: number | null): boolean {
+  if (actual === null || expected === null) return actual === expected;
+  return Math.abs(actual - expected) <= 0.0101 * expected;
+}
+
+/**
+ * Known data for `now`: `alpha` checked every 2 hours for 95 days from two locations, down on
+ * days 10, 40 and 41 before today (all checks) and for one check in four on day 3; `beta` checked
+ * hourly for the last 20 days, down for its last 6 checks; `gamma` checked hourly until 2 hours
+ * before now (stale); `delta` never checked in the last 90 days.
+ */
+export function knownData(now: Date): CheckResult[] {
+  const make = resultMaker(7);
+  const today = Math.floor(now.getTime() / dayMs) * dayMs;
+  const results: CheckResult[] = [];
+  const start = today - 95 * dayMs;
+  let n = 0;
+  for (let t = start; t <= now.getTime() - 60_000; t += 2 * 3_600_000) {
+    const day = Math.floor((today - Math.floor(t / dayMs) * dayMs) / dayMs);
+    const down = day === 10 || day === 40 || day === 41 || (day === 3 && n % 4 === 0);
+    results.push(make('alpha', new Date(t), { down }));
+    n += 1;
+  }
+  // The latest checks of each location: eu-west up, us-east down, both recent.
+  results.push(make('alpha', new Date(now.getTime() - 30_000), { location: 'eu-west' }));
+  results.push(make('alpha', new Date(now.getTime() - 20_000), { location: 'us-east', down: true }));
+  const betaFrom = now.getTime() - 20 * dayMs;
+  const betaTimes = [];
+  for (let t = betaFrom; t <= now.getTime() - 3_600_000; t += 3_600_000) betaTimes.push(t);
+  betaTimes.push(now.getTime() - 120_000);
+  betaTimes.forEach((t, i) => results.push(make('beta', new Date(t), { down: i >= betaTimes.length - 6 })));
+  for (let t = now.getTime() - 5 * dayMs; t <= now.getTime() - 2 * 3_600_000; t += 3_600_000) results.push(make('gamma', new Date(t)));
+  results.push(make('delta', new Date(today - 100 * dayMs)));
+  return results.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/** A login role that may only read `schema` (the grants the README documents), and a client connected as it. */
+export async function readOnlyRole(admin: postgres.Sql, databaseUrl: string, schema = 'sitewatch'): Promise<{ url: string; sql: postgres.Sql; close(): Promise<void> }> {
+  const role = `status_ro_${randomBytes(5).toString('hex')}`;
+  const password = randomBytes(12).toString('hex');
+  // Both generated from hex digits: safe as an identifier and a literal.
+  await admin.unsafe(`create role ${role} login password '${password}'`);
+  await admin.unsafe(`grant usage on schema ${schema} to ${role}`);
+  await admin.unsafe(`grant select on all tables in schema ${schema} to ${role}`);
+  const url = new URL(databaseUrl);
+  url.username = role;
+  url.password = password;
+  const sql = postgres(url.toString(), { onnotice: () => undefined, max: 4 });
+  let closing: Promise<void> | undefined;
+  return {
+    url: url.toString(),
+    sql,
+    close() {
+      closing ??= (async () => {
+        await sql.end({ timeout: 5 });
+        await admin.unsafe(`drop owned by ${role}`);
+        await admin.unsafe(`drop role ${role}`);
+      })();
+      return closing;
+    },
+  };
+}
