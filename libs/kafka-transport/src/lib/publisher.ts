@@ -60,7 +60,6 @@ export function createPublisher(options: PublisherOptions): Publisher {
   const state = () => ({ buffered: buffer.size, dropped: counters.dropped });
   let producer = newProducer();
   let connected = false;
-  let sending = false;
   let sendLimit = settings.maxBatchResults;
   let failures = 0;
   let idle = false;
@@ -110,13 +109,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   async function send(): Promise<void> {
     const batch = buffer.next(sendLimit, settings.maxBatchResults);
     if (batch.length === 0 || stop.signal.aborted) return;
-    sending = true;
-    try {
-      const messages = batch.map((entry) => ({ key: entry.key, value: entry.value, headers: versionHeaders }));
-      await producer.send({ topic: settings.topic, acks: -1, compression, messages });
-    } finally {
-      sending = false;
-    }
+    const messages = batch.map((entry) => ({ key: entry.key, value: entry.value, headers: versionHeaders }));
+    await producer.send({ topic: settings.topic, acks: -1, compression, messages });
     buffer.settle(batch.length);
     if (buffer.inFlight === 0) sendLimit = settings.maxBatchResults;
     counters.published += batch.length;
