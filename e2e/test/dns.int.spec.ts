@@ -65,8 +65,9 @@ describe('the producer resolving host names through checker.dns', () => {
 
   it("times the lookup as the server's delay", async () => {
     const [slow] = await pipeline.sql<{ min: number; max: number }[]>`select min(dns_ms) as min, max(dns_ms) as max from sitewatch.results where target = 'slow-dns'`;
-    // The server's timer has a 1 ms granularity; the upper bound only says it is not a queue.
-    expect(slow!.min).toBeGreaterThanOrEqual(delayMs - 1);
+    // The server's timer may fire a few ms early (libuv starts it from the loop's cached
+    // time: 98.5 ms seen for 100 ms on a busy machine); the upper bound only says it is not a queue.
+    expect(slow!.min).toBeGreaterThanOrEqual(delayMs - 5);
     expect(slow!.max).toBeLessThan(delayMs + 1500);
     const [byName] = await pipeline.sql<{ min: number }[]>`select min(dns_ms) as min from sitewatch.results where target = 'by-name'`;
     expect(byName!.min).toBeGreaterThan(0);

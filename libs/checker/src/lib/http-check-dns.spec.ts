@@ -58,8 +58,9 @@ describe('checkTarget of a host name', () => {
   it("reports the server's delay as the dns phase", async () => {
     const result = await check('slow.test');
     expect(result.outcome).toBe('up');
-    // The server's timer has a 1 ms granularity; the upper bound only says it is not a queue.
-    expect(result.phases.dnsMs).toBeGreaterThanOrEqual(99);
+    // The server's timer may fire a few ms early (libuv starts it from the loop's cached
+    // time); the upper bound only says it is not a queue.
+    expect(result.phases.dnsMs).toBeGreaterThanOrEqual(95);
     expect(result.phases.dnsMs).toBeLessThan(1100);
     expect(result.responseTimeMs).toBeGreaterThanOrEqual(result.phases.dnsMs!);
   });
@@ -103,7 +104,7 @@ describe('checkTarget of a host name', () => {
     const results = await Promise.all(Array.from({ length: checks }, (_, i) => check(`site-${i}.many.test`, {}, patient)));
     for (const result of results) {
       expect(result).toMatchObject({ outcome: 'up', phases: { dnsMs: expect.any(Number) } });
-      expect(result.phases.dnsMs).toBeGreaterThanOrEqual(299);
+      expect(result.phases.dnsMs).toBeGreaterThanOrEqual(295);
     }
     // Through libuv's 4 threads (dns.lookup) the server would see at most 4 queries at a time.
     expect(dns.maxPending()).toBeGreaterThan(checks / 2);
