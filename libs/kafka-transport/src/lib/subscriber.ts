@@ -1,10 +1,14 @@
 // The subscriber: a kafkajs consumer group member that hands each partition's batch to
 // processBatch() and commits its offsets only once every message of it is stored or
 // dead-lettered. Offsets are never committed by kafkajs itself (autoCommit off), so a
-// batch that was not stored (crash, close, rebalance) is delivered again.
+// batch that was not stored (crash, close, rebalance) is delivered again. Batches are
+// stored in a pipeline (batch-pipeline.ts) while the next ones are fetched: kafkajs' fetch
+// position moves on (resolveOffset, which commits nothing), the committed offset only
+// after the store.
 import { backoffDelay, noopLogger } from '@sitewatch/schema';
 import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
-import { processBatch, type BatchCounters, type BatchDeps } from './batch-processor.js';
+import { createBatchPipeline } from './batch-pipeline.js';
+import { processBatch, type BatchCounters, type BatchDeps, type BatchInput } from './batch-processor.js';
 import { createKafka, kafkajsRetry } from './connection.js';
 import { sendDeadLetters, type RawMessage } from './dead-letter.js';
 import { toTransportError, TransportError } from './errors.js';
@@ -41,6 +45,20 @@ export interface Subscriber {
   ready(): boolean;
   /** Same as close(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A fetched batch in the pipeline, with what its commit needs. */
+interface Fetched {
+  input: BatchInput;
+  partition: number;
+  size: number;
+  /** The offset to commit once it is stored (after its last message). */
+  next: bigint;
+  highWatermark: bigint;
+  /** The group generation it was fetched in (counted here: each join is one). */
+  generation: number;
+  heartbeat(): Promise<void>;
+  commit: EachBatchPayload['commitOffsetsIfNecessary'];
 }
 
 function toRaw(message: KafkaMessage): RawMessage {
@@ -88,17 +106,50 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     counters,
   };
 
+  let generation = 0;
+
+  async function commit(fetched: Fetched): Promise<void> {
+    // After a rebalance the partition may be another member's: its batches come again from
+    // the last committed offset there, and the stored ones are skipped as duplicates.
+    if (fetched.generation !== generation) return;
+    try {
+      await fetched.commit({ topics: [{ topic, partitions: [{ partition: fetched.partition, offset: fetched.next.toString() }] }] });
+    } catch (error) {
+      log.warn({ err: toTransportError(error), partition: fetched.partition }, 'committing offsets failed; the next commit covers them');
+      return;
+    }
+    counters.batches += 1;
+    const behind = fetched.highWatermark - fetched.next;
+    lag.set(fetched.partition, behind > 0n ? behind : 0n);
+  }
+
+  const pipeline = createBatchPipeline<Fetched>({
+    concurrency: settings.partitionsConcurrently,
+    maxBufferedResults: settings.maxBufferedResults,
+    // Once closing, batches not yet started are left for the next member or start.
+    process: (fetched) => (closingSignal.signal.aborted ? Promise.resolve(false) : processBatch(fetched.input, { ...deps, heartbeat: fetched.heartbeat })),
+    commit,
+    onBreak(fetched, error) {
+      if (error !== undefined) log.warn({ err: toTransportError(error), partition: fetched.partition }, 'a batch was not stored; fetching it again');
+      if (closingSignal.signal.aborted || fetched.generation !== generation) return;
+      // kafkajs has fetched past it: go back, so it and the batches dropped after it come again.
+      try {
+        consumer.seek({ topic, partition: fetched.partition, offset: fetched.input.messages[0]?.offset ?? (fetched.next - 1n).toString() });
+      } catch (seekError) {
+        log.warn({ err: toTransportError(seekError), partition: fetched.partition }, 'fetching a batch again failed; it comes again after the next rebalance');
+      }
+    },
+  });
+
   async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || closingSignal.signal.aborted) return;
     const input = { topic: batch.topic, partition: batch.partition, messages: batch.messages.map(toRaw) };
-    if (!(await processBatch(input, { ...deps, heartbeat }))) return;
     // batch.lastOffset() also covers records kafkajs filtered out (transaction markers).
     const next = BigInt(batch.lastOffset()) + 1n;
+    // Only kafkajs' fetch position: with autoCommit off nothing is committed before the store.
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next.toString() }] }] });
-    counters.batches += 1;
-    const behind = BigInt(batch.highWatermark) - next;
-    lag.set(batch.partition, behind > 0n ? behind : 0n);
+    const fetched: Fetched = { input, partition: batch.partition, size: input.messages.length, next, highWatermark: BigInt(batch.highWatermark), generation, heartbeat, commit: commitOffsetsIfNecessary };
+    await pipeline.push(fetched, closingSignal.signal);
   }
 
   const run = () => consumer.run({ eachBatch, autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: settings.partitionsConcurrently });
@@ -120,6 +171,9 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true;
+    // kafkajs fetches from the committed offsets again: what is queued will come again.
+    generation += 1;
+    pipeline.drop();
     restartAttempts = 0;
     assigned = payload.memberAssignment[topic] ?? [];
     for (const partition of lag.keys()) if (!assigned.includes(partition)) lag.delete(partition);
@@ -178,9 +232,19 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     closingSignal.abort();
     clearTimeout(restartTimer);
     await starting?.catch(() => undefined);
-    // kafkajs waits for the batch in progress; past the deadline it is abandoned uncommitted.
+    // The batches being stored finish and commit (the queued ones are left); past the
+    // deadline they are abandoned uncommitted. Commits need the group: leave it after.
     const timer = setTimeout(() => abandonSignal.abort(), settings.closeTimeoutMs);
     try {
+      // Nothing more to fetch; kafkajs refuses when it never ran.
+      if (started) {
+        try {
+          consumer.pause([{ topic }]);
+        } catch {
+          // not running: nothing is fetched anyway
+        }
+      }
+      await pipeline.idle();
       await consumer.disconnect();
     } catch (error) {
       log.warn({ err: toTransportError(error) }, 'leaving the consumer group failed');
