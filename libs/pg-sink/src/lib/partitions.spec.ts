@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createPartitionDdl, dropPartitionDdl, expiredPartitions, parsePartitionName, partitionsAhead, rawPartition, retentionHorizon, rollupPartition } from './partitions.js';
+import { createPartitionDdl, dropPartitionDdl, partitionIndexDdl, expiredPartitions, parsePartitionName, partitionsAhead, rawPartition, retentionHorizon, rollupPartition } from './partitions.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -41,6 +41,14 @@ describe('partition DDL', () => {
     );
     expect(createPartitionDdl('s', rollupPartition('rollups_daily', at('2026-11-27T12:00:00Z')))).toMatch(/with \(fillfactor = 80\)$/);
     expect(dropPartitionDdl('sitewatch', 'rollups_hourly_202501')).toBe('drop table if exists "sitewatch"."rollups_hourly_202501"');
+  });
+
+  it('gives a raw partition its unique index on id, and a rollup partition none', () => {
+    expect(partitionIndexDdl('sitewatch', rawPartition(at('2026-11-27T12:00:00Z')))).toBe(
+      'create unique index if not exists "check_results_20261127_id_key" on "sitewatch"."check_results_20261127" (id)',
+    );
+    expect(partitionIndexDdl('sitewatch', rollupPartition('rollups_daily', at('2026-11-27T12:00:00Z')))).toBeUndefined();
+    expect(() => partitionIndexDdl('bad"schema', rawPartition(at('2026-11-27T12:00:00Z')))).toThrow(/refusing to build DDL/);
   });
 
   it('refuses anything else', () => {

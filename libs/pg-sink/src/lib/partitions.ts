@@ -118,6 +118,17 @@ export function createPartitionDdl(schema: string, spec: PartitionSpec): string 
   return `create table if not exists "${p.schema}"."${p.name}" partition of "${p.schema}"."${spec.table}" for values from ('${p.from}') to ('${p.to}')${storage}`;
 }
 
+/**
+ * The unique index on `id` of a raw partition (migration 00005): the idempotency key, one
+ * per partition, since PostgreSQL takes a unique index on the parent only with the
+ * partition key in it. Undefined for a rollup partition (its primary key comes from the parent).
+ */
+export function partitionIndexDdl(schema: string, spec: PartitionSpec): string | undefined {
+  if (spec.table !== 'check_results') return undefined;
+  const p = checked(schema, spec);
+  return `create unique index if not exists "${p.name}_id_key" on "${p.schema}"."${p.name}" (id)`;
+}
+
 /** `drop table if exists` for a partition name this sink generated. */
 export function dropPartitionDdl(schema: string, name: string): string {
   const spec = parsePartitionName(name);
@@ -154,7 +165,11 @@ export async function createPartitions(sql: postgres.Sql, schema: string, specs:
   return underLock(sql, schema, async (tx) => {
     const existing = new Set(await listPartitions(tx, schema));
     const missing = specs.filter((spec) => !existing.has(spec.name)).sort((a, b) => a.name.localeCompare(b.name));
-    for (const spec of missing) await tx.unsafe(createPartitionDdl(schema, spec));
+    for (const spec of missing) {
+      await tx.unsafe(createPartitionDdl(schema, spec));
+      const index = partitionIndexDdl(schema, spec);
+      if (index !== undefined) await tx.unsafe(index);
+    }
     return missing.map((spec) => spec.name);
   });
 }
