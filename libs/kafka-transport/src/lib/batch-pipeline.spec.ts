@@ -36,6 +36,8 @@ function setUp(overrides: Partial<BatchPipelineOptions<TestBatch>> = {}) {
       events.push(`commit ${batch.name}`);
     },
     onBreak: (batch, error) => void breaks.push(`${batch.name}${error ? ' (error)' : ''}`),
+    merge: (batches) => ({ partition: batches[0]!.partition, size: batches.reduce((sum, b) => sum + b.size, 0), name: batches.map((b) => b.name).join('+') }),
+    maxMergedResults: 100,
     ...overrides,
   });
   const stop = new AbortController();
@@ -63,6 +65,17 @@ describe('createBatchPipeline', () => {
     await pipeline.idle();
     expect(events.slice(-1)).toEqual(['commit b1']);
     expect(pipeline.buffered()).toBe(0);
+  });
+
+  it('stores the batches that queued up behind a store as one, up to maxMergedResults, and commits that once', async () => {
+    const { pipeline, events, stop, finish } = setUp({ maxMergedResults: 5, maxBufferedResults: 100 });
+    await pipeline.push(batch('a1', 0, 2), stop.signal);
+    for (const name of ['a2', 'a3', 'a4']) await pipeline.push(batch(name, 0, 2), stop.signal);
+    finish('a1');
+    finish('a2+a3');
+    finish('a4');
+    await pipeline.idle();
+    expect(events).toEqual(['store a1', 'commit a1', 'store a2+a3', 'commit a2+a3', 'store a4', 'commit a4']);
   });
 
   it('runs at most `concurrency` batches at a time', async () => {

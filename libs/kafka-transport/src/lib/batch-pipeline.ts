@@ -6,6 +6,8 @@
 // its partition's run: the later ones already queued are dropped uncommitted, and the
 // subscriber fetches again from the one that failed (onBreak). What is held is bounded:
 // push() waits while more than `maxBufferedResults` messages are fetched and not stored.
+// Batches of a partition that queued up behind a slow store go on as one (up to
+// `maxMergedResults`): fetching ahead must not cut a backlog into many small transactions.
 
 /** A fetched batch, as far as the pipeline is concerned. */
 export interface PipelineBatch {
@@ -26,6 +28,10 @@ export interface BatchPipelineOptions<B extends PipelineBatch> {
   concurrency: number;
   /** Messages fetched and not yet stored beyond which push() waits. */
   maxBufferedResults: number;
+  /** Joins batches of one partition, in order, into one (its commit covers them all). */
+  merge(batches: B[]): B;
+  /** Most messages a merged batch holds (a batch larger than this alone goes as it is). */
+  maxMergedResults: number;
 }
 
 /** The pipeline of one subscriber. */
@@ -76,44 +82,72 @@ function nextWake(waiters: Set<() => void>, stop?: AbortSignal): Promise<void> {
 /** A pipeline over `options`. */
 export function createBatchPipeline<B extends PipelineBatch>(options: BatchPipelineOptions<B>): BatchPipeline<B> {
   const slots = createLimiter(options.concurrency);
-  const tails = new Map<number, Promise<void>>();
-  // A batch runs only while its partition's run is the one it was queued in: a break of the
-  // partition, or drop() for all of them, starts a new run.
+  // Per partition: the batches waiting (each with the run it was queued in), and whether
+  // the partition's loop is running. A break of a partition, or drop() for all of them,
+  // starts a new run: batches of an older run are skipped.
+  const queues = new Map<number, { batch: B; run: string }[]>();
+  const active = new Set<number>();
   const runs = new Map<number, number>();
   let dropped = 0;
   const runOf = (partition: number) => `${dropped}/${runs.get(partition) ?? 0}`;
-  const breakRun = (partition: number) => runs.set(partition, (runs.get(partition) ?? 0) + 1);
   let buffered = 0;
-  let pending = 0;
   const waiters = new Set<() => void>();
   const wake = () => {
     for (const waiter of [...waiters]) waiter();
   };
+  const release = (batches: B[]) => {
+    for (const batch of batches) buffered -= batch.size;
+    wake();
+  };
 
-  async function run(batch: B, run: string): Promise<void> {
-    const current = () => runOf(batch.partition) === run;
+  /** The next batches of a partition's queue that are still of its run, up to the merge limit; skipped ones are released. */
+  function takeNext(partition: number, queue: { batch: B; run: string }[]): B[] {
+    const taken: B[] = [];
+    let size = 0;
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      if (head.run !== runOf(partition)) {
+        queue.shift();
+        release([head.batch]);
+        continue;
+      }
+      if (taken.length > 0 && size + head.batch.size > options.maxMergedResults) break;
+      queue.shift();
+      taken.push(head.batch);
+      size += head.batch.size;
+    }
+    return taken;
+  }
+
+  /** Stores and commits one (merged) batch; false when the partition's run broke. */
+  async function storeOne(partition: number, batches: B[]): Promise<void> {
+    const run = runOf(partition);
+    const batch = batches.length === 1 ? batches[0]! : options.merge(batches);
     try {
-      if (!current()) return;
-      let stored: boolean;
-      try {
-        stored = await slots.run(() => (current() ? options.process(batch) : Promise.resolve(false)));
-      } catch (error) {
-        if (current()) {
-          breakRun(batch.partition);
-          options.onBreak(batch, error);
-        }
-        return;
-      }
-      if (!current()) return;
-      if (!stored) {
-        breakRun(batch.partition);
+      const stored = await slots.run(() => (runOf(partition) === run ? options.process(batch) : Promise.resolve(false)));
+      if (runOf(partition) !== run) return;
+      if (stored) await options.commit(batch);
+      else {
+        runs.set(partition, (runs.get(partition) ?? 0) + 1);
         options.onBreak(batch);
-        return;
       }
-      await options.commit(batch);
+    } catch (error) {
+      if (runOf(partition) !== run) return;
+      runs.set(partition, (runs.get(partition) ?? 0) + 1);
+      options.onBreak(batch, error);
     } finally {
-      buffered -= batch.size;
-      pending -= 1;
+      release(batches);
+    }
+  }
+
+  async function drain(partition: number): Promise<void> {
+    const queue = queues.get(partition)!;
+    active.add(partition);
+    try {
+      for (let next = takeNext(partition, queue); next.length > 0; next = takeNext(partition, queue)) await storeOne(partition, next);
+    } finally {
+      active.delete(partition);
+      queues.delete(partition);
       wake();
     }
   }
@@ -121,20 +155,17 @@ export function createBatchPipeline<B extends PipelineBatch>(options: BatchPipel
   return {
     async push(batch, stop) {
       buffered += batch.size;
-      pending += 1;
-      const queuedIn = runOf(batch.partition);
-      const tail = (tails.get(batch.partition) ?? Promise.resolve()).then(() => run(batch, queuedIn));
-      tails.set(batch.partition, tail);
-      void tail.then(() => {
-        if (tails.get(batch.partition) === tail) tails.delete(batch.partition);
-      });
+      const queue = queues.get(batch.partition) ?? [];
+      queues.set(batch.partition, queue);
+      queue.push({ batch, run: runOf(batch.partition) });
+      if (!active.has(batch.partition)) void drain(batch.partition);
       while (buffered > options.maxBufferedResults && !stop.aborted) await nextWake(waiters, stop);
     },
     drop() {
       dropped += 1;
     },
     async idle() {
-      while (pending > 0) await nextWake(waiters);
+      while (active.size > 0) await nextWake(waiters);
     },
     buffered: () => buffered,
   };

@@ -41,7 +41,8 @@ export interface SubscriberOptions {
   partitionsConcurrently?: number;
   /**
    * Messages fetched and not yet stored beyond which fetching waits (default 20 000): the
-   * next batches are fetched while earlier ones are stored, up to this many.
+   * next batches are fetched while earlier ones are stored, up to this many. Batches of a
+   * partition that queued up meanwhile are stored as one, of up to half this many.
    */
   maxBufferedResults?: number;
   /** How long close() waits for the current batch to finish, in milliseconds (default 30 000); it is then delivered again later. */

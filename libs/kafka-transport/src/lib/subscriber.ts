@@ -25,7 +25,7 @@ export interface SubscriberStats {
   deadLettered: number;
   /** Retries after retriable failures of handleBatch or of the dead-letter topic. */
   retries: number;
-  /** Messages behind the end of the assigned partitions, as of each partition's last committed batch. */
+  /** Messages not yet stored: each assigned partition's end, as last fetched, less its last committed offset. */
   lag: number;
   /** Partitions assigned to this member. */
   partitions: number;
@@ -54,7 +54,6 @@ interface Fetched {
   size: number;
   /** The offset to commit once it is stored (after its last message). */
   next: bigint;
-  highWatermark: bigint;
   /** The group generation it was fetched in (counted here: each join is one). */
   generation: number;
   heartbeat(): Promise<void>;
@@ -85,7 +84,9 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: kafkajsRetry(3, 100, 1000) });
   const counters: BatchCounters & { batches: number; restarts: number } = { batches: 0, results: 0, deadLettered: 0, retries: 0, restarts: 0 };
-  const lag = new Map<number, bigint>();
+  // Per partition: the end offset (high watermark) last seen in a fetch, and the offset last committed.
+  const ends = new Map<number, bigint>();
+  const committed = new Map<number, bigint>();
   let assigned: number[] = [];
   let joined = false;
   let started = false;
@@ -119,13 +120,19 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       return;
     }
     counters.batches += 1;
-    const behind = fetched.highWatermark - fetched.next;
-    lag.set(fetched.partition, behind > 0n ? behind : 0n);
+    committed.set(fetched.partition, fetched.next);
   }
 
   const pipeline = createBatchPipeline<Fetched>({
     concurrency: settings.partitionsConcurrently,
     maxBufferedResults: settings.maxBufferedResults,
+    // Half the bound: two such batches of a partition can be held, one stored, one filling.
+    maxMergedResults: Math.max(1, Math.floor(settings.maxBufferedResults / 2)),
+    merge: (batches) => {
+      const last = batches.at(-1)!;
+      const messages = batches.flatMap((batch) => batch.input.messages);
+      return { ...last, input: { ...last.input, messages }, size: messages.length };
+    },
     // Once closing, batches not yet started are left for the next member or start.
     process: (fetched) => (closingSignal.signal.aborted ? Promise.resolve(false) : processBatch(fetched.input, { ...deps, heartbeat: fetched.heartbeat })),
     commit,
@@ -148,7 +155,10 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     const next = BigInt(batch.lastOffset()) + 1n;
     // Only kafkajs' fetch position: with autoCommit off nothing is committed before the store.
     resolveOffset(batch.lastOffset());
-    const fetched: Fetched = { input, partition: batch.partition, size: input.messages.length, next, highWatermark: BigInt(batch.highWatermark), generation, heartbeat, commit: commitOffsetsIfNecessary };
+    // Fetching runs ahead of storing, so the lag is counted from the latest end seen.
+    const end = BigInt(batch.highWatermark);
+    if (end > (ends.get(batch.partition) ?? -1n)) ends.set(batch.partition, end);
+    const fetched: Fetched = { input, partition: batch.partition, size: input.messages.length, next, generation, heartbeat, commit: commitOffsetsIfNecessary };
     await pipeline.push(fetched, closingSignal.signal);
   }
 
@@ -176,7 +186,11 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     pipeline.drop();
     restartAttempts = 0;
     assigned = payload.memberAssignment[topic] ?? [];
-    for (const partition of lag.keys()) if (!assigned.includes(partition)) lag.delete(partition);
+    for (const partition of committed.keys()) {
+      if (assigned.includes(partition)) continue;
+      committed.delete(partition);
+      ends.delete(partition);
+    }
     log.info({ partitions: assigned, memberId: payload.memberId, durationMs: payload.duration }, 'joined the consumer group');
     joinWaiter?.resolve();
   });
@@ -256,6 +270,16 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     log.info({ ...counters, abandonedBatch: abandonSignal.signal.aborted }, 'subscriber closed');
   }
 
+  /** Messages fetched or fetchable but not stored, over the partitions with a commit. */
+  function lag(): bigint {
+    let behind = 0n;
+    for (const [partition, offset] of committed) {
+      const end = ends.get(partition) ?? offset;
+      if (end > offset) behind += end - offset;
+    }
+    return behind;
+  }
+
   function close(): Promise<void> {
     closing ??= shutDown();
     return closing;
@@ -270,7 +294,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     close,
     stats: () => ({
       ...counters,
-      lag: Number([...lag.values()].reduce((sum, behind) => sum + behind, 0n)),
+      lag: Number(lag()),
       partitions: assigned.length,
     }),
     ready: () => started && joined && closing === undefined,
