@@ -29,6 +29,8 @@ export interface SubscriberStats {
   lag: number;
   /** Partitions assigned to this member. */
   partitions: number;
+  /** Messages fetched and not yet stored or dropped (at most about `maxBufferedResults` plus a fetch). */
+  buffered: number;
   /** Times the consumer crashed and was started again. */
   restarts: number;
 }
@@ -295,6 +297,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     stats: () => ({
       ...counters,
       lag: Number(lag()),
+      buffered: pipeline.buffered(),
       partitions: assigned.length,
     }),
     ready: () => started && joined && closing === undefined,
