@@ -79,7 +79,7 @@ export function storageRows(s: StorageReport): string[][] {
   const per = (bytes: number) => (bytes / s.rawRows).toFixed(1);
   return [
     [`raw partitions (${s.rawPartitions}): heap`, mb(s.rawHeap), per(s.rawHeap)],
-    ['raw partitions: primary key index', mb(s.rawIndexes), per(s.rawIndexes)],
+    ['raw partitions: unique index on id', mb(s.rawIndexes), per(s.rawIndexes)],
     ['**raw total (table + indexes + TOAST)**', mb(s.rawTotal), `**${per(s.rawTotal)}**`],
     [`hourly rollups (${s.hourlyRows.toLocaleString('en-US')} rows)`, mb(s.hourlyTotal), per(s.hourlyTotal)],
     [`daily rollups (${s.dailyRows.toLocaleString('en-US')} rows)`, mb(s.dailyTotal), per(s.dailyTotal)],

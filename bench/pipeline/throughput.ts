@@ -3,7 +3,7 @@
 // INSERT and one commit per message) and (b) sink.write() of the rows from memory (the
 // ceiling). Then bytes on disk per stored check. Not a test: run it by hand (minutes):
 //   npx tsx --conditions=@sitewatch/source bench/pipeline/throughput.ts [rows=1000000] [targets=10000]
-//     [--partitions=6] [--concurrency=6] [--pool=6] [--max-bytes=524288] [--fetch-wait=1000] [--naive=20000]
+//     [--partitions=6] [--concurrency=6] [--pool=6] [--max-bytes=524288] [--fetch-wait=1000] [--naive=20000] [--max-buffered=20000]
 //     [--node-flags="--max-old-space-size=160"] [--keep-topic | --topic=<name> --now=<ms>] [--only-real]
 // Each measured path runs in a child process of its own (worker.ts), so the consumer's RSS
 // and CPU are its own. A topic and databases of the run's own are dropped at the end.
@@ -35,6 +35,7 @@ const settings: ConsumerSettings = {
   fetchMaxWaitMs: flag('fetch-wait', 1000),
   partitionsConcurrently: flag('concurrency', 6),
   poolSize: flag('pool', 6),
+  ...(flags.has('max-buffered') ? { maxBufferedResults: flag('max-buffered', 20_000) } : {}),
 };
 const nowMs = flag('now', Date.now());
 // The last day, well inside the sink's 30-day raw retention: nothing is skipped as expired.

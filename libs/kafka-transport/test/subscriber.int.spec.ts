@@ -175,6 +175,73 @@ describe('commit after store', () => {
   });
 });
 
+describe('fetching while storing', () => {
+  /** 60 results on one partition, in 12 produce requests: many small batches. */
+  async function backlog(topic: string): Promise<CheckResult[]> {
+    const sent = Array.from({ length: 60 }, (_, i) => makeCheckResult({ targetId: `t${i % 3}` }));
+    for (let i = 0; i < sent.length; i += 5) await publish(topic, sent.slice(i, i + 5));
+    return sent;
+  }
+
+  it('fetches the next batches while one is stored, up to maxBufferedResults, and commits none before its store', async () => {
+    const { topic, deadLetterTopic } = await topics();
+    const sent = await backlog(topic);
+    const groupId = ctx.kafka.uniqueGroupId();
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const calls: CheckResult[][] = [];
+    const sub = await subscriber({
+      topic,
+      deadLetterTopic,
+      groupId,
+      maxBytesPerPartition: 1024,
+      maxBufferedResults: 20,
+      handleBatch: async (results) => {
+        calls.push(results);
+        if (calls.length === 1) await blocked;
+      },
+    });
+    await eventually(() => calls.length === 1, { what: 'the first store to start' });
+    // The first store hangs; fetching went on past it, until more than the bound was held.
+    await eventually(() => sub.stats().buffered > 20, { what: 'batches fetched while the first is stored' });
+    expect(calls).toHaveLength(1);
+    expect(sub.stats().buffered).toBeGreaterThan(calls[0]!.length);
+    expect(sub.stats().buffered).toBeLessThan(sent.length);
+    expect(await ctx.kafka.committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
+    release();
+    await eventually(async () => (await totalCommitted(groupId, topic)) === sent.length, { what: 'every batch committed' });
+    expect(calls.flat().map((r) => r.id)).toEqual(sent.map((r) => r.id));
+    expect(sub.stats()).toMatchObject({ results: sent.length, buffered: 0, lag: 0 });
+  });
+
+  it('commits nothing past a batch that was not stored: closing during it delivers it and everything fetched after it again', async () => {
+    const { topic, deadLetterTopic } = await topics();
+    const sent = await backlog(topic);
+    const groupId = ctx.kafka.uniqueGroupId();
+    const seen: CheckResult[][] = [];
+    const hanging = await subscriber({
+      topic,
+      deadLetterTopic,
+      groupId,
+      maxBytesPerPartition: 1024,
+      closeTimeoutMs: 300,
+      handleBatch: (results) => {
+        seen.push(results);
+        return new Promise(() => undefined);
+      },
+    });
+    await eventually(() => seen.length === 1 && hanging.stats().buffered === sent.length, { what: 'the rest fetched behind the hanging store' });
+    await hanging.close();
+    expect(seen).toHaveLength(1);
+    expect(await ctx.kafka.committedOffsets(groupId, topic)).toEqual({ 0: '-1' });
+
+    const { handleBatch, stored } = collector();
+    await subscriber({ topic, deadLetterTopic, groupId, handleBatch });
+    await eventually(async () => (await totalCommitted(groupId, topic)) === sent.length, { what: 'offsets committed' });
+    expect(stored.map((s) => s.result.id)).toEqual(sent.map((r) => r.id));
+  });
+});
+
 describe('subscriber topics', () => {
   it('refuses to start when the topic is missing, naming it', async () => {
     const topic = ctx.kafka.uniqueTopicName();

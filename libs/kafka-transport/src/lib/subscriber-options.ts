@@ -39,6 +39,12 @@ export interface SubscriberOptions {
    * batches still come one after the other, in order; handleBatch must allow concurrent calls.
    */
   partitionsConcurrently?: number;
+  /**
+   * Messages fetched and not yet stored beyond which fetching waits (default 20 000): the
+   * next batches are fetched while earlier ones are stored, up to this many. Batches of a
+   * partition that queued up meanwhile are stored as one, of up to half this many.
+   */
+  maxBufferedResults?: number;
   /** How long close() waits for the current batch to finish, in milliseconds (default 30 000); it is then delivered again later. */
   closeTimeoutMs?: number;
   /** Create the topic and the dead-letter topic when they do not exist (default: don't; start() fails naming them). */
@@ -54,6 +60,7 @@ export const subscriberDefaults = {
   fetchMaxWaitMs: 1000,
   maxBytesPerPartition: 1024 * 1024,
   partitionsConcurrently: 1,
+  maxBufferedResults: 20_000,
   closeTimeoutMs: 30_000,
 } as const;
 
@@ -85,6 +92,12 @@ export const subscriberOptionsSchema = {
       default: subscriberDefaults.partitionsConcurrently,
       description: 'Batches of different partitions stored at the same time; one partition is always in order.',
     },
+    maxBufferedResults: {
+      type: 'integer',
+      minimum: 1,
+      default: subscriberDefaults.maxBufferedResults,
+      description: 'Messages fetched and not yet stored beyond which fetching waits (what the consumer holds in memory).',
+    },
     closeTimeoutMs: { type: 'integer', minimum: 0, default: subscriberDefaults.closeTimeoutMs, description: 'ms' },
     createTopic: createTopicSchema,
   },
@@ -111,6 +124,7 @@ export interface SubscriberSettings {
   fetchMaxWaitMs: number;
   maxBytesPerPartition: number;
   partitionsConcurrently: number;
+  maxBufferedResults: number;
   closeTimeoutMs: number;
   createTopic?: CreateTopicOptions;
 }

@@ -21,6 +21,6 @@ describe('createSubscriber', () => {
     await closing;
     await subscriber[Symbol.asyncDispose]();
     await expect(subscriber.start()).rejects.toMatchObject({ code: 'ERR_TRANSPORT_CLOSED' });
-    expect(subscriber.stats()).toEqual({ batches: 0, results: 0, deadLettered: 0, retries: 0, restarts: 0, lag: 0, partitions: 0 });
+    expect(subscriber.stats()).toEqual({ batches: 0, results: 0, deadLettered: 0, retries: 0, restarts: 0, lag: 0, partitions: 0, buffered: 0 });
   });
 });

@@ -1,10 +1,14 @@
 // The subscriber: a kafkajs consumer group member that hands each partition's batch to
 // processBatch() and commits its offsets only once every message of it is stored or
 // dead-lettered. Offsets are never committed by kafkajs itself (autoCommit off), so a
-// batch that was not stored (crash, close, rebalance) is delivered again.
+// batch that was not stored (crash, close, rebalance) is delivered again. Batches are
+// stored in a pipeline (batch-pipeline.ts) while the next ones are fetched: kafkajs' fetch
+// position moves on (resolveOffset, which commits nothing), the committed offset only
+// after the store.
 import { backoffDelay, noopLogger } from '@sitewatch/schema';
 import { Partitioners, type Consumer, type EachBatchPayload, type KafkaMessage } from 'kafkajs';
-import { processBatch, type BatchCounters, type BatchDeps } from './batch-processor.js';
+import { createBatchPipeline } from './batch-pipeline.js';
+import { processBatch, type BatchCounters, type BatchDeps, type BatchInput } from './batch-processor.js';
 import { createKafka, kafkajsRetry } from './connection.js';
 import { sendDeadLetters, type RawMessage } from './dead-letter.js';
 import { toTransportError, TransportError } from './errors.js';
@@ -21,10 +25,12 @@ export interface SubscriberStats {
   deadLettered: number;
   /** Retries after retriable failures of handleBatch or of the dead-letter topic. */
   retries: number;
-  /** Messages behind the end of the assigned partitions, as of each partition's last committed batch. */
+  /** Messages not yet stored: each assigned partition's end, as last fetched, less its last committed offset. */
   lag: number;
   /** Partitions assigned to this member. */
   partitions: number;
+  /** Messages fetched and not yet stored or dropped (at most about `maxBufferedResults` plus a fetch). */
+  buffered: number;
   /** Times the consumer crashed and was started again. */
   restarts: number;
 }
@@ -41,6 +47,19 @@ export interface Subscriber {
   ready(): boolean;
   /** Same as close(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A fetched batch in the pipeline, with what its commit needs. */
+interface Fetched {
+  input: BatchInput;
+  partition: number;
+  size: number;
+  /** The offset to commit once it is stored (after its last message). */
+  next: bigint;
+  /** The group generation it was fetched in (counted here: each join is one). */
+  generation: number;
+  heartbeat(): Promise<void>;
+  commit: EachBatchPayload['commitOffsetsIfNecessary'];
 }
 
 function toRaw(message: KafkaMessage): RawMessage {
@@ -67,7 +86,9 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
   });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, retry: kafkajsRetry(3, 100, 1000) });
   const counters: BatchCounters & { batches: number; restarts: number } = { batches: 0, results: 0, deadLettered: 0, retries: 0, restarts: 0 };
-  const lag = new Map<number, bigint>();
+  // Per partition: the end offset (high watermark) last seen in a fetch, and the offset last committed.
+  const ends = new Map<number, bigint>();
+  const committed = new Map<number, bigint>();
   let assigned: number[] = [];
   let joined = false;
   let started = false;
@@ -88,17 +109,59 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     counters,
   };
 
+  let generation = 0;
+
+  async function commit(fetched: Fetched): Promise<void> {
+    // After a rebalance the partition may be another member's: its batches come again from
+    // the last committed offset there, and the stored ones are skipped as duplicates.
+    if (fetched.generation !== generation) return;
+    try {
+      await fetched.commit({ topics: [{ topic, partitions: [{ partition: fetched.partition, offset: fetched.next.toString() }] }] });
+    } catch (error) {
+      log.warn({ err: toTransportError(error), partition: fetched.partition }, 'committing offsets failed; the next commit covers them');
+      return;
+    }
+    counters.batches += 1;
+    committed.set(fetched.partition, fetched.next);
+  }
+
+  const pipeline = createBatchPipeline<Fetched>({
+    concurrency: settings.partitionsConcurrently,
+    maxBufferedResults: settings.maxBufferedResults,
+    // Half the bound: two such batches of a partition can be held, one stored, one filling.
+    maxMergedResults: Math.max(1, Math.floor(settings.maxBufferedResults / 2)),
+    merge: (batches) => {
+      const last = batches.at(-1)!;
+      const messages = batches.flatMap((batch) => batch.input.messages);
+      return { ...last, input: { ...last.input, messages }, size: messages.length };
+    },
+    // Once closing, batches not yet started are left for the next member or start.
+    process: (fetched) => (closingSignal.signal.aborted ? Promise.resolve(false) : processBatch(fetched.input, { ...deps, heartbeat: fetched.heartbeat })),
+    commit,
+    onBreak(fetched, error) {
+      if (error !== undefined) log.warn({ err: toTransportError(error), partition: fetched.partition }, 'a batch was not stored; fetching it again');
+      if (closingSignal.signal.aborted || fetched.generation !== generation) return;
+      // kafkajs has fetched past it: go back, so it and the batches dropped after it come again.
+      try {
+        consumer.seek({ topic, partition: fetched.partition, offset: fetched.input.messages[0]?.offset ?? (fetched.next - 1n).toString() });
+      } catch (seekError) {
+        log.warn({ err: toTransportError(seekError), partition: fetched.partition }, 'fetching a batch again failed; it comes again after the next rebalance');
+      }
+    },
+  });
+
   async function eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || closingSignal.signal.aborted) return;
     const input = { topic: batch.topic, partition: batch.partition, messages: batch.messages.map(toRaw) };
-    if (!(await processBatch(input, { ...deps, heartbeat }))) return;
     // batch.lastOffset() also covers records kafkajs filtered out (transaction markers).
     const next = BigInt(batch.lastOffset()) + 1n;
+    // Only kafkajs' fetch position: with autoCommit off nothing is committed before the store.
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next.toString() }] }] });
-    counters.batches += 1;
-    const behind = BigInt(batch.highWatermark) - next;
-    lag.set(batch.partition, behind > 0n ? behind : 0n);
+    // Fetching runs ahead of storing, so the lag is counted from the latest end seen.
+    const end = BigInt(batch.highWatermark);
+    if (end > (ends.get(batch.partition) ?? -1n)) ends.set(batch.partition, end);
+    const fetched: Fetched = { input, partition: batch.partition, size: input.messages.length, next, generation, heartbeat, commit: commitOffsetsIfNecessary };
+    await pipeline.push(fetched, closingSignal.signal);
   }
 
   const run = () => consumer.run({ eachBatch, autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: settings.partitionsConcurrently });
@@ -120,9 +183,16 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     joined = true;
+    // kafkajs fetches from the committed offsets again: what is queued will come again.
+    generation += 1;
+    pipeline.drop();
     restartAttempts = 0;
     assigned = payload.memberAssignment[topic] ?? [];
-    for (const partition of lag.keys()) if (!assigned.includes(partition)) lag.delete(partition);
+    for (const partition of committed.keys()) {
+      if (assigned.includes(partition)) continue;
+      committed.delete(partition);
+      ends.delete(partition);
+    }
     log.info({ partitions: assigned, memberId: payload.memberId, durationMs: payload.duration }, 'joined the consumer group');
     joinWaiter?.resolve();
   });
@@ -178,9 +248,19 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     closingSignal.abort();
     clearTimeout(restartTimer);
     await starting?.catch(() => undefined);
-    // kafkajs waits for the batch in progress; past the deadline it is abandoned uncommitted.
+    // The batches being stored finish and commit (the queued ones are left); past the
+    // deadline they are abandoned uncommitted. Commits need the group: leave it after.
     const timer = setTimeout(() => abandonSignal.abort(), settings.closeTimeoutMs);
     try {
+      // Nothing more to fetch; kafkajs refuses when it never ran.
+      if (started) {
+        try {
+          consumer.pause([{ topic }]);
+        } catch {
+          // not running: nothing is fetched anyway
+        }
+      }
+      await pipeline.idle();
       await consumer.disconnect();
     } catch (error) {
       log.warn({ err: toTransportError(error) }, 'leaving the consumer group failed');
@@ -190,6 +270,16 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     }
     joined = false;
     log.info({ ...counters, abandonedBatch: abandonSignal.signal.aborted }, 'subscriber closed');
+  }
+
+  /** Messages fetched or fetchable but not stored, over the partitions with a commit. */
+  function lag(): bigint {
+    let behind = 0n;
+    for (const [partition, offset] of committed) {
+      const end = ends.get(partition) ?? offset;
+      if (end > offset) behind += end - offset;
+    }
+    return behind;
   }
 
   function close(): Promise<void> {
@@ -206,7 +296,8 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     close,
     stats: () => ({
       ...counters,
-      lag: Number([...lag.values()].reduce((sum, behind) => sum + behind, 0n)),
+      lag: Number(lag()),
+      buffered: pipeline.buffered(),
       partitions: assigned.length,
     }),
     ready: () => started && joined && closing === undefined,

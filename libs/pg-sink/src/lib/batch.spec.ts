@@ -5,8 +5,8 @@ import type { CheckResult } from '@sitewatch/schema';
 import { rawColumns, reasonIds, toColumns } from './batch.js';
 
 /** The column literals of one result (index 0, or `index` for messages), by column name. */
-function row(result: CheckResult, settingsId = 1, probeId = 1, index?: number): Record<string, string> {
-  const literals = toColumns([result], { settings: [{ settingsId, targetId: 1 }], probes: [probeId] }, index === undefined ? undefined : [index]);
+function row(result: CheckResult, settingsId = 1, probeId = 1, index?: number, certificateId: number | null = null): Record<string, string> {
+  const literals = toColumns([result], { settings: [{ settingsId, targetId: 1 }], probes: [probeId], certificates: [certificateId] }, index === undefined ? undefined : [index]);
   return Object.fromEntries(rawColumns.map((column, i) => [column.name, literals[i]!]));
 }
 
@@ -25,10 +25,10 @@ describe('a row', () => {
       redirects: 70_000,
       error: { code: 'HTTP_503', message: 'bad\u0000gateway' },
     });
-    expect(row(result, 11, 2)).toMatchObject({
+    expect(row(result, 11, 2, undefined, 7)).toMatchObject({
       id: '{0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b}',
       checked_at: '{2026-11-27T11:00:00.250+01:00}',
-      tls_not_after: '{2027-05-01T00:00:00.000Z}',
+      certificate_id: '{7}',
       schedule_lag_ms: '{250}',
       reason: `{${reasonIds.status}}`,
       status: '{503}',
@@ -51,6 +51,7 @@ describe('a row', () => {
       expect(() => row(result, 1, 1, index)).toThrow(expect.objectContaining({ code: 'ERR_SINK_INVALID_BATCH', problems: [{ path, message: typeof message === 'string' ? message : expect.stringMatching(message) }] }));
     refused(makeCheckResult({ id: 'nope' }), 4, '/4/id', 'is not a UUID');
     refused(makeCheckResult({ scheduledAt: 'soon' }), 2, '/2/scheduledAt', 'is not a timestamp before the year 10000');
+    refused(makeCheckResult({ tlsNotAfter: 'never' }), 1, '/1/tlsNotAfter', 'is not a timestamp before the year 10000');
     refused(makeCheckResult({ responseTimeMs: Number.NaN }), 0, '/0/responseTimeMs', 'is not a number');
     refused(makeCheckResult({ outcome: 'down', reason: 'gremlins' as never }), 0, '/0/reason', /^"gremlins" is not one this sink knows/);
   });
@@ -64,10 +65,11 @@ describe('a row', () => {
 describe('toColumns', () => {
   it('turns a batch into one array literal per column, index for index', () => {
     const batch = [makeCheckResult({ responseTimeMs: 1.5 }), makeCheckResult({ outcome: 'down', reason: 'dns', error: { code: 'ENOTFOUND', message: 'no "such" host' } })];
-    const columns = toColumns(batch, { settings: [{ settingsId: 5, targetId: 1 }, { settingsId: 6, targetId: 1 }], probes: [1, 1] });
+    const columns = toColumns(batch, { settings: [{ settingsId: 5, targetId: 1 }, { settingsId: 6, targetId: 1 }], probes: [1, 1], certificates: [null, 3] });
     expect(columns).toHaveLength(rawColumns.length);
     expect(columns[0]).toBe(`{${batch[0]!.id},${batch[1]!.id}}`);
-    expect(columns[3]).toBe('{5,6}');
+    expect(columns[2]).toBe('{5,6}');
+    expect(columns[3]).toBe('{NULL,3}');
     expect(columns[4]).toBe('{1.5,42.5}');
     expect(columns[14]).toBe(`{NULL,${reasonIds.dns}}`);
     expect(columns[19]).toBe('{NULL,"no \\"such\\" host"}');

@@ -56,6 +56,8 @@ export interface StoredRow {
   scheduledAt: number;
   settingsId: number;
   probeId: number;
+  /** certificates.id of tlsNotAfter, or null. */
+  certificateId: number | null;
 }
 
 /** A column of the raw table: its name, its SQL type, and how its value is taken from a result. */
@@ -68,19 +70,15 @@ export interface RawColumn {
 }
 
 /**
- * The raw table's columns (migration 00002) in the order the statement sends them: the only
+ * The raw table's columns (migrations 00002 and 00005) in the order the statement sends them: the only
  * list of them. Counts are clamped into their compact types; text cannot hold NUL.
  */
 export const rawColumns: readonly RawColumn[] = [
   { name: 'id', type: 'uuid', bare: true, value: ({ result }) => result.id.toLowerCase() },
   { name: 'checked_at', type: 'timestamptz', bare: true, value: ({ result, startedAt }) => timestamp(result.startedAt, startedAt) },
-  {
-    name: 'tls_not_after',
-    type: 'timestamptz',
-    bare: true,
-    value: ({ result, index }) => (result.tlsNotAfter === undefined ? null : timestamp(result.tlsNotAfter, parseTime(result.tlsNotAfter, index, 'tlsNotAfter'))),
-  },
   { name: 'settings_id', type: 'integer', value: ({ settingsId }) => settingsId },
+  // The certificate's expiry is in the catalog (migration 00005); tls_not_after is left null.
+  { name: 'certificate_id', type: 'integer', value: ({ certificateId }) => certificateId },
   { name: 'response_ms', type: 'real', value: ({ result }) => result.responseTimeMs },
   { name: 'dns_ms', type: 'real', value: ({ result }) => ms(result.phases?.dnsMs) },
   { name: 'tcp_ms', type: 'real', value: ({ result }) => ms(result.phases?.tcpMs) },
@@ -100,14 +98,15 @@ export const rawColumns: readonly RawColumn[] = [
 ];
 
 /** Checks what the columns cannot store (the id, the times, the reason) and prepares the row. */
-export function storedRow(result: CheckResult, index: number, settingsId: number, probeId: number): StoredRow {
+export function storedRow(result: CheckResult, index: number, settingsId: number, probeId: number, certificateId: number | null = null): StoredRow {
   if (typeof result.id !== 'string' || !uuidPattern.test(result.id)) invalid(index, 'id', 'is not a UUID');
   if (typeof result.responseTimeMs !== 'number' || !Number.isFinite(result.responseTimeMs)) invalid(index, 'responseTimeMs', 'is not a number');
   if (result.outcome !== 'up' && reasonIds[result.reason ?? 'other'] === undefined) {
     invalid(index, 'reason', `${JSON.stringify(result.reason)} is not one this sink knows: upgrade it`);
   }
   const startedAt = parseTime(result.startedAt, index, 'startedAt');
-  return { result, index, startedAt, scheduledAt: parseTime(result.scheduledAt, index, 'scheduledAt'), settingsId, probeId };
+  if (result.tlsNotAfter !== undefined) parseTime(result.tlsNotAfter, index, 'tlsNotAfter');
+  return { result, index, startedAt, scheduledAt: parseTime(result.scheduledAt, index, 'scheduledAt'), settingsId, probeId, certificateId };
 }
 
 /** The batch as one array literal per raw column (`indices`: each result's index in the caller's batch, for messages). */
@@ -115,7 +114,7 @@ export function toColumns(results: readonly CheckResult[], ids: ResolvedIds, ind
   const columns: ArrayElement[][] = rawColumns.map(() => new Array<ArrayElement>(results.length));
   // Row by row, one pass over the results (measured faster than a pass per column).
   for (let rowIndex = 0; rowIndex < results.length; rowIndex++) {
-    const row = storedRow(results[rowIndex]!, indices?.[rowIndex] ?? rowIndex, ids.settings[rowIndex]!.settingsId, ids.probes[rowIndex]!);
+    const row = storedRow(results[rowIndex]!, indices?.[rowIndex] ?? rowIndex, ids.settings[rowIndex]!.settingsId, ids.probes[rowIndex]!, ids.certificates[rowIndex] ?? null);
     for (let columnIndex = 0; columnIndex < rawColumns.length; columnIndex++) columns[columnIndex]![rowIndex] = rawColumns[columnIndex]!.value(row);
   }
   return rawColumns.map((column, columnIndex) => (column.bare ? bareArrayLiteral(columns[columnIndex] as (string | null)[]) : arrayLiteral(columns[columnIndex]!)));

@@ -1,5 +1,6 @@
-// Small-integer ids of targets, their settings (URL and body patterns) and probes, looked
-// up or created once and cached: a result row stores 4 + 2 bytes instead of its texts.
+// Small-integer ids of targets, their settings (URL and body patterns), probes and TLS
+// certificates' expiry, looked up or created once and cached: a result row stores
+// 4 + 2 + 4 bytes instead of its texts and timestamp.
 import { createHash } from 'node:crypto';
 import type { CheckResult } from '@sitewatch/schema';
 import type postgres from 'postgres';
@@ -19,10 +20,12 @@ export interface Catalog {
   targetId(key: string): Promise<number | undefined>;
 }
 
-/** Ids of a batch's settings and probes, index for index. */
+/** Ids of a batch's settings, probes and certificates, index for index. */
 export interface ResolvedIds {
   settings: SettingsIds[];
   probes: number[];
+  /** certificates.id of the result's tlsNotAfter; null without one (or one that is not a timestamp: the row refuses it). */
+  certificates: (number | null)[];
 }
 
 /** The identifiers of the catalog tables, schema-qualified. */
@@ -30,6 +33,7 @@ export interface CatalogTables {
   targets: postgres.Helper<string>;
   settings: postgres.Helper<string>;
   probes: postgres.Helper<string>;
+  certificates: postgres.Helper<string>;
 }
 
 // Enough for tens of thousands of targets; a runaway stream of distinct settings only
@@ -62,6 +66,8 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
   const settingsIds = new Map<string, SettingsIds>();
   const probeIds = new Map<string, number>();
   const targetIds = new Map<string, number>();
+  // By not-after in ms since the epoch.
+  const certificateIds = new Map<number, number>();
 
   // `where not exists` first: an identity value is used up by every insert attempt, even
   // one that ends in a conflict, and probes have a smallint id.
@@ -104,6 +110,26 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
     });
   }
 
+  async function ensureCertificates(times: number[]): Promise<void> {
+    const list = arrayLiteral(times.sort((a, b) => a - b).map((ms) => new Date(ms).toISOString()));
+    await sql`
+      insert into ${tables.certificates} (not_after)
+      select candidate from unnest(${list}::timestamptz[]) as candidate
+      where not exists (select 1 from ${tables.certificates} as existing where existing.not_after = candidate)
+      on conflict (not_after) do nothing`;
+    const rows = await sql<{ id: number; ms: number }[]>`
+      select id, (extract(epoch from not_after) * 1000)::float8 as ms from ${tables.certificates} where not_after = any(${list}::timestamptz[])`;
+    for (const row of rows) certificateIds.set(row.ms, row.id);
+  }
+
+  async function resolveCertificates(results: readonly CheckResult[]): Promise<(number | null)[]> {
+    if (certificateIds.size > maxEntries) certificateIds.clear();
+    const times = results.map((result) => (result.tlsNotAfter === undefined ? Number.NaN : Date.parse(result.tlsNotAfter)));
+    const missing = new Set(times.filter((ms) => Number.isFinite(ms) && !certificateIds.has(ms)));
+    if (missing.size > 0) await ensureCertificates([...missing]);
+    return times.map((ms) => (Number.isFinite(ms) ? (certificateIds.get(ms) ?? null) : null));
+  }
+
   async function resolve(results: readonly CheckResult[]): Promise<ResolvedIds> {
     if (settingsIds.size > maxEntries) settingsIds.clear();
     const keys = results.map(settingsKey);
@@ -119,7 +145,8 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
     });
     if (missingSettings.size > 0) await ensureSettings(missingSettings);
     if (missingProbes.size > 0) for (const [key, id] of await ensureKeys(tables.probes, [...missingProbes])) probeIds.set(key, id);
-    return { settings: keys.map((key) => settingsIds.get(key)!), probes: results.map((result) => probeIds.get(result.probeId)!) };
+    const certificates = await resolveCertificates(results);
+    return { settings: keys.map((key) => settingsIds.get(key)!), probes: results.map((result) => probeIds.get(result.probeId)!), certificates };
   }
 
   async function targetId(key: string): Promise<number | undefined> {

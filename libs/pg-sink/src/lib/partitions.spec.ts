@@ -36,10 +36,15 @@ describe('retention', () => {
 
 describe('partition DDL', () => {
   it('is built from checked names and bounds only', () => {
-    expect(createPartitionDdl('sitewatch', rawPartition(at('2026-11-27T12:00:00Z')))).toBe(
-      `create table if not exists "sitewatch"."check_results_20261127" partition of "sitewatch"."check_results" for values from ('2026-11-27T00:00:00.000Z') to ('2026-11-28T00:00:00.000Z')`,
-    );
-    expect(createPartitionDdl('s', rollupPartition('rollups_daily', at('2026-11-27T12:00:00Z')))).toMatch(/with \(fillfactor = 80\)$/);
+    const raw = createPartitionDdl('sitewatch', rawPartition(at('2026-11-27T12:00:00Z')));
+    expect(raw[0]).toMatch(/^create table "sitewatch"."check_results_20261127" \(checked_at timestamptz not null, id uuid not null, .*, error_message text\)$/);
+    expect(raw.slice(1)).toEqual([
+      `alter table "sitewatch"."check_results" attach partition "sitewatch"."check_results_20261127" for values from ('2026-11-27T00:00:00.000Z') to ('2026-11-28T00:00:00.000Z')`,
+      'create unique index "check_results_20261127_id_key" on "sitewatch"."check_results_20261127" (id)',
+    ]);
+    expect(createPartitionDdl('s', rollupPartition('rollups_daily', at('2026-11-27T12:00:00Z')))).toEqual([
+      `create table if not exists "s"."rollups_daily_202611" partition of "s"."rollups_daily" for values from ('2026-11-01T00:00:00.000Z') to ('2026-12-01T00:00:00.000Z') with (fillfactor = 80)`,
+    ]);
     expect(dropPartitionDdl('sitewatch', 'rollups_hourly_202501')).toBe('drop table if exists "sitewatch"."rollups_hourly_202501"');
   });
 

@@ -111,11 +111,54 @@ function checked(schema: string, spec: PartitionSpec): { schema: string; name: s
   return { schema, name: spec.name, from, to };
 }
 
-/** `create table if not exists ... partition of ...` for a spec; rollup partitions leave room for in-page (HOT) updates. */
-export function createPartitionDdl(schema: string, spec: PartitionSpec): string {
+/**
+ * The columns of a raw partition in the order they are laid out on disk: 8-byte values
+ * first, the uuid, then 4-, 2- and 1-byte values, text last, so no byte of a row is padding
+ * (the parent's order, grown by migrations, would pad). Columns are matched by name when
+ * the partition is attached, so this list must hold the parent's columns exactly
+ * (migrations 00002 and 00005): a partition that does not is refused at attach time.
+ * tls_not_after is null in rows written since migration 00005 (a null takes no space).
+ */
+export const rawPartitionColumns = [
+  'checked_at timestamptz not null',
+  'id uuid not null',
+  'settings_id integer not null',
+  'certificate_id integer',
+  'response_ms real not null',
+  'dns_ms real',
+  'tcp_ms real',
+  'tls_ms real',
+  'ttfb_ms real',
+  'download_ms real',
+  'bytes_read integer not null',
+  'schedule_lag_ms integer not null',
+  'probe_id smallint not null',
+  'status smallint',
+  'reason smallint',
+  'redirects smallint not null',
+  'must_match_hit boolean',
+  'must_not_match_hit boolean',
+  'tls_not_after timestamptz',
+  'error_code text',
+  'error_message text',
+] as const;
+
+/**
+ * The statements that create a partition, run in one transaction. A raw partition is made
+ * with its own column layout (rawPartitionColumns), attached, and given its unique index on
+ * `id`: the idempotency key (migration 00005; PostgreSQL takes a unique index on the parent
+ * only with the partition key in it). Rollup partitions leave room for in-page (HOT) updates.
+ */
+export function createPartitionDdl(schema: string, spec: PartitionSpec): string[] {
   const p = checked(schema, spec);
-  const storage = spec.table === 'check_results' ? '' : ' with (fillfactor = 80)';
-  return `create table if not exists "${p.schema}"."${p.name}" partition of "${p.schema}"."${spec.table}" for values from ('${p.from}') to ('${p.to}')${storage}`;
+  const table = `"${p.schema}"."${p.name}"`;
+  const bounds = `for values from ('${p.from}') to ('${p.to}')`;
+  if (spec.table !== 'check_results') return [`create table if not exists ${table} partition of "${p.schema}"."${spec.table}" ${bounds} with (fillfactor = 80)`];
+  return [
+    `create table ${table} (${rawPartitionColumns.join(', ')})`,
+    `alter table "${p.schema}"."${spec.table}" attach partition ${table} ${bounds}`,
+    `create unique index "${p.name}_id_key" on ${table} (id)`,
+  ];
 }
 
 /** `drop table if exists` for a partition name this sink generated. */
@@ -154,7 +197,7 @@ export async function createPartitions(sql: postgres.Sql, schema: string, specs:
   return underLock(sql, schema, async (tx) => {
     const existing = new Set(await listPartitions(tx, schema));
     const missing = specs.filter((spec) => !existing.has(spec.name)).sort((a, b) => a.name.localeCompare(b.name));
-    for (const spec of missing) await tx.unsafe(createPartitionDdl(schema, spec));
+    for (const spec of missing) for (const statement of createPartitionDdl(schema, spec)) await tx.unsafe(statement);
     return missing.map((spec) => spec.name);
   });
 }

@@ -97,7 +97,7 @@ export function createSink(options: SinkOptions): Sink {
     countsSum: qualified('counts_sum'),
     sketchQuantile: qualified('sketch_quantile'),
   };
-  const catalog = createCatalog(sql, { targets: qualified('targets'), settings: qualified('target_settings'), probes: qualified('probes') });
+  const catalog = createCatalog(sql, { targets: qualified('targets'), settings: qualified('target_settings'), probes: qualified('probes'), certificates: qualified('certificates') });
   const retention = { check_results: settings.rawRetentionDays, rollups_hourly: settings.hourlyRetentionDays, rollups_daily: settings.dailyRetentionDays };
   const partitions = createPartitionManager(sql, settings.schema, { ahead: settings.partitionsAhead, retention }, log);
   const schemaCheck = createSchemaCheck(sql, settings.schema);

@@ -9,7 +9,11 @@ export const schemaVersionHeader = 'sitewatch-schema-version';
 /** A CheckResult is well under 8 KiB, a target record too; anything this large is not one, and is not parsed. */
 export const maxMessageBytes = 64 * 1024;
 
-const validate = createAjv({ useDefaults: false }).compile<CheckResult>({ ...checkResultSchema, $schema: undefined });
+const schema = { ...checkResultSchema, $schema: undefined };
+// Every message is checked by `isValid`, which stops at the first error; only an invalid
+// one goes through `validate` again, which collects every problem for the dead letter.
+const isValid = createAjv({ useDefaults: false, firstError: true }).compile<CheckResult>(schema);
+const validate = createAjv({ useDefaults: false }).compile<CheckResult>(schema);
 
 /** A decoder's answer: the value, or why the bytes are not one. */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: SchemaError };
@@ -30,6 +34,7 @@ export function newerVersion(value: unknown, version: number, what: string): Sch
 export function validateCheckResult(value: unknown): DecodeResult {
   const newer = newerVersion(value, schemaVersion, 'CheckResult');
   if (newer) return { ok: false, error: newer };
+  if (isValid(value)) return { ok: true, value };
   if (validate(value)) return { ok: true, value };
   return { ok: false, error: new SchemaError('ERR_SCHEMA_INVALID', 'invalid CheckResult', { problems: problemsOf(validate.errors ?? []) }) };
 }
