@@ -5,7 +5,7 @@
 // (TLS 1.3, ECDSA P-256), targets by IP address or by host name resolved through a local DNS
 // server (a child process) answering after a delay.
 //   npx nx run checker:build && npx tsx bench/checker/schedule.ts [targets=10000] [intervalMs=10000] [intervals=3]
-//       [--https] [--dns-delay=<ms>: host names, resolver answering after <ms>] [--family=both|ipv4|ipv6]
+//       [--https] [--dns-delay=<ms>: host names, resolver answering after <ms>] [--family=both|ipv4|ipv6] [--concurrency=<n>]
 import { loadavg } from 'node:os';
 import { checkTarget, compileTargets, createResolver, createScheduler, type AddressFamily, type CompiledTarget } from '@sitewatch/checker';
 import type { CheckResult } from '@sitewatch/schema';
@@ -17,6 +17,7 @@ const [count = 10_000, intervalMs = 10_000, intervals = 3] = args.filter((arg) =
 const scheme = flag('https') === undefined ? 'http' : 'https';
 const dnsDelayMs = flag('dns-delay') === undefined ? undefined : Number(flag('dns-delay'));
 const family = (flag('family') ?? 'both') as AddressFamily;
+const concurrency = flag('concurrency') === undefined ? undefined : Number(flag('concurrency'));
 
 /** Target URLs: the site by IP, or `site-<i>.bench.test` at the site's port. */
 function urls(site: LocalServer): string[] {
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     tally.lateness.push(Date.now() - scheduledAt.getTime());
     return checkTarget(target, { probeId: 'bench', scheduledAt, ca: site.ca, resolver });
   };
-  const scheduler = createScheduler({ targets, check, onResult: (result) => record(tally, result) });
+  const scheduler = createScheduler({ targets, check, onResult: (result) => record(tally, result), ...(concurrency === undefined ? {} : { concurrency }) });
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     maxQueued = Math.max(maxQueued, scheduler.stats().queued);
@@ -81,7 +82,7 @@ function report(run: { elapsed: number; cpuMicros: number; tally: Tally; stats: 
   const up = tally.outcomes.get('up') ?? 0;
   const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   const names = dnsDelayMs === undefined ? 'by IP' : `by host name, resolver answering after ${dnsDelayMs} ms (family ${family})`;
-  console.log(`${count} ${scheme} targets ${names}, every ${intervalMs} ms, ${intervals} intervals (${elapsed.toFixed(1)} s), concurrency 100 (default)`);
+  console.log(`${count} ${scheme} targets ${names}, every ${intervalMs} ms, ${intervals} intervals (${elapsed.toFixed(1)} s), concurrency ${concurrency ?? '100 (default)'}`);
   console.log('| figure | value |\n| --- | ---: |');
   console.log(`| checks completed | ${stats.checksCompleted} (${(stats.checksCompleted / elapsed).toFixed(0)}/s) |`);
   console.log(`| CPU per check | ${(run.cpuMicros / Math.max(stats.checksCompleted, 1)).toFixed(0)} µs (${((run.cpuMicros / 1e6 / elapsed) * 100).toFixed(0)}% of one core) |`);
