@@ -16,6 +16,7 @@ describe('format', () => {
   });
   it('lists reasons, most frequent first', () => expect(reasonList({ connect: 1, timeout: 3 })).toBe('timeout 3, connect 1'));
   it('escapes markup', () => expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#39;&#60;/a&#62;'));
+  it('writes characters beyond Latin-1 as references, astral ones whole', () => expect(escapeHtml('café — 東京 🚀')).toBe('café &#8212; &#26481;&#20140; &#128640;'));
 });
 
 describe('badge', () => {

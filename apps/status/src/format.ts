@@ -1,8 +1,11 @@
 // Small formatters shared by the page, the badges and the report.
 
-/** Text safe inside HTML or XML text and attribute values. */
+/**
+ * Text safe inside HTML or XML text and attribute values. Characters beyond Latin-1 become
+ * references too, so a page stays a one-byte string in V8 (half the memory, faster to encode).
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(/[&<>"']|[^\0-\xff]/gu, (c) => `&#${c.codePointAt(0)};`);
 }
 
 /** An uptime percentage for people: 100 %, 99.95 %, 12.3 %; `–` for none. */

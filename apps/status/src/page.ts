@@ -22,6 +22,19 @@ ${(Object.keys(levelColors) as UptimeLevel[]).map((level) => `.l-${level}{backgr
 @media (max-width:480px){body{font-size:14px}header,main,footer{padding:8px 10px}.bars{height:26px}}
 `;
 
+// Bars of 1,000 targets × 90 days are most of the page. The reader gives a board of many
+// targets the same bar objects for finished days from one read to the next, so the HTML of a
+// target's run of bars is kept under its first bar and used again while every bar is the same.
+const barsHtml = new WeakMap<DailyBar, { days: readonly DailyBar[]; html: string }>();
+
+function bars(days: readonly DailyBar[]): string {
+  const kept = days.length > 0 ? barsHtml.get(days[0]!) : undefined;
+  if (kept !== undefined && kept.days.length === days.length && kept.days.every((day, i) => day === days[i])) return kept.html;
+  const html = days.map(bar).join('');
+  if (days.length > 0) barsHtml.set(days[0]!, { days, html });
+  return html;
+}
+
 function bar(day: DailyBar): string {
   const level = uptimeLevel(day.uptimePct);
   const tip =
@@ -41,9 +54,9 @@ function target(t: BoardTarget): string {
   return `<article class="card target" id="target-${e(t.id)}" data-target="${e(t.id)}" data-state="${t.state}">
 <div class="head"><h3>${e(t.name)}</h3><span class="state ${t.state}">${stateWords[t.state]}</span></div>
 ${t.url === undefined ? '' : `<p class="url">${e(t.url)}</p>`}${locations ? `<ul class="locs">${locations}</ul>` : ''}
-<div class="bars" role="img" aria-label="${e(`${t.name}: uptime per day over ${t.days.length} days`)}">${t.days.map(bar).join('')}</div>
-<div class="axis"><span>${t.days.length} days ago</span><span>${percent(t.uptime90dPct)} uptime</span><span>today</span></div>
-<div class="stats"><span>24 h: ${percent(t.day24h.uptimePct)} up, p50 ${millis(t.day24h.p50Ms)}, p95 ${millis(t.day24h.p95Ms)}</span><span>7 d: ${percent(t.days7.uptimePct)} up, p50 ${millis(t.days7.p50Ms)}, p95 ${millis(t.days7.p95Ms)}</span></div>
+<div class="bars" role="img" aria-label="${e(`${t.name}: uptime per day over ${t.days.length} days`)}">${bars(t.days.slice(0, -1))}${t.days.length > 0 ? bar(t.days.at(-1)!) : ''}</div>
+<div class="axis"><span>${t.days.length} days ago</span><span>${e(`${percent(t.uptime90dPct)} uptime`)}</span><span>today</span></div>
+<div class="stats"><span>${e(`24 h: ${percent(t.day24h.uptimePct)} up, p50 ${millis(t.day24h.p50Ms)}, p95 ${millis(t.day24h.p95Ms)}`)}</span><span>${e(`7 d: ${percent(t.days7.uptimePct)} up, p50 ${millis(t.days7.p50Ms)}, p95 ${millis(t.days7.p95Ms)}`)}</span></div>
 </article>`;
 }
 
@@ -78,6 +91,6 @@ export function renderPage(board: Board, options: { title: string; refreshSecond
 <main>${open.length ? `<h2>Open incidents</h2><ul style="list-style:none;padding:0">${open.map(incident).join('')}</ul>` : ''}
 ${sections || '<p>No results stored yet: the page fills in as checks arrive.</p>'}
 ${recent.length ? `<h2>Recent incidents</h2><ul style="list-style:none;padding:0">${recent.map(incident).join('')}</ul>` : ''}</main>
-<footer class="muted">Bars: <span class="l-ok" style="padding:0 6px"></span> ≥ 99.9% <span class="l-minor" style="padding:0 6px"></span> ≥ 99% <span class="l-major" style="padding:0 6px"></span> ≥ 95% <span class="l-outage" style="padding:0 6px"></span> below <span class="l-none" style="padding:0 6px"></span> no checks ·
+<footer class="muted">Bars: <span class="l-ok" style="padding:0 6px"></span> &ge; 99.9% <span class="l-minor" style="padding:0 6px"></span> &ge; 99% <span class="l-major" style="padding:0 6px"></span> &ge; 95% <span class="l-outage" style="padding:0 6px"></span> below <span class="l-none" style="padding:0 6px"></span> no checks ·
 <a href="api/v1/targets">JSON API</a> (<a href="api/v1/openapi.json">OpenAPI</a>) · sitewatch</footer></body></html>`;
 }

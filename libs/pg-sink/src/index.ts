@@ -4,5 +4,6 @@ export { createSchemaCheck, migrate, type MigrateOptions, type MigrateResult, ty
 export { checkSinkOptions, pgSinkOptionsSchema, sinkDefaults, type InsertedHook, type SinkOptions, type SinkSslOptions, type SslMode } from './lib/options.js';
 export { quantileRelativeAccuracy, type Summary, type SummaryQuery } from './lib/rollups.js';
 export { createSink, openPostgres, type Sink } from './lib/sink.js';
+export { sketchQuantiles, type Counts } from './lib/sketch.js';
 export { transaction } from './lib/transaction.js';
 export { type WriteResult } from './lib/write.js';

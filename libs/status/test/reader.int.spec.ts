@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError, type CheckResult } from '@sitewatch/schema';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { createStatusReader, dayKey, lastDays, lastUtcDays, statusErrorCodes, type StatusReader } from '../src/index.js';
-import { expectedFigures, knownData, ofDay, readOnlyRole, store, withinSketch } from '../../../tools/testing/status-data.js';
+import { expectedFigures, knownData, ofDay, readOnlyRole, resultMaker, store, withinSketch } from '../../../tools/testing/status-data.js';
 
 const now = new Date();
 let db: TestPostgres;
@@ -28,6 +28,14 @@ afterAll(async () => {
 });
 
 const of = (target: string) => results.filter((r) => r.targetId === target);
+// A few targets are read directly; many (here 24: the four known ones and 20 never stored) through
+// what the reader keeps of finished days and hours. Both must give the same figures.
+const known = ['alpha', 'beta', 'gamma', 'delta'];
+const many = [...known, ...Array.from({ length: 20 }, (_, i) => `unknown-${i}`)];
+const paths = [
+  ['read directly', known],
+  ['read through what the reader keeps', many],
+] as const;
 
 describe('the read-only role', () => {
   it('cannot write', async () => {
@@ -44,10 +52,11 @@ describe('targets', () => {
 });
 
 describe('daily bars', () => {
-  it('has 90 UTC days per target whose checks, uptime, p95 and reasons equal the raw results of each day', async () => {
-    const bars = await reader.daily(90, ['alpha', 'beta', 'delta']);
+  it.each(paths)('has 90 UTC days per target whose checks, uptime, p95 and reasons equal the raw results of each day (%s)', async (_path, ids) => {
+    const bars = await reader.daily(90, ids);
     const days = lastUtcDays(90, now).map(dayKey);
-    for (const target of ['alpha', 'beta', 'delta']) {
+    expect([...bars.keys()]).toEqual(ids);
+    for (const target of ids) {
       const series = bars.get(target)!;
       expect(series.map((b) => b.day)).toEqual(days);
       for (const bar of series) {
@@ -70,10 +79,11 @@ describe('daily bars', () => {
 });
 
 describe('summaries', () => {
-  it.each([1, 7, 30, 90])('over the last %i days equal the raw results of the window (by whole hours)', async (days) => {
+  it.each(paths.flatMap(([path, ids]) => [1, 7, 30, 90].map((days) => [days, path, ids] as const)))('over the last %i days equal the raw results of the window, by whole hours (%s)', async (days, _path, ids) => {
     const range = lastDays(days, now);
-    const found = await reader.summaries(range, ['alpha', 'beta', 'gamma', 'delta']);
-    for (const target of ['alpha', 'beta', 'gamma', 'delta']) {
+    const found = await reader.summaries(range, ids);
+    expect([...found.keys()]).toEqual(ids);
+    for (const target of ids) {
       const inRange = of(target).filter((r) => new Date(r.startedAt) >= range.from && new Date(r.startedAt) < range.to);
       const expected = expectedFigures(inRange);
       const summary = found.get(target)!;
@@ -101,6 +111,34 @@ describe('summaries', () => {
     const error = await reader.summary('alpha', { from: now, to: new Date(now.getTime() - 1) }).catch((e: unknown) => e);
     expect(isSitewatchError(error, statusErrorCodes) && error.code).toBe('ERR_STATUS_INVALID_QUERY');
     expect((error as Error).message).not.toMatch(/select|sitewatch\./i);
+  });
+});
+
+describe('late results', () => {
+  it('for a finished day or hour show in the next read, through either path', async () => {
+    await reader.daily(90, many);
+    await reader.summaries(lastDays(1, now), many);
+    const make = resultMaker(11);
+    const late = [
+      make('alpha', new Date(now.getTime() - 3 * 86_400_000), { down: true }),
+      make('gamma', new Date(now.getTime() - 5 * 3_600_000)),
+      make('beta', new Date(Math.max(Math.floor(now.getTime() / 3_600_000) * 3_600_000, now.getTime() - 1000)), { down: true }),
+    ];
+    await store(db.url, db.sql, late);
+    results.push(...late);
+    for (const [, ids] of paths) {
+      const bars = await reader.daily(90, ids);
+      for (const r of late) {
+        const bar = bars.get(r.targetId)!.find((b) => b.day === r.startedAt.slice(0, 10))!;
+        expect({ target: r.targetId, checks: bar.checks, reasons: bar.reasons }).toEqual({ target: r.targetId, checks: of(r.targetId).filter((x) => x.startedAt.slice(0, 10) === bar.day).length, reasons: expectedFigures(ofDay(of(r.targetId), bar.day)).reasons });
+      }
+      const range = lastDays(1, now);
+      const day = await reader.summaries(range, ids);
+      for (const target of ['beta', 'gamma']) {
+        const inRange = of(target).filter((r) => new Date(r.startedAt) >= range.from && new Date(r.startedAt) < range.to);
+        expect({ target, checks: day.get(target)!.checks }).toEqual({ target, checks: inRange.length });
+      }
+    }
   });
 });
 

@@ -46,14 +46,21 @@ export function denseLiteral(counts: Counts): string {
 
 /** The nearest-rank quantile q (0..1) of a sketch, in milliseconds; null when it is empty. */
 export function sketchQuantile(bins: Counts, q: number): number | null {
+  return sketchQuantiles(bins, [q])[0]!;
+}
+
+/** The nearest-rank quantiles `qs` (each 0..1, ascending) of a sketch, in one pass; nulls when it is empty. */
+export function sketchQuantiles(bins: Counts, qs: readonly number[]): (number | null)[] {
   const sorted = [...bins.entries()].sort(([a], [b]) => a - b);
   const total = sorted.reduce((sum, [, n]) => sum + n, 0);
-  if (total === 0) return null;
-  const rank = Math.max(1, Math.ceil(q * total));
+  if (total === 0) return qs.map(() => null);
+  const found: (number | null)[] = [];
   let running = 0;
-  for (const [bin, n] of sorted) {
-    running += n;
-    if (running >= rank) return sketchValue(bin);
+  let i = 0;
+  for (const q of qs) {
+    const rank = Math.max(1, Math.ceil(q * total));
+    while (running < rank && i < sorted.length) running += sorted[i++]![1];
+    found.push(sketchValue(sorted[i - 1]![0]));
   }
-  return null;
+  return found;
 }

@@ -1,15 +1,19 @@
 // createStatusReader(): the read model a status page, an API or a report serves from. It
-// needs SELECT only; every method is one or two queries whatever the number of targets.
+// needs SELECT only; every method is a few queries whatever the number of targets.
 import { noopLogger } from '@sitewatch/schema';
 import { StatusError, queryError } from './errors.js';
 import { hasIncidentsTable, readIncidents, type Incident, type IncidentQuery } from './incidents.js';
 import { resolveReaderOptions, type StatusReaderOptions } from './options.js';
 import { latestChecks } from './raw.js';
-import { dailySeries, emptySummary, windowSummaries, type DailyBar, type WindowSummary } from './rollups.js';
+import { createFinishedCache } from './finished.js';
+import { dailySeries, emptySummary, summaryOf, windowTotals, type DailyBar, type WindowSummary } from './rollups.js';
 import { stateOf, type TargetNow } from './state.js';
 import { tablesOf } from './tables.js';
 import { readTargets, type KnownTarget } from './catalog.js';
 import { checkDays, checkRange, type Range } from './windows.js';
+
+// Up to this many targets, a call reads their rows directly rather than through the cache.
+const directReadMax = 20;
 
 /** The reader: see `createStatusReader()`. Every method rejects with a StatusError. */
 export interface StatusReader {
@@ -42,6 +46,10 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
   const tables = tablesOf(sql, settings.schema);
   let closed = false;
   let incidentsPresent = false;
+  // Many targets: read from what is kept of finished buckets (see finished.ts). A few: read
+  // directly, which costs their rows alone instead of the versions of every target's.
+  const finished = createFinishedCache(sql, tables);
+  const cachedFor = (ids?: readonly string[]) => ids === undefined || ids.length > directReadMax;
 
   function guarded<A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args) => {
@@ -79,7 +87,8 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
 
   async function summaries(range: Range, ids?: readonly string[]): Promise<Map<string, WindowSummary>> {
     checkRange(range);
-    const found = await windowSummaries(sql, tables, range, ids);
+    const totals = cachedFor(ids) ? await finished.totals(range, settings.now(), ids) : await windowTotals(sql, tables, range, ids);
+    const found = new Map([...totals].map(([id, t]) => [id, summaryOf(t)]));
     for (const id of ids ?? []) if (!found.has(id)) found.set(id, emptySummary());
     return found;
   }
@@ -91,7 +100,7 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
     summary: guarded('reading a summary', async (id: string, range: Range) => (await summaries(range, [id])).get(id)!),
     daily: guarded('reading daily rollups', async (days: number, ids?: readonly string[]) => {
       checkDays(days);
-      return dailySeries(sql, tables, days, settings.now(), ids);
+      return cachedFor(ids) ? finished.daily(days, settings.now(), ids) : dailySeries(sql, tables, days, settings.now(), ids);
     }),
     incidents: guarded('reading incidents', async (query: IncidentQuery = {}) => ((await hasIncidents()) ? readIncidents(sql, tables, query) : [])),
     hasIncidents,

@@ -14,7 +14,6 @@ export interface Tables {
   daily: postgres.Helper<string>;
   incidents: postgres.Helper<string>;
   countsSum: postgres.Helper<string>;
-  sketchQuantile: postgres.Helper<string>;
 }
 
 /** The identifiers of `schema`. */
@@ -31,6 +30,5 @@ export function tablesOf(sql: postgres.Sql, schema: string): Tables {
     daily: q('rollups_daily'),
     incidents: q('incidents'),
     countsSum: q('counts_sum'),
-    sketchQuantile: q('sketch_quantile'),
   };
 }
