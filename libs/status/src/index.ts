@@ -6,6 +6,7 @@ export { levelColors, uptimeLevel, uptimeThresholds, type UptimeLevel } from './
 export { statusReaderDefaults, statusReaderOptionsSchema, type StatusReaderOptions } from './lib/options.js';
 export type { LatestCheck } from './lib/raw.js';
 export { createStatusReader, type StatusReader } from './lib/reader.js';
-export type { DailyBar, WindowSummary } from './lib/rollups.js';
+export type { Range, WindowSummary } from '@sitewatch/pg-sink';
+export type { DailyBar } from './lib/rollups.js';
 export { stateOf, type CurrentState, type TargetNow } from './lib/state.js';
-export { checkRange, dayKey, isWindowName, lastDays, lastUtcDays, maxDays, windows, type Range, type WindowName } from './lib/windows.js';
+export { checkRange, dayKey, isWindowName, lastDays, lastUtcDays, maxDays, windows, type WindowName } from './lib/windows.js';

@@ -16,8 +16,6 @@ export interface SettingsIds {
 export interface Catalog {
   /** Ids of every result's settings and probe (in the order of `results`), creating the rows that are missing. */
   resolve(results: readonly CheckResult[]): Promise<ResolvedIds>;
-  /** The target's id, or undefined when no result of it was ever stored. */
-  targetId(key: string): Promise<number | undefined>;
 }
 
 /** Ids of a batch's settings, probes and certificates, index for index. */
@@ -65,7 +63,6 @@ export function settingsFingerprint(url: string, mustMatch: string | null, mustN
 export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog {
   const settingsIds = new Map<string, SettingsIds>();
   const probeIds = new Map<string, number>();
-  const targetIds = new Map<string, number>();
   // By not-after in ms since the epoch.
   const certificateIds = new Map<number, number>();
 
@@ -85,7 +82,6 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
   async function ensureSettings(missing: Map<string, SettingsRow>): Promise<void> {
     const rows = [...missing.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     const idsByKey = await ensureKeys(tables.targets, [...new Set(rows.map(([, row]) => row.key))]);
-    for (const [key, id] of idsByKey) targetIds.set(key, id);
     const targetIdList = rows.map(([, row]) => idsByKey.get(row.key)!);
     const fingerprints = rows.map(([, row]) => settingsFingerprint(row.url, row.mustMatch, row.mustNotMatch));
     const targetIdArray = arrayLiteral(targetIdList);
@@ -149,13 +145,5 @@ export function createCatalog(sql: postgres.Sql, tables: CatalogTables): Catalog
     return { settings: keys.map((key) => settingsIds.get(key)!), probes: results.map((result) => probeIds.get(result.probeId)!), certificates };
   }
 
-  async function targetId(key: string): Promise<number | undefined> {
-    const cached = targetIds.get(key);
-    if (cached !== undefined) return cached;
-    const [row] = await sql<{ id: number }[]>`select id from ${tables.targets} where key = ${key}`;
-    if (row) targetIds.set(key, row.id);
-    return row?.id;
-  }
-
-  return { resolve, targetId };
+  return { resolve };
 }

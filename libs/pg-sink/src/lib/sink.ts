@@ -95,7 +95,8 @@ export function createSink(options: SinkOptions): Sink {
     daily: qualified('rollups_daily'),
     countsAdd: qualified('counts_add'),
     countsSum: qualified('counts_sum'),
-    sketchQuantile: qualified('sketch_quantile'),
+    targets: qualified('targets'),
+    reasons: qualified('failure_reasons'),
   };
   const catalog = createCatalog(sql, { targets: qualified('targets'), settings: qualified('target_settings'), probes: qualified('probes'), certificates: qualified('certificates') });
   const retention = { check_results: settings.rawRetentionDays, rollups_hourly: settings.hourlyRetentionDays, rollups_daily: settings.dailyRetentionDays };
@@ -125,7 +126,7 @@ export function createSink(options: SinkOptions): Sink {
       throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid summary query', { problems: [{ path: '', message: 'needs from and to as valid Dates' }] });
     }
     await schemaCheck.ready();
-    return querySummary(sql, tables, await catalog.targetId(query.targetId), query);
+    return querySummary(sql, tables, query);
   }
 
   async function startMaintenance(): Promise<void> {

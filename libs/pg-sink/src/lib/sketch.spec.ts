@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addCount, denseLiteral, sketchAccuracy, sketchBin, sketchQuantile, sketchQuantiles, sketchValue, type Counts } from './sketch.js';
+import { addCount, denseLiteral, sketchAccuracy, sketchBin, sketchQuantiles, sketchValue, type Counts } from './sketch.js';
 
 describe('the response-time sketch', () => {
   it('reports every value within the relative accuracy', () => {
@@ -31,17 +31,14 @@ describe('the response-time sketch', () => {
     const bins: Counts = new Map();
     for (const v of values) addCount(bins, sketchBin(v));
     const sorted = [...values].sort((a, b) => a - b);
-    for (const q of [0, 0.5, 0.95, 0.99, 1]) {
+    const qs = [0, 0.01, 0.5, 0.95, 0.99, 1];
+    const found = sketchQuantiles(bins, qs);
+    qs.forEach((q, i) => {
       const exact = sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1]!;
-      expect(Math.abs(sketchQuantile(bins, q)! - exact) / exact).toBeLessThanOrEqual(sketchAccuracy + 1e-12);
-    }
-    expect(sketchQuantile(new Map(), 0.5)).toBeNull();
-  });
-
-  it('reads several quantiles in one pass, each as read alone', () => {
-    const bins: Counts = new Map();
-    for (let i = 1; i <= 1000; i++) addCount(bins, sketchBin(i * 0.37));
-    expect(sketchQuantiles(bins, [0.01, 0.5, 0.95, 0.99, 1])).toEqual([0.01, 0.5, 0.95, 0.99, 1].map((q) => sketchQuantile(bins, q)));
+      expect(Math.abs(found[i]! - exact) / exact).toBeLessThanOrEqual(sketchAccuracy + 1e-12);
+    });
+    // One at a time, the same.
+    expect(qs.map((q) => sketchQuantiles(bins, [q])[0])).toEqual(found);
     expect(sketchQuantiles(new Map(), [0.5, 0.9])).toEqual([null, null]);
   });
 });

@@ -44,12 +44,7 @@ export function denseLiteral(counts: Counts): string {
   return `[${keys[0]}:${keys.at(-1)}]={${body}}`;
 }
 
-/** The nearest-rank quantile q (0..1) of a sketch, in milliseconds; null when it is empty. */
-export function sketchQuantile(bins: Counts, q: number): number | null {
-  return sketchQuantiles(bins, [q])[0]!;
-}
-
-/** The nearest-rank quantiles `qs` (each 0..1, ascending) of a sketch, in one pass; nulls when it is empty. */
+/** The nearest-rank quantiles `qs` (each 0..1, ascending) of a sketch, in milliseconds, in one pass; nulls when it is empty. */
 export function sketchQuantiles(bins: Counts, qs: readonly number[]): (number | null)[] {
   const sorted = [...bins.entries()].sort(([a], [b]) => a - b);
   const total = sorted.reduce((sum, [, n]) => sum + n, 0);

@@ -4,10 +4,11 @@
 // index scan to read. So a board of many targets reads afresh only today's daily rows and this
 // hour's hourly rows, plus those versions; what it computed from finished buckets (a day's bar,
 // a window's totals up to this hour) is reused while their version holds.
+import { addTotals, rangeVersion, windowTotals, type Range, type Totals } from '@sitewatch/pg-sink';
 import type postgres from 'postgres';
-import { addTotals, dailyBars, emptyBars, rangeVersion, seriesOf, windowTotals, type DailyBar, type Totals } from './rollups.js';
+import { dailyBars, emptyBars, seriesOf, type DailyBar } from './rollups.js';
 import type { Tables } from './tables.js';
-import { lastUtcDays, startOfHour, type Range } from './windows.js';
+import { lastUtcDays, startOfHour } from './windows.js';
 
 const dayMs = 86_400_000;
 // Window totals kept: two a board reads each hour (24 h and 7 d), and a few more callers.

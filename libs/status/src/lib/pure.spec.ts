@@ -4,7 +4,7 @@ import { displayUrl } from './display-url.js';
 import { statusErrorCodes } from './errors.js';
 import { uptimeLevel } from './levels.js';
 import { uuidv7Floor } from './raw.js';
-import { checkRange, lastDays, lastUtcDays, wholeDays } from './windows.js';
+import { checkRange, lastDays, lastUtcDays } from './windows.js';
 
 describe('windows', () => {
   const now = new Date('2026-11-29T20:45:12Z');
@@ -16,10 +16,6 @@ describe('windows', () => {
     expect(days).toHaveLength(90);
     expect(days.at(-1)).toEqual(new Date('2026-11-29T00:00:00Z'));
     expect(days[0]).toEqual(new Date('2026-09-01T00:00:00Z'));
-  });
-  it('finds the whole days of a range', () => {
-    expect(wholeDays({ from: new Date('2026-11-01T05:00:00Z'), to: new Date('2026-11-04T01:00:00Z') })).toEqual({ from: new Date('2026-11-02T00:00:00Z'), to: new Date('2026-11-04T00:00:00Z') });
-    expect(wholeDays({ from: new Date('2026-11-01T05:00:00Z'), to: new Date('2026-11-01T09:00:00Z') }).from).toEqual(new Date('2026-11-01T09:00:00Z'));
   });
   it('rejects ranges that are not ones', () => {
     expect(() => checkRange({ from: now, to: now })).toThrow(/to: must be after from/);

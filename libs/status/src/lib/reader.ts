@@ -6,11 +6,12 @@ import { hasIncidentsTable, readIncidents, type Incident, type IncidentQuery } f
 import { resolveReaderOptions, type StatusReaderOptions } from './options.js';
 import { latestChecks } from './raw.js';
 import { createFinishedCache } from './finished.js';
-import { dailySeries, emptySummary, summaryOf, windowTotals, type DailyBar, type WindowSummary } from './rollups.js';
+import { emptySummary, summaryOf, windowTotals, type Range, type WindowSummary } from '@sitewatch/pg-sink';
+import { dailySeries, type DailyBar } from './rollups.js';
 import { stateOf, type TargetNow } from './state.js';
 import { tablesOf } from './tables.js';
 import { readTargets, type KnownTarget } from './catalog.js';
-import { checkDays, checkRange, type Range } from './windows.js';
+import { checkDays, checkRange } from './windows.js';
 
 // Up to this many targets, a call reads their rows directly rather than through the cache.
 const directReadMax = 20;

@@ -1,5 +1,6 @@
 // Time ranges of the read model: the windows a status page and its badges report on, the
 // UTC days of the daily bars, and the check of a range asked for through an API.
+import type { Range } from '@sitewatch/pg-sink';
 import { StatusError } from './errors.js';
 
 const hourMs = 3_600_000;
@@ -14,12 +15,6 @@ export type WindowName = keyof typeof windows;
 /** Whether `name` is a window this package reports on. */
 export function isWindowName(name: string): name is WindowName {
   return Object.hasOwn(windows, name);
-}
-
-/** A half-open range [from, to). */
-export interface Range {
-  from: Date;
-  to: Date;
 }
 
 /** Start of the UTC hour of `date`. */
@@ -39,14 +34,6 @@ export function startOfDay(date: Date): Date {
  */
 export function lastDays(days: number, now: Date): Range {
   return { from: startOfHour(new Date(now.getTime() - days * dayMs)), to: now };
-}
-
-/** The whole UTC days inside [from, to): read from daily rollups; the hours around them from hourly ones. */
-export function wholeDays(range: Range): Range {
-  const first = startOfDay(range.from);
-  const from = first.getTime() === range.from.getTime() ? first : new Date(first.getTime() + dayMs);
-  const to = startOfDay(range.to);
-  return from < to ? { from, to } : { from: range.to, to: range.to };
 }
 
 /** The `count` UTC days ending with today's (in progress), oldest first. */
