@@ -2,24 +2,19 @@
 // sitewatch-consumer: config -> Kafka subscriber -> PostgreSQL sink; logs, metrics, signals.
 //   sitewatch-consumer --config file.yaml            run
 //   sitewatch-consumer migrate --config file.yaml    apply database migrations and exit
-import { createLogger, exitCodes, handleShutdown, parseCli, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
+import { createLogger, exitCodes, handleShutdown, parseCli, runCommand, startOpsServer, type OpsServer } from '@sitewatch/service';
 import { loadConsumerConfig } from './config.js';
 import { createConsumer, migrateOnly } from './consumer.js';
 
 const usage = 'usage: sitewatch-consumer [migrate] --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
 
-async function main(): Promise<void> {
-  let secrets: string[] = [];
-  try {
-    const args = parseCli(process.argv.slice(2), process.env);
-    if (args.help || !args.configPath || (args.command !== undefined && args.command !== 'migrate')) {
-      process.stderr.write(usage);
-      process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
-      return;
-    }
-    const loaded = loadConsumerConfig(args.configPath, process.env);
-    const { config } = loaded;
-    secrets = loaded.secrets;
+void runCommand({
+  usage,
+  parse: parseCli,
+  misused: (args) => args.command !== undefined && args.command !== 'migrate',
+  async run(args, secret) {
+    const { config, secrets } = loadConsumerConfig(args.configPath!, process.env);
+    secret(secrets);
     const logger = createLogger({ name: 'consumer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });
     if (args.command === 'migrate') return await migrateOnly(config, logger);
 
@@ -42,9 +37,5 @@ async function main(): Promise<void> {
       logger.error({ err: error }, 'consumer failed to start');
       await shutdown.begin('start-up failed', exitCodes.failure);
     });
-  } catch (error) {
-    process.exitCode = reportStartupError(error, secrets);
-  }
-}
-
-void main();
+  },
+});

@@ -1,23 +1,18 @@
 #!/usr/bin/env node
 // sitewatch-producer: config -> scheduler(checker) -> Kafka publisher; logs, metrics, signals.
-import { createLogger, exitCodes, handleShutdown, parseCli, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
+import { createLogger, exitCodes, handleShutdown, parseCli, runCommand, startOpsServer, type OpsServer } from '@sitewatch/service';
 import { loadProducerConfig } from './config.js';
 import { startProducer } from './producer.js';
 
 const usage = 'usage: sitewatch-producer --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
 
-async function main(): Promise<void> {
-  let secrets: string[] = [];
-  try {
-    const args = parseCli(process.argv.slice(2), process.env);
-    if (args.help || !args.configPath) {
-      process.stderr.write(usage);
-      process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
-      return;
-    }
-    const loaded = loadProducerConfig(args.configPath, process.env);
-    const { config } = loaded;
-    secrets = loaded.secrets;
+void runCommand({
+  usage,
+  parse: parseCli,
+  misused: (args) => args.command !== undefined,
+  async run(args, secret) {
+    const { config, secrets } = loadProducerConfig(args.configPath!, process.env);
+    secret(secrets);
     const logger = createLogger({ name: 'producer', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });
     let ops: OpsServer | undefined;
     const producer = startProducer(config, logger, (err, reason) => {
@@ -39,9 +34,5 @@ async function main(): Promise<void> {
         throw error;
       });
     }
-  } catch (error) {
-    process.exitCode = reportStartupError(error, secrets);
-  }
-}
-
-void main();
+  },
+});

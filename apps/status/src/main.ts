@@ -5,7 +5,7 @@
 //   sitewatch-status report --config file.yaml [--days 90] [--target ID] [--format table|json|csv]
 import { parseArgs } from 'node:util';
 import { openPostgres } from '@sitewatch/pg-sink';
-import { createLogger, exitCodes, handleShutdown, reportStartupError, startOpsServer, type OpsServer } from '@sitewatch/service';
+import { createLogger, exitCodes, handleShutdown, runCommand, startOpsServer, type OpsServer } from '@sitewatch/service';
 import { createStatusReader, maxDays } from '@sitewatch/status';
 import { loadBoard } from './board.js';
 import { connectionOptions, loadStatusConfig, type StatusConfig } from './config.js';
@@ -18,8 +18,6 @@ const usage = `usage: sitewatch-status [serve] --config <file.yaml>
 (or set SITEWATCH_CONFIG)
 `;
 
-class UsageError extends Error {}
-
 function parse(argv: string[], env: Record<string, string | undefined>) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -27,11 +25,11 @@ function parse(argv: string[], env: Record<string, string | undefined>) {
     options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, days: { type: 'string' }, target: { type: 'string' }, format: { type: 'string' } },
   });
   const command = positionals[0] ?? 'serve';
-  if (!['serve', 'report'].includes(command) || positionals.length > 1) throw new UsageError(`unknown command ${positionals.join(' ')}`);
+  if (!['serve', 'report'].includes(command) || positionals.length > 1) throw new Error(`unknown command ${positionals.join(' ')}`);
   const days = Number(values.days ?? 90);
-  if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new UsageError(`--days must be an integer from 1 to ${maxDays}`);
+  if (!Number.isInteger(days) || days < 1 || days > maxDays) throw new Error(`--days must be an integer from 1 to ${maxDays}`);
   const format = values.format ?? 'table';
-  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UsageError('--format must be table, json or csv');
+  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new Error('--format must be table, json or csv');
   const request: ReportRequest = { days, format, ...(values.target === undefined ? {} : { target: values.target }) };
   return { command, help: values.help === true, configPath: values.config ?? env.SITEWATCH_CONFIG, request };
 }
@@ -80,25 +78,12 @@ async function serve(config: StatusConfig, logger: ReturnType<typeof createLogge
   void loadBoard(reader, config.status, new Date()).catch(() => undefined);
 }
 
-async function main(): Promise<void> {
-  let secrets: string[] = [];
-  try {
-    let args;
-    try {
-      args = parse(process.argv.slice(2), process.env);
-    } catch (error) {
-      process.stderr.write(`${(error as Error).message}\n${usage}`);
-      process.exitCode = exitCodes.config;
-      return;
-    }
-    if (args.help || !args.configPath) {
-      process.stderr.write(usage);
-      process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
-      return;
-    }
-    const loaded = loadStatusConfig(args.configPath, process.env);
-    const { config } = loaded;
-    secrets = loaded.secrets;
+void runCommand({
+  usage,
+  parse,
+  async run(args, secret) {
+    const { config, secrets } = loadStatusConfig(args.configPath!, process.env);
+    secret(secrets);
     const logger = createLogger({ name: 'status', level: config.log.level, pretty: config.log.pretty ?? process.stdout.isTTY, secrets });
     if (args.command === 'serve') return await serve(config, logger);
     const sql = openPostgres({ ...connectionOptions(config), poolSize: 2 });
@@ -111,9 +96,5 @@ async function main(): Promise<void> {
     } finally {
       await sql.end({ timeout: 5 });
     }
-  } catch (error) {
-    process.exitCode = reportStartupError(error, secrets);
-  }
-}
-
-void main();
+  },
+});

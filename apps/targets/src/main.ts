@@ -3,7 +3,7 @@
 //   sitewatch-targets apply targets.yaml [--dry-run] --config file.yaml
 //   sitewatch-targets list --config file.yaml
 //   sitewatch-targets delete ID --config file.yaml
-import { createLogger, exitCodes, parseCli, reportStartupError } from '@sitewatch/service';
+import { createLogger, exitCodes, parseCli, runCommand } from '@sitewatch/service';
 import { applyTargets, CommandError, deleteTarget, listTargets } from './commands.js';
 import { loadTargetsConfig, loadTargetsFile, registryOptions } from './config.js';
 
@@ -16,39 +16,25 @@ const usage = `usage: sitewatch-targets apply <targets.yaml> [--dry-run] --confi
 /** The number of arguments each command takes after its name. */
 const commands: Record<string, number> = { apply: 1, list: 0, delete: 1 };
 
-async function main(): Promise<void> {
-  let secrets: string[] = [];
-  try {
-    let args;
-    try {
-      args = parseCli(process.argv.slice(2), process.env, ['dry-run']);
-    } catch (error) {
-      process.stderr.write(`${(error as Error).message}\n${usage}`);
-      process.exitCode = exitCodes.config;
-      return;
-    }
-    const { command, configPath } = args;
-    const wrongUse = command === undefined || commands[command] !== args.args.length || !configPath || (args.flags['dry-run'] && command !== 'apply');
-    if (args.help || wrongUse) {
-      process.stderr.write(usage);
-      process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
-      return;
-    }
-    const loaded = loadTargetsConfig(configPath, process.env);
-    secrets = loaded.secrets;
-    const file = command === 'apply' ? loadTargetsFile(args.args[0]!, process.env) : undefined;
-    secrets = [...secrets, ...(file?.secrets ?? [])];
+void runCommand({
+  usage,
+  parse: (argv, env) => parseCli(argv, env, ['dry-run']),
+  misused: ({ command, args, flags }) => command === undefined || commands[command] !== args.length || (flags['dry-run'] === true && command !== 'apply'),
+  async run({ command, args, flags, configPath }, secret) {
+    const loaded = loadTargetsConfig(configPath!, process.env);
+    secret(loaded.secrets);
+    const file = command === 'apply' ? loadTargetsFile(args[0]!, process.env) : undefined;
+    secret(file?.secrets ?? []);
     // Logs go to stderr: stdout is the command's answer.
-    const logger = createLogger({ name: 'targets', level: loaded.config.log.level, secrets, destination: process.stderr });
+    const logger = createLogger({ name: 'targets', level: loaded.config.log.level, secrets: [...loaded.secrets, ...(file?.secrets ?? [])], destination: process.stderr });
     const options = { ...registryOptions(loaded.config), logger };
-    const answer = file ? await applyTargets(options, file.targets, args.flags['dry-run']!) : command === 'list' ? await listTargets(options) : await deleteTarget(options, args.args[0]!);
-    process.stdout.write(`${answer}\n`);
-  } catch (error) {
-    if (error instanceof CommandError) {
+    try {
+      const answer = file ? await applyTargets(options, file.targets, flags['dry-run']!) : command === 'list' ? await listTargets(options) : await deleteTarget(options, args[0]!);
+      process.stdout.write(`${answer}\n`);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
       process.stderr.write(`${error.message}\n`);
       process.exitCode = exitCodes.failure;
-    } else process.exitCode = reportStartupError(error, secrets);
-  }
-}
-
-void main();
+    }
+  },
+});

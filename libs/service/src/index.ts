@@ -1,4 +1,4 @@
-export { parseCli, reportStartupError, type CliArgs } from './lib/cli.js';
+export { parseCli, reportStartupError, runCommand, type CliArgs, type CommandLine } from './lib/cli.js';
 export { configFileSchema, logConfigSchema, opsServerConfigSchema, sitewatchSections } from './lib/config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './lib/config.js';
 export { ServiceError, serviceErrorCodes, type ServiceErrorCode } from './lib/errors.js';

@@ -42,3 +42,43 @@ export function reportStartupError(error: unknown, secrets: readonly string[] = 
   stderr.write(`${scrub(`failed to start: ${message}`)}\n`);
   return exitCodes.failure;
 }
+
+/** A command line of one of the services: what `runCommand()` runs. */
+export interface CommandLine<A extends { help: boolean; configPath?: string }> {
+  /** Printed for `--help` (exit 0) and for a wrong use (exit 2). */
+  usage: string;
+  /** Parses the arguments (e.g. with `parseCli`); a throw is a wrong use: its message, then the usage. */
+  parse(argv: string[], env: Record<string, string | undefined>): A;
+  /** Whether the arguments are a wrong use besides a missing config (default: never). */
+  misused?(args: A): boolean;
+  /** Runs the command. `secret(...)` names strings to scrub from a start-up failure's message (the config's resolved secrets). */
+  run(args: A, secret: (values: readonly string[]) => void): Promise<void>;
+}
+
+/**
+ * The part every service's `main()` shares: arguments, `--help` and wrong uses (the usage on
+ * stderr; exit 0 or 2), then `run`; a failure to start is written to stderr, secrets
+ * scrubbed, as exit 2 (config) or 1 (anything else). `run` sets the exit code of whatever it
+ * handles itself.
+ */
+export async function runCommand<A extends { help: boolean; configPath?: string }>(line: CommandLine<A>, io: { argv: string[]; env: Record<string, string | undefined>; stderr: { write(text: string): unknown } } = { argv: process.argv.slice(2), env: process.env, stderr: process.stderr }): Promise<void> {
+  let args: A;
+  try {
+    args = line.parse(io.argv, io.env);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n${line.usage}`);
+    process.exitCode = exitCodes.config;
+    return;
+  }
+  if (args.help || !args.configPath || line.misused?.(args)) {
+    io.stderr.write(line.usage);
+    process.exitCode = args.help ? exitCodes.ok : exitCodes.config;
+    return;
+  }
+  const secrets: string[] = [];
+  try {
+    await line.run(args, (values) => secrets.push(...values));
+  } catch (error) {
+    process.exitCode = reportStartupError(error, secrets, io.stderr);
+  }
+}
