@@ -60,6 +60,7 @@ async function main(): Promise<void> {
       ['baseline: select the daily rows', async () => (await sql`select target_id, bucket, checks, up, bins, reasons from sitewatch.rollups_daily where bucket >= ${from}`).length],
       ['page /', async () => (await app.inject('/')).body.length],
       ['page / (a new reader)', firstPage],
+      ['page /, brotli (what browsers ask for)', async () => (await app.inject({ url: '/', headers: { 'accept-encoding': 'br, gzip' } })).rawPayload.length],
       ['API /api/v1/targets', async () => (await app.inject('/api/v1/targets')).body.length],
       ['API /api/v1/targets/:id/daily', async () => (await app.inject('/api/v1/targets/target-0000/daily')).body.length],
       ['badge uptime-90d.svg', async () => (await app.inject('/badge/target-0000/uptime-90d.svg')).body.length],

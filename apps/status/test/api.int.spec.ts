@@ -1,6 +1,7 @@
 // The page, the JSON API and the badges against real PostgreSQL with known rollups, read as a
 // read-only role: figures equal what the test computes from the raw results; bad requests get
 // a 4xx JSON error with no SQL or stack; private details stay private unless configured.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dayKey, lastDays, lastUtcDays, createStatusReader } from '@sitewatch/status';
 import type { FastifyInstance } from 'fastify';
@@ -165,6 +166,21 @@ describe('the page', () => {
     expect(r.body).not.toContain('token');
     expect(r.body).not.toContain('secret error text');
     expect(r.body).not.toMatch(/<script/i);
+  });
+
+  it('is compressed for a client that accepts it, and plain for one that does not', async () => {
+    const compressed = await app.inject({ method: 'GET', url: '/', headers: { 'accept-encoding': 'br, gzip' } });
+    expect(compressed.headers['content-encoding']).toBe('br');
+    const html = brotliDecompressSync(compressed.rawPayload).toString('utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('data-target="alpha"');
+    expect(compressed.rawPayload.length).toBeLessThan(html.length / 4);
+    const json = await app.inject({ method: 'GET', url: '/api/v1/targets', headers: { 'accept-encoding': 'gzip' } });
+    expect(json.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(json.rawPayload).toString('utf8')).targets).toHaveLength(4);
+    const plain = await app.inject({ method: 'GET', url: '/' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toMatch(/^<!doctype html>/);
   });
 
   it('shows only the configured targets, named and grouped', async () => {
