@@ -177,7 +177,7 @@ describe('the page', () => {
     expect(compressed.rawPayload.length).toBeLessThan(html.length / 4);
     const json = await app.inject({ method: 'GET', url: '/api/v1/targets', headers: { 'accept-encoding': 'gzip' } });
     expect(json.headers['content-encoding']).toBe('gzip');
-    expect(JSON.parse(gunzipSync(json.rawPayload).toString('utf8')).targets).toHaveLength(4);
+    expect((JSON.parse(gunzipSync(json.rawPayload).toString('utf8')) as { targets: unknown[] }).targets).toHaveLength(4);
     const plain = await app.inject({ method: 'GET', url: '/' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body).toMatch(/^<!doctype html>/);
