@@ -1,4 +1,5 @@
 // The errors of the status read model: coded, with `retriable` for database trouble.
+import { toSinkError } from '@sitewatch/pg-sink';
 import { SitewatchError } from '@sitewatch/schema';
 
 /** Codes of the errors this package reports. */
@@ -22,16 +23,13 @@ export class StatusError extends SitewatchError<StatusErrorCode, { sqlState?: st
   declare readonly sqlState?: string;
 }
 
-// SQLSTATE classes worth another try: connection exceptions, insufficient resources, operator
-// intervention (server shutting down or starting), serialization failures and deadlocks.
-const retriableStates = /^(08|53|57P0[1-3]|40001|40P01)/;
-
-/** Wraps a failed database call: no SQL text or parameters in the message (postgres.js keeps them on the cause). */
+/**
+ * Wraps a failed database call: no SQL text, parameters or server message in the message
+ * (postgres.js keeps them on the cause). Whether it is worth another try, and its SQLSTATE,
+ * are judged as pg-sink judges its own database errors.
+ */
 export function queryError(error: unknown, what: string): StatusError {
   if (error instanceof StatusError) return error;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const sqlState = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  const connection = typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|CONNECT_TIMEOUT|CONNECTION_)/.test(code);
-  const retriable = connection || (sqlState !== undefined && retriableStates.test(sqlState));
+  const { retriable, sqlState } = toSinkError(error, 'ERR_SINK_QUERY', what);
   return new StatusError('ERR_STATUS_QUERY', `${what} failed${sqlState ? ` (SQLSTATE ${sqlState})` : ''}`, { cause: error, retriable, sqlState });
 }
