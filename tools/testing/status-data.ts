@@ -110,6 +110,20 @@ export function knownData(now: Date): CheckResult[] {
   return results.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
+/**
+ * Known incidents (the alerts' table must exist): `beta` open since 6 hours before `now`
+ * (status 503, a URL with a token), `alpha` resolved 3 days ago after 1.5 hours (timeout);
+ * both with the error text 'secret error text', which a page shows only when configured.
+ */
+export async function storeIncidents(sql: postgres.Sql, now: Date): Promise<void> {
+  const opened = new Date(now.getTime() - 6 * 3_600_000);
+  const old = new Date(now.getTime() - 3 * dayMs);
+  await sql`
+    insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
+    values ('beta', 'https://beta.test/?token=x', ${opened}, null, 'status', 503, 'HTTP_503', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false),
+           ('alpha', 'https://alpha.test/', ${old}, ${new Date(old.getTime() + 5_400_000)}, 'timeout', null, 'ETIMEDOUT', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false)`;
+}
+
 /** A login role that may only read `schema` (the grants the README documents), and a client connected as it. */
 export async function readOnlyRole(admin: postgres.Sql, databaseUrl: string, schema = 'sitewatch'): Promise<{ url: string; sql: postgres.Sql; close(): Promise<void> }> {
   const role = `status_ro_${randomBytes(5).toString('hex')}`;

@@ -4,7 +4,7 @@ import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing
 import type { CheckResult } from '@sitewatch/schema';
 import { createStatusReader, type StatusReader } from '@sitewatch/status';
 import type { FastifyInstance } from 'fastify';
-import { knownData, readOnlyRole, store } from '../../../tools/testing/status-data.js';
+import { knownData, readOnlyRole, store, storeIncidents } from '../../../tools/testing/status-data.js';
 import type { StatusSection } from '../src/config.js';
 import { createStatusServer } from '../src/server.js';
 
@@ -28,12 +28,7 @@ export async function fixture(): Promise<Fixture> {
   const db = await startTestPostgres();
   const results = knownData(now);
   await store(db.url, db.sql, results, { alerts: true });
-  const opened = new Date(now.getTime() - 6 * 3_600_000);
-  const old = new Date(now.getTime() - 3 * 86_400_000);
-  await db.sql`
-    insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
-    values ('beta', 'https://beta.test/?token=x', ${opened}, null, 'status', 503, 'HTTP_503', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false),
-           ('alpha', 'https://alpha.test/', ${old}, ${new Date(old.getTime() + 5_400_000)}, 'timeout', null, 'ETIMEDOUT', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false)`;
+  await storeIncidents(db.sql, now);
   const ro = await readOnlyRole(db.sql, db.url);
   const reader = createStatusReader({ sql: ro.sql, now: () => now });
   const servers: FastifyInstance[] = [];

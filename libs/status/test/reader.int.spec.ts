@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError, type CheckResult } from '@sitewatch/schema';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { createStatusReader, dayKey, lastDays, lastUtcDays, statusErrorCodes, type StatusReader } from '../src/index.js';
-import { expectedFigures, knownData, ofDay, readOnlyRole, resultMaker, store, withinSketch } from '../../../tools/testing/status-data.js';
+import { expectedFigures, knownData, ofDay, readOnlyRole, resultMaker, store, storeIncidents, withinSketch } from '../../../tools/testing/status-data.js';
 
 const now = new Date();
 let db: TestPostgres;
@@ -163,12 +163,7 @@ describe('incidents', () => {
     expect(await reader.incidents()).toEqual([]);
     await store(db.url, db.sql, [], { alerts: true });
     await db.sql`grant select on all tables in schema sitewatch to ${db.sql(new URL(ro.url).username)}`;
-    const opened = new Date(now.getTime() - 6 * 3_600_000);
-    const old = new Date(now.getTime() - 40 * 86_400_000);
-    await db.sql`
-      insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
-      values ('beta', 'https://beta.test/', ${opened}, null, 'status', 503, 'HTTP_503', 'secret', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false),
-             ('alpha', 'https://alpha.test/', ${old}, ${new Date(old.getTime() + 86_400_000)}, 'timeout', null, 'ETIMEDOUT', 'slow', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false)`;
+    await storeIncidents(db.sql, now);
     const open = await reader.incidents();
     expect(open.map((i) => [i.target, i.resolvedAt])).toEqual([['beta', null]]);
     const recent = await reader.incidents({ since: new Date(now.getTime() - 90 * 86_400_000) });
