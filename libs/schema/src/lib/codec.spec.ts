@@ -33,10 +33,17 @@ describe('encode/decode', () => {
     expect(() => encode(makeCheckResult({ responseTimeMs: -1 }))).toThrow(/\/responseTimeMs: must be >= 0/);
   });
 
-  it('makes time-ordered UUIDv7 ids', () => {
-    const ids = Array.from({ length: 50 }, newCheckId);
+  it('makes distinct UUIDv7 ids that carry their millisecond, across refills of the random pool', () => {
+    const before = Date.now();
+    // 1,000 ids draw 16,000 random bytes: the 4 KiB pool is refilled three times.
+    const ids = Array.from({ length: 1_000 }, newCheckId);
+    const after = Date.now();
     expect(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toBe(true);
-    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // No two ids share their random part (the last 62 bits), which a pool handed out twice would give.
+    expect(new Set(ids.map((id) => id.slice(19))).size).toBe(ids.length);
+    const millis = ids.map((id) => parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+    expect(millis.every((ms, i) => ms >= before && ms <= after && (i === 0 || ms >= millis[i - 1]!))).toBe(true);
   });
 });
 
