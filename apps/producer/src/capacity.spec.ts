@@ -68,7 +68,10 @@ describe('createCapacityWatch', () => {
     for (const lateMs of [1500, 1600, 1700]) watch.observeLateness(lateMs);
     proc.run(30, 100);
     expect(watch.sample()).toMatchObject({ latenessP50Ms: 1600, behind: true });
-    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ latenessP50Ms: 1600, latenessP99Ms: 1700, neededCores: 0.01 }), 'checker cannot keep up with its schedule');
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ latenessP50Ms: 1600, latenessP99Ms: 1700, neededCores: 0.01, advice: expect.stringMatching(/CPU is not the limit.*raise it/) }),
+      'checker cannot keep up with its schedule',
+    );
   });
 
   it('does not call a lateness that is shrinking, or small, behind', () => {

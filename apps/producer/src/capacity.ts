@@ -93,7 +93,10 @@ export function createCapacityWatch(options: CapacityWatchOptions): CapacityWatc
         neededCores: round(reading.neededCores),
         latenessP50Ms: Math.round(reading.latenessP50Ms),
         latenessP99Ms: Math.round(reading.latenessP99Ms),
-        advice: 'split the targets over more checker processes (about one core each), or lengthen their intervals',
+        advice:
+          reading.neededCores > maxCores
+            ? 'split the targets over more checker processes (about one core each), or lengthen their intervals'
+            : 'the CPU is not the limit: checks wait for a place under checker.concurrency; raise it (checks in flight ≈ checks per second × seconds a check takes)',
       },
       'checker cannot keep up with its schedule',
     );

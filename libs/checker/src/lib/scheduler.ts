@@ -25,7 +25,11 @@ export interface SchedulerOptions {
    * `skippedSlots`). E.g. whether this process still holds its lease on the target. Default: always.
    */
   canRun?: (target: CompiledTarget, scheduledAt: Date) => boolean;
-  /** Checks running at once over all targets (at most 10 000); the others wait in a FIFO queue. Default 100. */
+  /**
+   * Checks running at once over all targets (at most 10 000); the others wait in a FIFO queue.
+   * Checks in flight are about checks per second × seconds a check takes: 1,000 a second that
+   * wait 100 ms for DNS alone need more than 100. Default 500.
+   */
   concurrency?: number;
   /** Where to log start, stop, overruns and failing checks. Default `noopLogger`. */
   logger?: Logger;
@@ -119,7 +123,7 @@ export const schedulerOptionsSchema = {
     onResult: { typeof: 'function' },
     onOverrun: { typeof: 'function' },
     canRun: { typeof: 'function' },
-    concurrency: { type: 'integer', minimum: 1, maximum: 10_000, default: 100, description: 'Checks running at once.' },
+    concurrency: { type: 'integer', minimum: 1, maximum: 10_000, default: 500, description: 'Checks running at once (checks in flight ≈ checks a second × seconds a check takes).' },
     logger: { typeof: 'object' },
   },
 } as const;
