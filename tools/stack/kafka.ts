@@ -176,7 +176,9 @@ function formatStorage(options: KafkaStackOptions, classpath: string, password: 
   const clusterId = randomBytes(16).toString('base64url');
   // SCRAM credentials live in the cluster metadata, so they are written at format time.
   const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${saslUser},password=${password}]`]);
-  const result = spawnSync(javaBin(), ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', p.properties, ...scram], {
+  // `--cluster-id=<id>`, not `-t <id>`: a base64url id starts with '-' once in 64, and the
+  // tool then reads it as an option ("argument --cluster-id/-t: expected one argument").
+  const result = spawnSync(javaBin(), ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', p.properties, ...scram], {
     encoding: 'utf8',
   });
   if (result.status !== 0) {
