@@ -64,7 +64,7 @@ export const dropCredentialsAcrossSchemes: BeforeRedirectHook = (next, response)
  * each request's cache options are made empty first, which V8 spreads at no cost. Node.js 22
  * and later do not have the slowness; the hook changes nothing there.
  */
-export const emptyCacheOptions: BeforeRequestHook = (options) => {
+const emptyCacheOptions: BeforeRequestHook = (options) => {
   options.cacheOptions = {};
 };
 
