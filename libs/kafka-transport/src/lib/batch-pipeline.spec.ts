@@ -92,6 +92,22 @@ describe('createBatchPipeline', () => {
     expect([...events].sort()).toEqual(['commit a1', 'commit b1', 'store a1', 'store b1']);
   });
 
+  it('takes what a partition queued while it waited for a slot as one batch', async () => {
+    const { pipeline, events, stop, finish } = setUp({ concurrency: 1, maxBufferedResults: 100 });
+    await pipeline.push(batch('a1', 0), stop.signal);
+    await pipeline.push(batch('b1', 1), stop.signal);
+    await tick();
+    await pipeline.push(batch('b2', 1), stop.signal);
+    await pipeline.push(batch('a2', 0), stop.signal);
+    expect(events).toEqual(['store a1']);
+    finish('a1');
+    finish('b1+b2');
+    finish('a2');
+    await pipeline.idle();
+    expect(events.filter((event) => event.startsWith('store'))).toEqual(['store a1', 'store b1+b2', 'store a2']);
+    expect(events.filter((event) => event.startsWith('commit')).sort()).toEqual(['commit a1', 'commit a2', 'commit b1+b2']);
+  });
+
   it('makes push() wait while more than maxBufferedResults messages are held, until stores bring them under', async () => {
     const { pipeline, stop, finish } = setUp({ maxBufferedResults: 10 });
     await pipeline.push(batch('a1', 0, 6), stop.signal);

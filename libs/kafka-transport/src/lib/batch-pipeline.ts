@@ -6,8 +6,9 @@
 // its partition's run: the later ones already queued are dropped uncommitted, and the
 // subscriber fetches again from the one that failed (onBreak). What is held is bounded:
 // push() waits while more than `maxBufferedResults` messages are fetched and not stored.
-// Batches of a partition that queued up behind a slow store go on as one (up to
-// `maxMergedResults`): fetching ahead must not cut a backlog into many small transactions.
+// Batches of a partition that queued up, behind its own slow store or waiting for a free
+// slot, go on as one (up to `maxMergedResults`): fetching ahead must not cut a backlog into
+// many small transactions.
 
 /** A fetched batch, as far as the pipeline is concerned. */
 export interface PipelineBatch {
@@ -119,24 +120,36 @@ export function createBatchPipeline<B extends PipelineBatch>(options: BatchPipel
     return taken;
   }
 
-  /** Stores and commits one (merged) batch; false when the partition's run broke. */
-  async function storeOne(partition: number, batches: B[]): Promise<void> {
-    const run = runOf(partition);
-    const batch = batches.length === 1 ? batches[0]! : options.merge(batches);
+  /**
+   * Waits for a slot, then stores what the partition has queued by then as one batch, and
+   * commits it. Taking the batches only once a slot is free lets those that arrived while the
+   * partition waited for one go into the same transaction.
+   */
+  async function storeNext(partition: number, queue: { batch: B; run: string }[]): Promise<void> {
+    // Set once a slot is free.
+    let run = '';
+    let taken: B[] = [];
+    let batch: B | undefined;
     try {
-      const stored = await slots.run(() => (runOf(partition) === run ? options.process(batch) : Promise.resolve(false)));
-      if (runOf(partition) !== run) return;
+      const stored = await slots.run(() => {
+        run = runOf(partition);
+        taken = takeNext(partition, queue);
+        if (taken.length === 0) return Promise.resolve(false);
+        batch = taken.length === 1 ? taken[0]! : options.merge(taken);
+        return options.process(batch);
+      });
+      if (batch === undefined || runOf(partition) !== run) return;
       if (stored) await options.commit(batch);
       else {
         runs.set(partition, (runs.get(partition) ?? 0) + 1);
         options.onBreak(batch);
       }
     } catch (error) {
-      if (runOf(partition) !== run) return;
+      if (batch === undefined || runOf(partition) !== run) return;
       runs.set(partition, (runs.get(partition) ?? 0) + 1);
       options.onBreak(batch, error);
     } finally {
-      release(batches);
+      release(taken);
     }
   }
 
@@ -144,7 +157,7 @@ export function createBatchPipeline<B extends PipelineBatch>(options: BatchPipel
     const queue = queues.get(partition)!;
     active.add(partition);
     try {
-      for (let next = takeNext(partition, queue); next.length > 0; next = takeNext(partition, queue)) await storeOne(partition, next);
+      while (queue.length > 0) await storeNext(partition, queue);
     } finally {
       active.delete(partition);
       queues.delete(partition);
