@@ -3,14 +3,16 @@
 // INSERT and one commit per message) and (b) sink.write() of the rows from memory (the
 // ceiling). Then bytes on disk per stored check. Not a test: run it by hand (minutes):
 //   npx tsx --conditions=@sitewatch/source bench/pipeline/throughput.ts [rows=1000000] [targets=10000]
-//     [--partitions=6] [--concurrency=6] [--pool=6] [--max-bytes=524288] [--fetch-wait=1000] [--naive=20000] [--max-buffered=20000]
+//     [--partitions=6] [--concurrency=2] [--pool=4] [--max-bytes=196608] [--fetch-wait=1000] [--naive=20000] [--max-buffered=12000]
 //     [--node-flags="--max-old-space-size=160"] [--keep-topic | --topic=<name> --now=<ms>] [--only-real]
+// The consumer's settings default to its own defaults (the flags above show them).
 // Each measured path runs in a child process of its own (worker.ts), so the consumer's RSS
 // and CPU are its own. A topic and databases of the run's own are dropped at the end.
 import { fork } from 'node:child_process';
 import { statfsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createSink } from '@sitewatch/pg-sink';
+import { subscriberDefaults } from '@sitewatch/kafka-transport';
+import { createSink, sinkDefaults } from '@sitewatch/pg-sink';
 import { measureCpu, type CpuGroup, type CpuReport } from './cpu.js';
 import { brokers, count, createDatabase, createTopic, machineLine, table, uniqueName, type BenchTopic } from './environment.js';
 import { fillTopic } from './fill.js';
@@ -30,12 +32,13 @@ const [rows = 1_000_000, targets = 10_000] = process.argv.slice(2).filter((a) =>
 const flag = (name: string, fallback: number) => Number(flags.get(name) ?? fallback);
 const partitions = flag('partitions', 6);
 const naiveRows = Math.min(rows, flag('naive', 20_000));
+// The consumer's defaults unless told otherwise.
 const settings: ConsumerSettings = {
-  maxBytesPerPartition: flag('max-bytes', 512 * 1024),
-  fetchMaxWaitMs: flag('fetch-wait', 1000),
-  partitionsConcurrently: flag('concurrency', 6),
-  poolSize: flag('pool', 6),
-  ...(flags.has('max-buffered') ? { maxBufferedResults: flag('max-buffered', 20_000) } : {}),
+  maxBytesPerPartition: flag('max-bytes', subscriberDefaults.maxBytesPerPartition),
+  fetchMaxWaitMs: flag('fetch-wait', subscriberDefaults.fetchMaxWaitMs),
+  partitionsConcurrently: flag('concurrency', subscriberDefaults.partitionsConcurrently),
+  poolSize: flag('pool', sinkDefaults.poolSize),
+  maxBufferedResults: flag('max-buffered', subscriberDefaults.maxBufferedResults),
 };
 const nowMs = flag('now', Date.now());
 // The last day, well inside the sink's 30-day raw retention: nothing is skipped as expired.

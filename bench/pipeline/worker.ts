@@ -16,8 +16,7 @@ export interface ConsumerSettings {
   fetchMaxWaitMs: number;
   partitionsConcurrently: number;
   poolSize: number;
-  /** The subscriber's maxBufferedResults (undefined: its default). */
-  maxBufferedResults?: number;
+  maxBufferedResults: number;
 }
 
 /** What the parent asks for. */
@@ -117,7 +116,7 @@ async function runSubscriber(job: Extract<Job, { kind: 'subscriber' }>): Promise
     maxBytesPerPartition: job.settings.maxBytesPerPartition,
     fetchMaxWaitMs: job.settings.fetchMaxWaitMs,
     partitionsConcurrently: job.settings.partitionsConcurrently,
-    ...(job.settings.maxBufferedResults === undefined ? {} : { maxBufferedResults: job.settings.maxBufferedResults }),
+    maxBufferedResults: job.settings.maxBufferedResults,
     handleBatch: async (results) => {
       between.enter();
       try {

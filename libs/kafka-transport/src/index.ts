@@ -6,7 +6,7 @@ export { TransportError, transportErrorCodes, type TransportErrorCode } from './
 export { createPublisher, type Publisher, type PublisherStats } from './lib/publisher.js';
 export { checkPublisherOptions, publisherOptionsSchema, type Compression, type PublisherOptions } from './lib/publisher-options.js';
 export { createSubscriber, type Subscriber, type SubscriberStats } from './lib/subscriber.js';
-export { checkSubscriberOptions, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
+export { checkSubscriberOptions, subscriberDefaults, subscriberOptionsSchema, type SubscriberOptions } from './lib/subscriber-options.js';
 export { fromKafkaSection, kafkaSectionPaths, kafkaSectionSchema, type KafkaSection } from './lib/config-section.js';
 export type { CreateTopicOptions } from './lib/topics.js';
 export { createRegistryMember, leaseMarginMs, type RegistryMember, type RegistryMemberStats } from './lib/registry-member.js';
