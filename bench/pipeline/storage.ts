@@ -20,6 +20,8 @@ export interface StorageReport {
   dailyTotal: number;
   /** targets, target_settings, probes, failure_reasons. */
   catalogTotal: number;
+  /** The raw partitions' indexes and total once every day is over and its id index packed (`sink.packClosedPartitions()`). */
+  packed?: { rawIndexes: number; rawTotal: number };
 }
 
 /** Total size of the partitions of a partitioned table: [heap, indexes, total]. */
@@ -81,6 +83,12 @@ export function storageRows(s: StorageReport): string[][] {
     [`raw partitions (${s.rawPartitions}): heap`, mb(s.rawHeap), per(s.rawHeap)],
     ['raw partitions: unique index on id', mb(s.rawIndexes), per(s.rawIndexes)],
     ['**raw total (table + indexes + TOAST)**', mb(s.rawTotal), `**${per(s.rawTotal)}**`],
+    ...(s.packed
+      ? [
+          ['raw partitions: unique index on id, packed once the day is over', mb(s.packed.rawIndexes), per(s.packed.rawIndexes)],
+          ['**raw total, the days over**', mb(s.packed.rawTotal), `**${per(s.packed.rawTotal)}**`],
+        ]
+      : []),
     [`hourly rollups (${s.hourlyRows.toLocaleString('en-US')} rows)`, mb(s.hourlyTotal), per(s.hourlyTotal)],
     [`daily rollups (${s.dailyRows.toLocaleString('en-US')} rows)`, mb(s.dailyTotal), per(s.dailyTotal)],
     ['catalog (targets, settings, probes)', mb(s.catalogTotal), per(s.catalogTotal)],

@@ -211,6 +211,97 @@ export async function dropExpiredPartitions(sql: postgres.Sql, schema: string, n
   });
 }
 
+// A raw partition's unique index on id (its idempotency key) fills its leaf pages to about
+// 70% while its day is written: concurrent writers insert into the same range of ids and
+// split pages in the middle. Once the day is over (and an hour more for late results), the
+// index is built again full (fillfactor 100): 40 bytes a check become about 29
+// (bench/README.md). The new index is built beside the old one without blocking writes (like
+// any concurrent build, it waits for older transactions to end) and swapped in by one short
+// transaction, so the partition always has its unique index; one built by an interrupted
+// attempt is dropped and built again.
+// Rows that arrive after the pack (late results, a backlog) go into the packed index as they
+// come; it is not packed again.
+
+/** How long after its day ends a raw partition's index is packed. */
+export const packAfterMs = 3_600_000;
+
+/**
+ * Raw partitions whose day ended at least packAfterMs before `now`, that hold rows, and whose
+ * id index is not packed yet, oldest first. (An empty one is left for later: a consumer that
+ * starts on a backlog would otherwise pack it before filling it.)
+ */
+export async function unpackedPartitions(sql: postgres.Sql, schema: string, now: Date): Promise<string[]> {
+  const rows = await sql<{ name: string; options: string[] | null }[]>`
+    select c.relname as name, i.reloptions as options
+    from pg_inherits h
+      join pg_class c on c.oid = h.inhrelid
+      join pg_class p on p.oid = h.inhparent
+      join pg_namespace n on n.oid = p.relnamespace
+      join pg_class i on i.relnamespace = n.oid and i.relname = c.relname || '_id_key'
+    where n.nspname = ${schema} and p.relname = 'check_results'
+    order by 1`;
+  const closed = rows.filter((row) => {
+    const spec = parsePartitionName(row.name);
+    return spec?.table === 'check_results' && spec.to.getTime() + packAfterMs <= now.getTime() && !row.options?.includes('fillfactor=100');
+  });
+  const unpacked: string[] = [];
+  for (const { name } of closed) {
+    const [held] = await sql<{ rows: boolean }[]>`select exists (select from ${sql(`${schema}.${name}`)}) as rows`;
+    if (held!.rows) unpacked.push(name);
+  }
+  return unpacked;
+}
+
+/** Runs `query`, cancelling it on the server when `signal` aborts. */
+async function cancellable(query: PromiseLike<unknown> & { cancel(): unknown }, signal?: AbortSignal): Promise<void> {
+  const cancel = () => void query.cancel();
+  signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    await query;
+  } finally {
+    signal?.removeEventListener('abort', cancel);
+  }
+}
+
+/**
+ * Packs a closed raw partition's id index (see above). Resolves false without doing anything
+ * when another process is packing it (a session advisory lock), or `signal` aborted first.
+ */
+export async function packIdIndex(sql: postgres.Sql, schema: string, name: string, signal?: AbortSignal): Promise<boolean> {
+  const spec = parsePartitionName(name);
+  if (spec?.table !== 'check_results') throw new SinkError('ERR_SINK_QUERY', `refusing to pack ${JSON.stringify(name)}: not a raw partition of this sink`);
+  const p = checked(schema, spec);
+  const index = `"${p.schema}"."${p.name}_id_key"`;
+  const packed = `${p.name}_id_packed`;
+  // Concurrent index builds cannot run in a transaction: a connection of its own, which also
+  // holds the lock.
+  const connection = await sql.reserve();
+  const lockKey = `sitewatch:pack:${p.schema}.${p.name}`;
+  try {
+    const [lock] = await connection<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked`;
+    if (!lock!.locked) return false;
+    try {
+      await connection.unsafe(`drop index concurrently if exists "${p.schema}"."${packed}"`);
+      if (signal?.aborted) return false;
+      await cancellable(connection.unsafe(`create unique index concurrently "${packed}" on "${p.schema}"."${p.name}" (id) with (fillfactor = 100)`), signal);
+      // The swap, on the same connection (a pool of one has no other): a writer of the
+      // partition waits for it a moment; give up after a few seconds rather than stall writes.
+      try {
+        await connection.unsafe(`begin; set local lock_timeout = '5s'; drop index ${index}; alter index "${p.schema}"."${packed}" rename to "${p.name}_id_key"; commit`).simple();
+      } catch (error) {
+        await connection.unsafe('rollback').catch(() => undefined);
+        throw error;
+      }
+      return true;
+    } finally {
+      // A lost connection took its session lock with it.
+      await connection`select pg_advisory_unlock(hashtextextended(${lockKey}, 0))`.catch(() => undefined);
+    }
+  } finally {
+    connection.release();
+  }
+}
+
 /** The partitions of one sink: created ahead and on demand (remembered), dropped when expired. */
 export interface PartitionManager {
   /** Creates the partitions from yesterday to today + ahead; returns the names created. */
@@ -219,6 +310,8 @@ export interface PartitionManager {
   ensureFor(times: readonly number[]): Promise<void>;
   /** Drops the expired partitions; returns their names. */
   dropExpired(now: Date): Promise<string[]>;
+  /** Packs the id index of each raw partition closed at `now` (see packIdIndex), one at a time, until `signal` aborts; returns the names packed. */
+  packClosed(now: Date, signal?: AbortSignal): Promise<string[]>;
   /** Forgets which partitions exist (after one went missing). */
   forget(): void;
 }
@@ -249,5 +342,17 @@ export function createPartitionManager(sql: postgres.Sql, schema: string, settin
     return dropped;
   }
 
-  return { ensureAhead: (now) => ensure(partitionsAhead(now, settings.ahead)), ensureFor, dropExpired, forget: () => known.clear() };
+  async function packClosed(now: Date, signal?: AbortSignal): Promise<string[]> {
+    const packed: string[] = [];
+    for (const name of await unpackedPartitions(sql, schema, now)) {
+      if (signal?.aborted) break;
+      const started = performance.now();
+      if (!(await packIdIndex(sql, schema, name, signal))) continue;
+      packed.push(name);
+      log.info({ partition: name, durationMs: Math.round(performance.now() - started) }, 'idempotency index of a closed day packed');
+    }
+    return packed;
+  }
+
+  return { ensureAhead: (now) => ensure(partitionsAhead(now, settings.ahead)), ensureFor, dropExpired, packClosed, forget: () => known.clear() };
 }

@@ -26,9 +26,18 @@ export interface Sink {
   ensurePartitions(now?: Date): Promise<string[]>;
   /** Drops the partitions past their retention age (raw by day, rollups by month); returns the names dropped. */
   applyRetention(now?: Date): Promise<string[]>;
+  /**
+   * Rebuilds full the idempotency index of each raw partition whose day ended an hour or more
+   * ago (40 → about 29 bytes a check), without blocking writes; returns the names packed.
+   */
+  packClosedPartitions(now?: Date): Promise<string[]>;
   /** Uptime, response-time quantiles and failure reasons of a target over a range, read from the rollups. */
   summary(query: SummaryQuery): Promise<Summary>;
-  /** Runs ensurePartitions + applyRetention now (rejecting if that fails) and then every maintenanceIntervalMs until close(). */
+  /**
+   * Runs ensurePartitions + applyRetention now (rejecting if that fails) and then every
+   * maintenanceIntervalMs until close(); packClosedPartitions runs after each round, in the
+   * background (close() cancels an index build in progress).
+   */
   startMaintenance(): Promise<void>;
   /** Stops maintenance and closes the connections the sink opened (never a client passed as `sql`). Idempotent. */
   close(): Promise<void>;
@@ -104,6 +113,8 @@ export function createSink(options: SinkOptions): Sink {
   const schemaCheck = createSchemaCheck(sql, settings.schema);
   let closing: Promise<void> | undefined;
   let maintenance: Periodic | undefined;
+  let packing: Promise<void> | undefined;
+  const stopPacking = new AbortController();
 
   // Every public call: reject after close(), and map whatever fails to a SinkError.
   function guarded<A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
@@ -120,6 +131,19 @@ export function createSink(options: SinkOptions): Sink {
   const write = createWriter({ sql, tables, catalog, partitions, rawRetentionDays: settings.rawRetentionDays, now: settings.now, ready: schemaCheck.ready, log, onInserted: settings.onInserted });
   const ensurePartitions = guarded('creating partitions', (now: Date = settings.now()) => partitions.ensureAhead(now));
   const applyRetention = guarded('dropping expired partitions', (now: Date = settings.now()) => partitions.dropExpired(now));
+  const packClosedPartitions = guarded('packing closed partitions', (now: Date = settings.now()) => partitions.packClosed(now, stopPacking.signal));
+
+  /** Packs in the background after a maintenance round, unless a pass is still running; failures are logged. */
+  function packInBackground(): void {
+    packing ??= packClosedPartitions()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!stopPacking.signal.aborted) log.warn({ err: error }, 'packing closed partitions failed; retried after the next maintenance round');
+        },
+      )
+      .finally(() => (packing = undefined));
+  }
 
   async function summary(query: SummaryQuery): Promise<Summary> {
     if (!(query?.from instanceof Date) || !(query.to instanceof Date) || Number.isNaN(query.from.getTime() + query.to.getTime())) {
@@ -134,6 +158,7 @@ export function createSink(options: SinkOptions): Sink {
     const round = async () => {
       await ensurePartitions();
       await applyRetention();
+      packInBackground();
     };
     maintenance = periodic(round, settings.maintenanceIntervalMs, (error) => {
       if (!closing) log.warn({ err: error }, 'partition maintenance failed; retried at the next interval');
@@ -143,7 +168,9 @@ export function createSink(options: SinkOptions): Sink {
 
   function close(): Promise<void> {
     closing ??= (async () => {
+      stopPacking.abort();
       await maintenance?.stop();
+      await packing;
       if (!settings.sql) await sql.end({ timeout: 5 });
       log.info({}, 'sink closed');
     })();
@@ -159,6 +186,7 @@ export function createSink(options: SinkOptions): Sink {
     write: guarded('write', write),
     ensurePartitions,
     applyRetention,
+    packClosedPartitions,
     summary: guarded('summary', summary),
     startMaintenance: guarded('starting maintenance', startMaintenance),
     close,
