@@ -3,10 +3,10 @@
 // reads the rollups, the catalog and the incidents.
 //
 // The latest check of each target and location. check_results has no index on checked_at
-// (its key is (id, checked_at)), but ids are UUIDv7, whose first 48 bits are the Unix time
-// in ms when the checker made the result: `id >= <the smallest UUIDv7 of a time>` is a range
-// scan of each daily partition's primary key, so reading the last minutes costs the rows of
-// the last minutes, not a scan of today's partition.
+// (each daily partition's one index is its unique index on id), but ids are UUIDv7, whose
+// first 48 bits are the Unix time in ms when the checker made the result: `id >= <the
+// smallest UUIDv7 of a time>` is a range scan of that index, so reading the last minutes
+// costs the rows of the last minutes, not a scan of today's partition.
 import type postgres from 'postgres';
 import type { Tables } from './tables.js';
 
