@@ -143,6 +143,9 @@ export const rawPartitionColumns = [
   'error_message text',
 ] as const;
 
+/** The name of a raw partition's unique index on id. */
+const idKeyName = (partition: string) => `${partition}_id_key`;
+
 /**
  * The statements that create a partition, run in one transaction. A raw partition is made
  * with its own column layout (rawPartitionColumns), attached, and given its unique index on
@@ -157,7 +160,7 @@ export function createPartitionDdl(schema: string, spec: PartitionSpec): string[
   return [
     `create table ${table} (${rawPartitionColumns.join(', ')})`,
     `alter table "${p.schema}"."${spec.table}" attach partition ${table} ${bounds}`,
-    `create unique index "${p.name}_id_key" on ${table} (id)`,
+    `create unique index "${idKeyName(p.name)}" on ${table} (id)`,
   ];
 }
 
@@ -231,23 +234,23 @@ export const packAfterMs = 3_600_000;
  * starts on a backlog would otherwise pack it before filling it.)
  */
 export async function unpackedPartitions(sql: postgres.Sql, schema: string, now: Date): Promise<string[]> {
-  const rows = await sql<{ name: string; options: string[] | null }[]>`
-    select c.relname as name, i.reloptions as options
-    from pg_inherits h
-      join pg_class c on c.oid = h.inhrelid
-      join pg_class p on p.oid = h.inhparent
-      join pg_namespace n on n.oid = p.relnamespace
-      join pg_class i on i.relnamespace = n.oid and i.relname = c.relname || '_id_key'
-    where n.nspname = ${schema} and p.relname = 'check_results'
-    order by 1`;
-  const closed = rows.filter((row) => {
-    const spec = parsePartitionName(row.name);
-    return spec?.table === 'check_results' && spec.to.getTime() + packAfterMs <= now.getTime() && !row.options?.includes('fillfactor=100');
+  const closed = (await listPartitions(sql, schema)).filter((name) => {
+    const spec = parsePartitionName(name);
+    return spec?.table === 'check_results' && spec.to.getTime() + packAfterMs <= now.getTime();
   });
+  if (closed.length === 0) return [];
+  const indexes = await sql<{ name: string; options: string[] | null }[]>`
+    select c.relname as name, c.reloptions as options
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = ${schema} and c.relname in ${sql(closed.map(idKeyName))}`;
+  const options = new Map(indexes.map((index) => [index.name, index.options ?? []]));
   const unpacked: string[] = [];
-  for (const { name } of closed) {
-    const [held] = await sql<{ rows: boolean }[]>`select exists (select from ${sql(`${schema}.${name}`)}) as rows`;
-    if (held!.rows) unpacked.push(name);
+  for (const partition of closed) {
+    const indexOptions = options.get(idKeyName(partition));
+    // Without the index there is nothing to pack; with fillfactor 100 it is packed already.
+    if (indexOptions === undefined || indexOptions.includes('fillfactor=100')) continue;
+    const [held] = await sql<{ rows: boolean }[]>`select exists (select from ${sql(`${schema}.${partition}`)}) as rows`;
+    if (held!.rows) unpacked.push(partition);
   }
   return unpacked;
 }
@@ -271,7 +274,7 @@ export async function packIdIndex(sql: postgres.Sql, schema: string, name: strin
   const spec = parsePartitionName(name);
   if (spec?.table !== 'check_results') throw new SinkError('ERR_SINK_QUERY', `refusing to pack ${JSON.stringify(name)}: not a raw partition of this sink`);
   const p = checked(schema, spec);
-  const index = `"${p.schema}"."${p.name}_id_key"`;
+  const key = idKeyName(p.name);
   const packed = `${p.name}_id_packed`;
   // Concurrent index builds cannot run in a transaction: a connection of its own, which also
   // holds the lock.
@@ -287,7 +290,7 @@ export async function packIdIndex(sql: postgres.Sql, schema: string, name: strin
       // The swap, on the same connection (a pool of one has no other): a writer of the
       // partition waits for it a moment; give up after a few seconds rather than stall writes.
       try {
-        await connection.unsafe(`begin; set local lock_timeout = '5s'; drop index ${index}; alter index "${p.schema}"."${packed}" rename to "${p.name}_id_key"; commit`).simple();
+        await connection.unsafe(`begin; set local lock_timeout = '5s'; drop index "${p.schema}"."${key}"; alter index "${p.schema}"."${packed}" rename to "${key}"; commit`).simple();
       } catch (error) {
         await connection.unsafe('rollback').catch(() => undefined);
         throw error;
