@@ -22,6 +22,22 @@ export interface StorageReport {
   catalogTotal: number;
   /** The raw partitions' indexes and total once every day is over and its id index packed (`sink.packClosedPartitions()`). */
   packed?: { rawIndexes: number; rawTotal: number };
+  /** Where the bytes of a raw row go (`rawRowAnatomy`), when pageinspect could be used. */
+  anatomy?: RowAnatomy;
+}
+
+/** The bytes of an average raw row, part by part (averages over every stored row). */
+export interface RowAnatomy {
+  /** Per column: average bytes of its value (0 when null) and the share of rows where it is not null. */
+  columns: { name: string; bytes: number; notNull: number }[];
+  /** The tuple header: 23 bytes, the null bitmap (a bit per column), padded to 8. */
+  header: number;
+  /** Padding between values for their alignment, and at the tuple's end to 8 bytes. */
+  padding: number;
+  /** The line pointer each tuple has in its page. */
+  linePointer: number;
+  /** Page headers, the space at the end of each page too small for one more row, the free space and visibility maps. */
+  page: number;
 }
 
 /** Total size of the partitions of a partitioned table: [heap, indexes, total]. */
@@ -73,6 +89,73 @@ export async function measureStorage(url: string, schema = 'sitewatch'): Promise
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * Where the heap bytes of a raw row go, from the tuples themselves (pageinspect: each
+ * tuple's length and header size) and the size of each column's values. Needs the right to
+ * create the extension (a superuser, as in the bench's own databases); undefined otherwise.
+ */
+export async function rawRowAnatomy(url: string, schema = 'sitewatch'): Promise<RowAnatomy | undefined> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    try {
+      await sql`create extension if not exists pageinspect`;
+    } catch {
+      return undefined;
+    }
+    const partitions = await sql<{ oid: number; pages: number }[]>`
+      select c.oid::integer as oid, (pg_relation_size(c.oid) / current_setting('block_size')::integer)::integer as pages
+      from pg_inherits i join pg_class c on c.oid = i.inhrelid
+      where i.inhparent = ${`${schema}.check_results`}::regclass`;
+    let tuples = 0;
+    let aligned = 0;
+    let header = 0;
+    let heapBytes = 0;
+    for (const { oid, pages } of partitions) {
+      const [row] = await sql<{ tuples: number; aligned: number; header: number; bytes: number }[]>`
+        select count(*)::float8 as tuples, coalesce(sum((lp_len + 7) / 8 * 8), 0)::float8 as aligned, coalesce(sum(t_hoff), 0)::float8 as header,
+          pg_table_size(${oid}::regclass)::float8 as bytes
+        from generate_series(0, ${pages - 1}) as page, heap_page_items(get_raw_page(${oid}::regclass::text, page))
+        where lp_flags = 1`;
+      tuples += row!.tuples;
+      aligned += row!.aligned;
+      header += row!.header;
+      heapBytes += row!.bytes;
+    }
+    if (tuples === 0) return undefined;
+    const names = await sql<{ name: string }[]>`
+      select attname as name from pg_attribute
+      where attrelid = ${`${schema}.check_results`}::regclass and attnum > 0 and not attisdropped order by attnum`;
+    const sizes = await sql.unsafe<Record<string, number>[]>(
+      `select ${names.map(({ name }, i) => `avg(coalesce(pg_column_size(${name}), 0))::float8 as b${i}, avg((${name} is not null)::integer)::float8 as n${i}`).join(', ')} from ${schema}.check_results`,
+    );
+    const columns = names.map(({ name }, i) => ({ name, bytes: sizes[0]![`b${i}`]!, notNull: sizes[0]![`n${i}`]! }));
+    const values = columns.reduce((sum, column) => sum + column.bytes, 0);
+    return {
+      columns,
+      header: header / tuples,
+      padding: aligned / tuples - header / tuples - values,
+      linePointer: 4,
+      page: heapBytes / tuples - aligned / tuples - 4,
+    };
+  } finally {
+    await sql.end();
+  }
+}
+
+/** The anatomy as table rows: part, bytes per row, share of rows where the column is set. */
+export function anatomyRows(a: RowAnatomy): string[][] {
+  const b = (bytes: number) => bytes.toFixed(1);
+  const total = a.header + a.padding + a.linePointer + a.page + a.columns.reduce((sum, column) => sum + column.bytes, 0);
+  return [
+    ['line pointer', b(a.linePointer), ''],
+    ['tuple header (23 B, null bitmap, padded to 8)', b(a.header), ''],
+    ...a.columns.map((column) => [`\`${column.name}\``, b(column.bytes), `${Math.round(column.notNull * 100)}%`]),
+    ['alignment padding', b(a.padding), ''],
+    ['page headers, unused page ends, free space and visibility maps', b(a.page), ''],
+    ['**heap per row**', `**${b(total)}**`, ''],
+  ];
 }
 
 /** The report as table rows: what, size, bytes per stored check. */

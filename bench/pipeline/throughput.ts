@@ -17,7 +17,7 @@ import { measureCpu, type CpuGroup, type CpuReport } from './cpu.js';
 import { brokers, count, createDatabase, createTopic, machineLine, table, uniqueName, type BenchTopic } from './environment.js';
 import { fillTopic } from './fill.js';
 import type { ResultSpec } from './results.js';
-import { measureStorage, storageRows, type StorageReport } from './storage.js';
+import { anatomyRows, measureStorage, rawRowAnatomy, storageRows, type StorageReport } from './storage.js';
 import type { ConsumerSettings, Job, WorkerReport } from './worker.js';
 
 const flags = new Map(
@@ -82,7 +82,7 @@ async function realPath(topic: string): Promise<{ run: Measured; storage: Storag
     const sink = createSink({ url });
     await sink.packClosedPartitions(new Date(nowMs + 2 * 86_400_000)).finally(() => sink.close());
     const { rawIndexes, rawTotal } = await measureStorage(url);
-    return { run, storage: { ...storage, packed: { rawIndexes, rawTotal } } };
+    return { run, storage: { ...storage, packed: { rawIndexes, rawTotal }, anatomy: await rawRowAnatomy(url) } };
   });
 }
 
@@ -123,6 +123,10 @@ function report(real: Measured, naive: Measured | undefined, memory: Measured | 
   console.log(`busiest other processes: ${real.cpu.busiestOthers.map((o) => `${o.command} (${o.seconds.toFixed(1)} s)`).join('; ')}`);
   console.log(`\nbytes on disk per stored check (${count(storage.rawRows)} rows; rollups hold ${count(storage.hourlyChecks)} / ${count(storage.dailyChecks)} checks)\n`);
   console.log(table(['what', 'size', 'bytes per check'], storageRows(storage)));
+  if (storage.anatomy) {
+    console.log(`\nwhere the heap bytes of a raw row go (averages over the ${count(storage.rawRows)} rows)\n`);
+    console.log(table(['part', 'bytes per row', 'rows where set'], anatomyRows(storage.anatomy)));
+  }
 }
 
 async function main(): Promise<void> {
