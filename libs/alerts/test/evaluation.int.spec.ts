@@ -83,6 +83,18 @@ describe('evaluation in the write transaction', () => {
     expect((await notifications(pg.sql, 'flappy')).map((n) => n.kind)).toEqual(['down', 'resolved', 'down', 'resolved']);
   });
 
+  it("rewrites a location's state within its page (fillfactor 50: a HOT update), not on another page as a full page would", async () => {
+    // More rows than a page holds, so the first one's page is filled up to the fillfactor.
+    const targets = Array.from({ length: 100 }, (_, i) => `roomy-${String(i).padStart(3, '0')}`);
+    await setup.sink.write(targets.flatMap((target) => checks(target, 'u')));
+    const page = async () => (await pg.sql<{ page: string }[]>`select (ctid::text::point)[0]::text as page from sitewatch.alert_locations where target = ${targets[0]!}`)[0]!.page;
+    const first = await page();
+    for (let minute = 1; minute <= 5; minute++) {
+      await setup.sink.write(checks(targets[0]!, 'u', { from: minute }));
+      expect(await page()).toBe(first);
+    }
+  });
+
   it('opens one incident when writers of the same target race', async () => {
     const writers = Array.from({ length: 4 }, () => createSink({ url: pg.url, onInserted: setup.alerts.evaluate }));
     try {
