@@ -4,8 +4,9 @@
 // ceiling). Then bytes on disk per stored check. Not a test: run it by hand (minutes):
 //   npx tsx --conditions=@sitewatch/source bench/pipeline/throughput.ts [rows=1000000] [targets=10000]
 //     [--partitions=6] [--concurrency=2] [--pool=4] [--max-bytes=196608] [--fetch-wait=1000] [--naive=20000] [--max-buffered=12000]
-//     [--node-flags="--max-old-space-size=160"] [--keep-topic | --topic=<name> --now=<ms>] [--only-real]
-// The consumer's settings default to its own defaults (the flags above show them).
+//     [--node-flags="--max-old-space-size=160"] [--keep-topic | --topic=<name> --now=<ms>] [--only-real] [--no-alerts]
+// The consumer's settings default to its own defaults (the flags above show them); alerts are
+// evaluated in every write, as the consumer app does by default (--no-alerts: the sink alone).
 // Each measured path runs in a child process of its own (worker.ts), so the consumer's RSS
 // and CPU are its own. A topic and databases of the run's own are dropped at the end.
 import { fork } from 'node:child_process';
@@ -39,6 +40,7 @@ const settings: ConsumerSettings = {
   partitionsConcurrently: flag('concurrency', subscriberDefaults.partitionsConcurrently),
   poolSize: flag('pool', sinkDefaults.poolSize),
   maxBufferedResults: flag('max-buffered', subscriberDefaults.maxBufferedResults),
+  alerts: !flags.has('no-alerts'),
 };
 const nowMs = flag('now', Date.now());
 // The last day, well inside the sink's 30-day raw retention: nothing is skipped as expired.
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
     const only = flags.has('only-real');
     const naive = only ? undefined : await withDatabase((url) => inWorker({ kind: 'naive', brokers, topic: topic.name, groupId: uniqueName('bench-naive'), databaseUrl: url, expected: naiveRows }), false);
     const batchSize = Math.max(1, median(real.batchSizes));
-    const memoryJob = (url: string): Job => ({ kind: 'write', databaseUrl: url, spec, partitions, batchSize, writers: settings.partitionsConcurrently, poolSize: settings.poolSize });
+    const memoryJob = (url: string): Job => ({ kind: 'write', databaseUrl: url, spec, partitions, batchSize, writers: settings.partitionsConcurrently, poolSize: settings.poolSize, alerts: settings.alerts });
     const memory = only ? undefined : await withDatabase((url) => inWorker(memoryJob(url)));
     report(real, naive, memory, storage);
     console.log(`\n${machineLine()}`);

@@ -1,10 +1,12 @@
 // The measured side of the throughput benchmark, in a process of its own (so its RSS and CPU
 // are its own): started by throughput.ts with fork() and told over IPC which path to run.
-//   subscriber: createSubscriber + createSink().write, wired as apps/consumer wires them.
+//   subscriber: createSubscriber + createSink().write, with the alerts evaluated in each
+//               write, wired as apps/consumer wires them.
 //   naive:      baseline (a), the seed's path: kafkajs eachMessage, auto-commit, one INSERT each.
-//   write:      baseline (b), sink.write() of the generated rows from memory.
+//   write:      baseline (b), sink.write() of the generated rows from memory (alerts as above).
+import { createAlerts } from '@sitewatch/alerts';
 import { createSubscriber } from '@sitewatch/kafka-transport';
-import { createSink } from '@sitewatch/pg-sink';
+import { createSink, openPostgres, type Sink } from '@sitewatch/pg-sink';
 import type { CheckResult } from '@sitewatch/schema';
 import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
@@ -17,13 +19,15 @@ export interface ConsumerSettings {
   partitionsConcurrently: number;
   poolSize: number;
   maxBufferedResults: number;
+  /** Evaluate alerts in the sink's writes (the app's default, `alerts.enabled`). */
+  alerts: boolean;
 }
 
 /** What the parent asks for. */
 export type Job =
   | { kind: 'subscriber'; brokers: string[]; topic: string; groupId: string; databaseUrl: string; expected: number; settings: ConsumerSettings }
   | { kind: 'naive'; brokers: string[]; topic: string; groupId: string; databaseUrl: string; expected: number }
-  | { kind: 'write'; databaseUrl: string; spec: ResultSpec; partitions: number; batchSize: number; writers: number; poolSize: number };
+  | { kind: 'write'; databaseUrl: string; spec: ResultSpec; partitions: number; batchSize: number; writers: number; poolSize: number; alerts: boolean };
 
 /** What the worker reports when the job is done. */
 export interface WorkerReport {
@@ -99,11 +103,36 @@ function progress(expected: number) {
   };
 }
 
-async function runSubscriber(job: Extract<Job, { kind: 'subscriber' }>): Promise<WorkerReport> {
-  const sink = createSink({ url: job.databaseUrl, poolSize: job.settings.poolSize });
-  // As the consumer app starts: migrations (already applied: a no-op) and partition maintenance.
+/**
+ * The sink with the alerts evaluated in its writes, as the consumer app makes them (its
+ * `storage()`), migrated and its maintenance started as the app starts; or the sink alone.
+ */
+async function consumerStorage(url: string, poolSize: number, alerts: boolean): Promise<{ sink: Sink; close(): Promise<void> }> {
+  if (!alerts) {
+    const sink = createSink({ url, poolSize });
+    await sink.migrate();
+    await sink.startMaintenance();
+    return { sink, close: () => sink.close() };
+  }
+  const sql = openPostgres({ url, poolSize: 2, applicationName: 'sitewatch-alerts' });
+  const evaluation = createAlerts({ sql });
+  const sink = createSink({ url, poolSize, onInserted: evaluation.evaluate });
   await sink.migrate();
+  await evaluation.migrate();
   await sink.startMaintenance();
+  evaluation.startNotifier();
+  return {
+    sink,
+    async close() {
+      await evaluation.close();
+      await sink.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+async function runSubscriber(job: Extract<Job, { kind: 'subscriber' }>): Promise<WorkerReport> {
+  const { sink, close } = await consumerStorage(job.databaseUrl, job.settings.poolSize, job.settings.alerts);
   const meter = progress(job.expected);
   const between = gaps();
   const subscriber = createSubscriber({
@@ -133,7 +162,7 @@ async function runSubscriber(job: Extract<Job, { kind: 'subscriber' }>): Promise
     return { ...meter.report(), deadLettered: subscriber.stats().deadLettered, gapSeconds: between.seconds() };
   } finally {
     await subscriber.close();
-    await sink.close();
+    await close();
   }
 }
 
@@ -173,9 +202,7 @@ async function runNaive(job: Extract<Job, { kind: 'naive' }>): Promise<WorkerRep
 }
 
 async function runWrite(job: Extract<Job, { kind: 'write' }>): Promise<WorkerReport> {
-  const sink = createSink({ url: job.databaseUrl, poolSize: job.poolSize });
-  await sink.migrate();
-  await sink.startMaintenance();
+  const { sink, close } = await consumerStorage(job.databaseUrl, job.poolSize, job.alerts);
   // All rows in memory first, in the batches a subscriber would get: the timed part is write() alone.
   const batches = partitionedBatches(job.spec, job.partitions, job.batchSize);
   const meter = progress(job.spec.count);
@@ -191,7 +218,7 @@ async function runWrite(job: Extract<Job, { kind: 'write' }>): Promise<WorkerRep
     );
     return meter.report();
   } finally {
-    await sink.close();
+    await close();
   }
 }
 
