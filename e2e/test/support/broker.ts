@@ -20,8 +20,8 @@ export async function startOwnBroker(): Promise<OwnBroker> {
   const options: KafkaStackOptions = {
     version: process.env.KAFKA_VERSION ?? defaultKafkaVersion,
     dir: fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-broker-')),
-    // Four listeners on consecutive ports.
-    port: await freePort(4),
+    // Four listeners on consecutive ports, which stay free while the test has it stopped.
+    port: await freePort(4, { restartable: true }),
   };
   const close = async () => {
     await stopKafka(options);
