@@ -2,6 +2,7 @@
 // target, and can cut every connection and refuse new ones (an outage), start again on the
 // same port, and delay every chunk in both directions (a slow network or database).
 import net from 'node:net';
+import { freePort } from './ports.js';
 
 /** A running proxy. */
 export interface TcpProxy {
@@ -24,7 +25,7 @@ export interface TcpProxy {
 export interface TcpProxyOptions {
   targetHost: string;
   targetPort: number;
-  /** Port to listen on (default: any free port). */
+  /** Port to listen on (default: a free port that stays free while the proxy is stopped: `freePort`'s `restartable`). */
   port?: number;
 }
 
@@ -76,7 +77,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     });
 
   server = createServer();
-  const port = await listen(server, options.port ?? 0);
+  const port = await listen(server, options.port ?? (await freePort(1, { restartable: true })));
 
   const stop = async () => {
     const closing = server;
