@@ -105,8 +105,12 @@ function pipelineConfig(options: PipelineOptions, services: Services, topic: str
 /** Starts a pipeline; what it made is closed again if it cannot start. */
 export async function startPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const closers: Closer[] = [];
+  // Every closer runs even when one before it fails (a client of a broker the test left
+  // stopped), so the broker and its data directory go too; then the first failure is thrown.
   const closeAll = async () => {
-    for (const close of closers.splice(0).reverse()) await close();
+    const failures: unknown[] = [];
+    for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
   };
   try {
     const services = await startServices(options, closers);
