@@ -104,25 +104,16 @@ export async function rawRowAnatomy(url: string, schema = 'sitewatch'): Promise<
     } catch {
       return undefined;
     }
-    const partitions = await sql<{ oid: number; pages: number }[]>`
-      select c.oid::integer as oid, (pg_relation_size(c.oid) / current_setting('block_size')::integer)::integer as pages
-      from pg_inherits i join pg_class c on c.oid = i.inhrelid
-      where i.inhparent = ${`${schema}.check_results`}::regclass`;
-    let tuples = 0;
-    let aligned = 0;
-    let header = 0;
-    let heapBytes = 0;
-    for (const { oid, pages } of partitions) {
-      const [row] = await sql<{ tuples: number; aligned: number; header: number; bytes: number }[]>`
-        select count(*)::float8 as tuples, coalesce(sum((lp_len + 7) / 8 * 8), 0)::float8 as aligned, coalesce(sum(t_hoff), 0)::float8 as header,
-          pg_table_size(${oid}::regclass)::float8 as bytes
-        from generate_series(0, ${pages - 1}) as page, heap_page_items(get_raw_page(${oid}::regclass::text, page))
-        where lp_flags = 1`;
-      tuples += row!.tuples;
-      aligned += row!.aligned;
-      header += row!.header;
-      heapBytes += row!.bytes;
-    }
+    // Every live tuple of every raw partition: its length rounded up to the 8-byte alignment, and its header.
+    const [pages] = await sql<{ tuples: number; aligned: number; header: number }[]>`
+      select count(*)::float8 as tuples, coalesce(sum((t.lp_len + 7) / 8 * 8), 0)::float8 as aligned, coalesce(sum(t.t_hoff), 0)::float8 as header
+      from pg_inherits i
+        join pg_class c on c.oid = i.inhrelid
+        cross join lateral generate_series(0, pg_relation_size(c.oid) / current_setting('block_size')::integer - 1) as page
+        cross join lateral heap_page_items(get_raw_page(c.oid::regclass::text, page::integer)) as t
+      where i.inhparent = ${`${schema}.check_results`}::regclass and t.lp_flags = 1`;
+    const { tuples, aligned, header } = pages!;
+    const heapBytes = (await partitionSizes(sql, `${schema}.check_results`)).heap;
     if (tuples === 0) return undefined;
     const names = await sql<{ name: string }[]>`
       select attname as name from pg_attribute
