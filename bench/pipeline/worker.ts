@@ -4,9 +4,9 @@
 //               write, wired as apps/consumer wires them.
 //   naive:      baseline (a), the seed's path: kafkajs eachMessage, auto-commit, one INSERT each.
 //   write:      baseline (b), sink.write() of the generated rows from memory (alerts as above).
-import { createAlerts } from '@sitewatch/alerts';
+import { createAlertingSink, type AlertingSink } from '@sitewatch/alerts';
 import { createSubscriber } from '@sitewatch/kafka-transport';
-import { createSink, openPostgres, type Sink } from '@sitewatch/pg-sink';
+import { createLogger } from '@sitewatch/service';
 import type { CheckResult } from '@sitewatch/schema';
 import { Kafka, logLevel } from 'kafkajs';
 import postgres from 'postgres';
@@ -66,6 +66,10 @@ function gaps() {
   };
 }
 
+// The consumer app's logger at its default level, writing nowhere: what the sink and the
+// alerts log costs what it costs in the app.
+const benchLogger = createLogger({ name: 'consumer', level: 'info', destination: { write: () => undefined } });
+
 const mib = (bytes: number) => bytes / 1024 / 1024;
 
 /** Counts stored rows and notes when the first and the expected last arrived. */
@@ -104,31 +108,15 @@ function progress(expected: number) {
 }
 
 /**
- * The sink with the alerts evaluated in its writes, as the consumer app makes them (its
- * `storage()`), migrated and its maintenance started as the app starts; or the sink alone.
+ * The sink with the alerts evaluated in its writes (or not: `alerts.enabled`), made as the
+ * consumer app makes it, migrated and its maintenance and notifier started as the app starts them.
  */
-async function consumerStorage(url: string, poolSize: number, alerts: boolean): Promise<{ sink: Sink; close(): Promise<void> }> {
-  if (!alerts) {
-    const sink = createSink({ url, poolSize });
-    await sink.migrate();
-    await sink.startMaintenance();
-    return { sink, close: () => sink.close() };
-  }
-  const sql = openPostgres({ url, poolSize: 2, applicationName: 'sitewatch-alerts' });
-  const evaluation = createAlerts({ sql });
-  const sink = createSink({ url, poolSize, onInserted: evaluation.evaluate });
-  await sink.migrate();
-  await evaluation.migrate();
-  await sink.startMaintenance();
-  evaluation.startNotifier();
-  return {
-    sink,
-    async close() {
-      await evaluation.close();
-      await sink.close();
-      await sql.end({ timeout: 5 });
-    },
-  };
+async function consumerStorage(url: string, poolSize: number, alerts: boolean): Promise<AlertingSink> {
+  const storage = createAlertingSink({ sink: { url, poolSize }, alerts: { enabled: alerts }, logger: benchLogger });
+  await storage.migrate();
+  await storage.sink.startMaintenance();
+  storage.alerts.startNotifier();
+  return storage;
 }
 
 async function runSubscriber(job: Extract<Job, { kind: 'subscriber' }>): Promise<WorkerReport> {

@@ -2,7 +2,7 @@
 // through the real sink, what the rollups must then say computed from those results, and a
 // read-only role to read them with.
 import { randomBytes } from 'node:crypto';
-import { createAlerts } from '@sitewatch/alerts';
+import { createAlertingSink } from '@sitewatch/alerts';
 import { createSink } from '@sitewatch/pg-sink';
 import type { CheckResult, FailureReason } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
@@ -11,19 +11,20 @@ import { seededRandom } from './random.js';
 
 const dayMs = 86_400_000;
 
-/** Stores `results` through pg-sink (raw rows and rollups), after migrating the sink and, with `alerts`, the alerts' tables. */
-export async function store(url: string, sql: postgres.Sql, results: readonly CheckResult[], options: { alerts?: boolean; now?: () => Date } = {}): Promise<void> {
-  const sink = createSink({ url, rawRetentionDays: 120, hourlyRetentionDays: 400, ...(options.now ? { now: options.now } : {}) });
+/**
+ * Stores `results` through pg-sink (raw rows and rollups), after migrating the sink and, with
+ * `alerts`, the alerts' tables (made as the consumer makes them; nothing evaluated: incidents
+ * come from `storeIncidents`).
+ */
+export async function store(url: string, results: readonly CheckResult[], options: { alerts?: boolean; now?: () => Date } = {}): Promise<void> {
+  const settings = { url, rawRetentionDays: 120, hourlyRetentionDays: 400, ...(options.now ? { now: options.now } : {}) };
+  const storage = options.alerts ? createAlertingSink({ sink: settings, alerts: { enabled: false } }) : undefined;
+  const sink = storage?.sink ?? createSink(settings);
   try {
-    await sink.migrate();
-    if (options.alerts) {
-      const alerts = createAlerts({ sql });
-      await alerts.migrate();
-      await alerts.close();
-    }
+    await (storage ?? sink).migrate();
     for (let i = 0; i < results.length; i += 2000) await sink.write(results.slice(i, i + 2000));
   } finally {
-    await sink.close();
+    await (storage ?? sink).close();
   }
 }
 

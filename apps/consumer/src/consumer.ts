@@ -1,9 +1,9 @@
 // Wires the consumer: the subscriber hands each batch to the sink, which stores it in one
 // transaction, alerts evaluated in it; offsets move only after that (the subscriber's
 // contract). The alerts' notifier sends from the outbox over connections of its own.
-import { createAlerts, type Alerts } from '@sitewatch/alerts';
+import { createAlertingSink } from '@sitewatch/alerts';
 import { createSubscriber, type BatchHandler } from '@sitewatch/kafka-transport';
-import { createSink, openPostgres, sinkErrorCodes, type Sink } from '@sitewatch/pg-sink';
+import { sinkErrorCodes } from '@sitewatch/pg-sink';
 import { backoffDelay, isSitewatchError, sleep, type Logger } from '@sitewatch/schema';
 import { subscriberOptions, type ConsumerConfig } from './config.js';
 import { createConsumerMetrics, type ConsumerMetrics } from './metrics.js';
@@ -37,24 +37,8 @@ async function untilDone(what: string, step: () => Promise<unknown>, log: Logger
   }
 }
 
-/** The sink and the alerts evaluated in its writes; the notifier's own connections (two at most) closed by `close()`. */
-function storage(config: ConsumerConfig, logger: Logger): { sink: Sink; alerts: Alerts; close(): Promise<void> } {
-  const sql = openPostgres({ ...config.postgres, poolSize: 2, applicationName: 'sitewatch-alerts' });
-  const alerts = createAlerts({ ...config.alerts, sql, schema: config.postgres.schema, logger });
-  const sink = createSink({ ...config.postgres, logger, onInserted: alerts.evaluate });
-  return {
-    sink,
-    alerts,
-    async close() {
-      await alerts.close();
-      await sink.close();
-      await sql.end({ timeout: 5 });
-    },
-  };
-}
-
 export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer {
-  const { sink, alerts, close } = storage(config, logger);
+  const { sink, alerts, migrate, close } = createAlertingSink({ sink: config.postgres, alerts: config.alerts, logger });
   let databaseOk = false;
 
   const handleBatch: BatchHandler = async (results, { partition, attempt }) => {
@@ -79,7 +63,7 @@ export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer
     metrics,
     readiness: () => ({ kafka: subscriber.ready(), postgres: databaseOk }),
     async start(signal) {
-      if (config.consumer.migrateOnStart) await untilDone('migrating the database', () => migrateBoth(sink, alerts), logger, signal);
+      if (config.consumer.migrateOnStart) await untilDone('migrating the database', migrate, logger, signal);
       await untilDone('starting partition maintenance', () => sink.startMaintenance(), logger, signal);
       databaseOk = true;
       await untilDone('joining the consumer group', () => subscriber.start(), logger, signal);
@@ -94,17 +78,11 @@ export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer
   };
 }
 
-/** The sink's migrations, then the alerts' (one runner, a ledger each). */
-async function migrateBoth(sink: Sink, alerts: Alerts): Promise<{ applied: number[]; version: number; alerts: { applied: number[]; version: number } }> {
-  const own = await sink.migrate();
-  return { ...own, alerts: await alerts.migrate() };
-}
-
 /** `sitewatch-consumer migrate`: applies pending migrations and exits. */
 export async function migrateOnly(config: ConsumerConfig, logger: Logger): Promise<void> {
-  const { sink, alerts, close } = storage(config, logger);
+  const { migrate, close } = createAlertingSink({ sink: config.postgres, alerts: config.alerts, logger });
   try {
-    const { applied, version, alerts: alertsMigrations } = await migrateBoth(sink, alerts);
+    const { applied, version, alerts: alertsMigrations } = await migrate();
     logger.info({ applied, version, alerts: alertsMigrations }, 'database migrated');
   } finally {
     await close();

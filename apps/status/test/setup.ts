@@ -27,7 +27,7 @@ export async function fixture(): Promise<Fixture> {
   const now = new Date();
   const db = await startTestPostgres();
   const results = knownData(now);
-  await store(db.url, db.sql, results, { alerts: true });
+  await store(db.url, results, { alerts: true });
   await storeIncidents(db.sql, now);
   const ro = await readOnlyRole(db.sql, db.url);
   const reader = createStatusReader({ sql: ro.sql, now: () => now });

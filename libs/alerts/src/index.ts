@@ -1,3 +1,4 @@
+export { createAlertingSink, type AlertingSink, type AlertingSinkOptions } from './lib/alerting-sink.js';
 export { createAlerts, type Alerts } from './lib/alerts.js';
 export { AlertsError, alertsErrorCodes, type AlertsErrorCode } from './lib/errors.js';
 export { evaluateTarget, staleAfterIntervals, type Check, type Failure, type IncidentDraft, type LocationState, type TargetState, type Thresholds, type Transition } from './lib/evaluate.js';

@@ -14,7 +14,7 @@ const channels = {
 
 beforeAll(async () => {
   pg = await startTestPostgres();
-  setup = await alertingSink(pg.url, pg.sql, {
+  setup = await alertingSink(pg.url, {
     channels,
     rules: [
       { targets: ['quorum-*'], quorum: 2 },

@@ -1,24 +1,14 @@
 // Shared by the integration tests: a sink whose writes evaluate alerts, results made to order.
 import type { CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
-import { createSink, type Sink } from '@sitewatch/pg-sink';
 import type postgres from 'postgres';
-import { createAlerts, type Alerts, type AlertsOptions } from '../src/index.js';
+import { createAlertingSink, type AlertingSink, type AlertingSinkOptions } from '../src/index.js';
 
 /** A sink and the alerts evaluated in its writes, migrated, on the database `url`. */
-export async function alertingSink(url: string, sql: postgres.Sql, options: Omit<AlertsOptions, 'sql'> = {}): Promise<{ sink: Sink; alerts: Alerts; close(): Promise<void> }> {
-  const alerts = createAlerts({ ...options, sql });
-  const sink = createSink({ url, onInserted: alerts.evaluate });
-  await sink.migrate();
-  await alerts.migrate();
-  return {
-    sink,
-    alerts,
-    async close() {
-      await alerts.close();
-      await sink.close();
-    },
-  };
+export async function alertingSink(url: string, options: AlertingSinkOptions['alerts'] = {}): Promise<AlertingSink> {
+  const storage = createAlertingSink({ sink: { url }, alerts: options });
+  await storage.migrate();
+  return storage;
 }
 
 const start = Date.now() - 3_600_000;

@@ -29,7 +29,7 @@ beforeAll(async () => {
     notifier: { pollIntervalMs: 50, retry: { initialMs: 100, maxMs: 400 } },
     now: () => new Date(Date.now() + skewMs),
   };
-  setup = await alertingSink(pg.url, pg.sql, options);
+  setup = await alertingSink(pg.url, options);
   // A second process's notifier on the same outbox: nothing may go out twice.
   second = createAlerts({ ...options, sql: pg.sql });
   setup.alerts.startNotifier();

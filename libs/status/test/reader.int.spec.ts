@@ -16,7 +16,7 @@ let results: CheckResult[];
 beforeAll(async () => {
   db = await startTestPostgres();
   results = knownData(now);
-  await store(db.url, db.sql, results);
+  await store(db.url, results);
   ro = await readOnlyRole(db.sql, db.url);
   reader = createStatusReader({ sql: ro.sql, now: () => now });
 });
@@ -124,7 +124,7 @@ describe('late results', () => {
       make('gamma', new Date(now.getTime() - 5 * 3_600_000)),
       make('beta', new Date(Math.max(Math.floor(now.getTime() / 3_600_000) * 3_600_000, now.getTime() - 1000)), { down: true }),
     ];
-    await store(db.url, db.sql, late);
+    await store(db.url, late);
     results.push(...late);
     for (const [, ids] of paths) {
       const bars = await reader.daily(90, ids);
@@ -161,7 +161,7 @@ describe('current state', () => {
 describe('incidents', () => {
   it('are none before the alerts are migrated, then read from their table', async () => {
     expect(await reader.incidents()).toEqual([]);
-    await store(db.url, db.sql, [], { alerts: true });
+    await store(db.url, [], { alerts: true });
     await db.sql`grant select on all tables in schema sitewatch to ${db.sql(new URL(ro.url).username)}`;
     await storeIncidents(db.sql, now);
     const open = await reader.incidents();
