@@ -6,14 +6,17 @@ const interval = 60_000;
 const t0 = Date.parse('2026-11-27T10:00:00Z');
 const empty: TargetState = { locations: [], open: null };
 
-/** Checks of one location from a string of u/d, one interval apart. */
+const slowness = { responseTimeMs: 8000, limitMs: 2000, rule: 'absolute', phases: { ttfbMs: 7900 } } as const;
+
+/** Checks of one location from a string of u (up), s (up but slow) and d (down), one interval apart. */
 function series(pattern: string, location = 'eu', offset = 0): Check[] {
   return [...pattern].map((c, i) => ({
     id: `${location}-${String(i).padStart(4, '0')}`,
     location,
     at: t0 + offset + i * interval,
-    up: c === 'u',
+    up: c !== 'd',
     ...(c === 'd' ? { failure: { reason: 'timeout', error: { code: 'ETIMEDOUT', message: 'timed out' } } } : {}),
+    ...(c === 's' ? { slow: slowness } : {}),
   }));
 }
 
@@ -90,6 +93,7 @@ describe('one location', () => {
           openedAt: checks[2]!.at,
           firstCheckId: checks[2]!.id,
           lastCheckId: checks[4]!.id,
+          kind: 'down',
           locations: ['eu'],
           failure: { reason: 'timeout', error: { code: 'ETIMEDOUT', message: 'timed out' } },
         },
@@ -199,5 +203,116 @@ describe('several locations', () => {
     const first = evaluateTarget(thresholds, empty, interleaved({ a: 'd', b: 'u' }));
     const next = evaluateTarget(thresholds, first, series('d', 'b', 1000 + interval));
     expect(next.open).toMatchObject({ locations: ['a', 'b'], lastCheckId: 'b-0000', firstCheckId: 'a-0000' });
+  });
+});
+
+/** Every string of u, s and d of exactly `length`. */
+function allPaces(length: number): string[] {
+  return Array.from({ length: 3 ** length }, (_, n) => Array.from({ length }, (_, i) => 'usd'[Math.floor(n / 3 ** i) % 3]).join(''));
+}
+
+/** The reference of degraded, written another way: after check i, some run of `slowThreshold` s ends at or before i with no run of `successThreshold` u after it. */
+function degradedAfter(pattern: string, i: number, { slowThreshold: k = 3, successThreshold: s }: Thresholds): boolean {
+  let degraded = false;
+  for (let j = 0; j <= i; j++) {
+    const window = (run: number, c: string) => j + 1 >= run && pattern.slice(j + 1 - run, j + 1) === c.repeat(run);
+    if (!degraded && window(k, 's')) degraded = true;
+    else if (degraded && window(s, 'u')) degraded = false;
+  }
+  return degraded;
+}
+
+/** The failing reference over u/s/d: slow checks are up. */
+const failingOver = (pattern: string, i: number, thresholds: Thresholds) => failingAfter(pattern.replaceAll('s', 'u'), i, thresholds);
+
+describe('degraded: up but slow', () => {
+  const thresholdSets: Thresholds[] = [1, 2].flatMap((failureThreshold) => [1, 2].flatMap((successThreshold) => [1, 2, 3].map((slowThreshold) => ({ failureThreshold, successThreshold, slowThreshold }))));
+
+  it('opens, escalates and resolves exactly where the thresholds say, for every sequence of up to 6 checks of u, s and d', () => {
+    for (const thresholds of thresholdSets) {
+      for (const pattern of [1, 2, 3, 4, 5, 6].flatMap(allPaces)) {
+        const { transitions, open } = evaluateTarget(thresholds, empty, series(pattern));
+        const expected: string[] = [];
+        let was: 'down' | 'degraded' | 'up' = 'up';
+        [...pattern].forEach((_, i) => {
+          const now = failingOver(pattern, i, thresholds) ? 'down' : degradedAfter(pattern, i, thresholds) ? 'degraded' : 'up';
+          if (was === 'up' && now !== 'up') expected.push(`open ${now}`);
+          else if (was === 'degraded' && now === 'down') expected.push('escalate down');
+          else if (was === 'down' && now === 'degraded') expected.push('resolve down', 'open degraded');
+          else if (was !== 'up' && now === 'up') expected.push(`resolve ${was}`);
+          was = now;
+        });
+        const got = transitions.map((t) => `${t.kind} ${t.incident.kind}`);
+        expect({ thresholds, pattern, got }).toEqual({ thresholds, pattern, got: expected });
+        expect(open?.kind ?? 'up').toBe(was);
+      }
+    }
+  });
+
+  it('records the first slow check, the latest one with what it measured, and the first fast check of the recovery', () => {
+    const checks = series('ussssuuu');
+    const { transitions } = evaluateTarget({ failureThreshold: 3, successThreshold: 2, slowThreshold: 3 }, empty, checks);
+    expect(transitions).toEqual([
+      { kind: 'open', at: checks[3]!.at, incident: { kind: 'degraded', openedAt: checks[1]!.at, firstCheckId: checks[1]!.id, lastCheckId: checks[3]!.id, locations: ['eu'], slow: slowness } },
+      { kind: 'resolve', at: checks[6]!.at, incident: expect.objectContaining({ kind: 'degraded', lastCheckId: checks[4]!.id }), resolvedAt: checks[5]!.at },
+    ]);
+  });
+
+  it('escalates a degraded incident that goes down: the same incident, now down, since the first slow check', () => {
+    const checks = series('sssddduu');
+    const { transitions } = evaluateTarget({ failureThreshold: 3, successThreshold: 2, slowThreshold: 3 }, empty, checks);
+    expect(transitions).toEqual([
+      { kind: 'open', at: checks[2]!.at, incident: expect.objectContaining({ kind: 'degraded', openedAt: checks[0]!.at }) },
+      {
+        kind: 'escalate',
+        at: checks[5]!.at,
+        incident: { kind: 'down', openedAt: checks[0]!.at, firstCheckId: checks[0]!.id, lastCheckId: checks[5]!.id, locations: ['eu'], failure: expect.objectContaining({ reason: 'timeout' }), escalatedAt: checks[5]!.at },
+      },
+      { kind: 'resolve', at: checks[7]!.at, incident: expect.objectContaining({ kind: 'down' }), resolvedAt: checks[6]!.at },
+    ]);
+  });
+
+  it('resolves a down incident that ends slow, and opens a degraded one from its first up check', () => {
+    const checks = series('dddsssuu');
+    const { transitions } = evaluateTarget({ failureThreshold: 3, successThreshold: 2, slowThreshold: 3 }, empty, checks);
+    expect(transitions.map((t) => `${t.kind} ${t.incident.kind}`)).toEqual(['open down', 'resolve down', 'open degraded', 'resolve degraded']);
+    const [, resolved, degraded] = transitions;
+    expect(resolved).toMatchObject({ at: checks[4]!.at, resolvedAt: checks[3]!.at });
+    // Degraded from the end of the outage (the slow run began with it), not before.
+    expect(degraded!.incident).toMatchObject({ openedAt: checks[3]!.at, firstCheckId: checks[3]!.id });
+  });
+
+  it('ignores a late slow check, and a redelivery, whatever the batches', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[usd]{1,40}$/), fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 10 }), (pattern, sizes) => {
+        const thresholds = { failureThreshold: 2, successThreshold: 2, slowThreshold: 2 };
+        const checks = series(pattern);
+        const whole = evaluateTarget(thresholds, empty, checks);
+        expect(inBatches(thresholds, checks, sizes)).toEqual(whole);
+        expect(evaluateTarget(thresholds, whole, checks)).toEqual({ ...whole, transitions: [] });
+        // A slow check older than the location's last one changes nothing.
+        const late = { ...checks[0]!, id: 'late', at: checks.at(-1)!.at - 1, slow: slowness, up: true };
+        if (checks.length > 1) expect(evaluateTarget(thresholds, whole, [late])).toEqual({ ...whole, transitions: [] });
+      }),
+    );
+  });
+
+  it('needs the quorum: one slow location of two is nothing, both slow open one degraded incident; a failing one counts as impaired', () => {
+    const thresholds = { failureThreshold: 2, successThreshold: 2, slowThreshold: 2 };
+    expect(evaluateTarget(thresholds, empty, interleaved({ eu: 'usssss', us: 'uuuuuu' })).transitions).toEqual([]);
+    const both = evaluateTarget(thresholds, empty, interleaved({ eu: 'usssss', us: 'uuusss' }));
+    expect(both.transitions).toEqual([{ kind: 'open', at: expect.any(Number), incident: expect.objectContaining({ kind: 'degraded', locations: ['eu', 'us'] }) }]);
+    // One slow, one failing: degraded (impaired by two), not down (failing by one).
+    const mixed = evaluateTarget(thresholds, empty, interleaved({ eu: 'usssss', us: 'uuuddd' }));
+    expect(mixed.transitions.map((t) => `${t.kind} ${t.incident.kind}`)).toEqual(['open degraded']);
+    expect(mixed.open).toMatchObject({ kind: 'degraded', locations: ['eu', 'us'] });
+  });
+
+  it('a location that stops reporting stops counting towards degraded too', () => {
+    const thresholds = { failureThreshold: 1, successThreshold: 1, slowThreshold: 1 };
+    const state = evaluateTarget(thresholds, empty, interleaved({ a: 'uu', b: 'uu' }));
+    expect(evaluateTarget(thresholds, state, series('s', 'a', 2 * interval)).transitions).toEqual([]);
+    const later = series('s', 'a', 5 * interval + 1000);
+    expect(evaluateTarget(thresholds, state, later).transitions).toEqual([{ kind: 'open', at: later[0]!.at, incident: expect.objectContaining({ kind: 'degraded', locations: ['a'] }) }]);
   });
 });

@@ -1,79 +1,45 @@
 // The state machine, as a pure function: a target's location states and open incident, plus
-// its new checks, give the new states and the incidents opened and resolved.
+// its new checks, give the new states and the incidents opened, escalated and resolved.
 //
-// A location (a checker's probeId) is *failing* once `failureThreshold` consecutive checks
-// from it were down, and stays failing until `successThreshold` consecutive checks from it
-// were up. A location is *reporting* while its last check is no older than three of its
-// intervals (the gap between its last two checks). The target is *down* while at least
-// `quorum` reporting locations are failing — by default a majority of the reporting ones
-// (one location: one; two: both; three: two) — and *up* otherwise. So with one location it
-// goes down after `failureThreshold` failures and up after `successThreshold` successes; with
-// several, it goes up once fewer than `quorum` locations are still failing, a location
-// counting as recovered after `successThreshold` successes (or when it stops reporting).
-// Each change of the target's verdict opens or resolves exactly one incident.
+// The target is *down* while at least `quorum` reporting locations are failing — by default a
+// majority of the reporting ones (one location: one; two: both; three: two) — and *degraded*
+// while it is not down but at least `quorum` reporting locations are degraded or failing;
+// otherwise *up*. So with one location it goes down after `failureThreshold` failures and up
+// after `successThreshold` successes; with several, it goes up once fewer than `quorum`
+// locations are still failing, a location counting as recovered after `successThreshold`
+// successes (or when it stops reporting). Down outranks degraded: a degraded incident that
+// goes down is escalated (the same incident, now down); a down incident that ends while the
+// target is still degraded is resolved, and a degraded one opens from that moment.
+import { reportingLocations, stepLocation, type Check, type Failure, type LocationState, type Moment, type Slowness, type Thresholds } from './location-state.js';
 
-/** What went wrong in a down check. */
-export interface Failure {
-  reason: string;
-  statusCode?: number;
-  error?: { code: string; message: string };
-}
+export { reportingLocations, staleAfterIntervals, type Check, type Failure, type LocationState, type Phases, type Slowness, type Thresholds } from './location-state.js';
 
-/** One check, as the state machine sees it. */
-export interface Check {
-  id: string;
-  location: string;
-  /** When it started, ms since the epoch. */
-  at: number;
-  up: boolean;
-  /** Present when down. */
-  failure?: Failure;
-}
-
-/** What is remembered of one location of a target. */
-export interface LocationState {
-  location: string;
-  /** Failing: past failureThreshold, not yet back past successThreshold. */
-  failing: boolean;
-  /** Consecutive down checks (0 after an up one). */
-  failures: number;
-  /** Consecutive up checks (0 after a down one). */
-  successes: number;
-  /** First check of the current run of downs or ups. */
-  streakStartedAt: number;
-  streakFirstCheckId: string;
-  /** First check of the failure run that made it failing (null while not failing). */
-  failingSince: { at: number; checkId: string } | null;
-  lastAt: number;
-  lastCheckId: string;
-  /** Gap between its last two checks, ms (null after one check). */
-  intervalMs: number | null;
-  /** Its latest down check. */
-  lastFailure: { at: number; checkId: string; failure: Failure } | null;
-}
+/** The kinds of incident: the target down, or up but slow. */
+export type IncidentKind = 'down' | 'degraded';
 
 /** An open incident. */
 export interface IncidentDraft {
-  /** First failing check of the locations that opened it (the earliest). */
+  kind: IncidentKind;
+  /** First failing (or slow) check of the locations that opened it (the earliest). */
   openedAt: number;
   firstCheckId: string;
-  /** Latest down check of its failing locations. */
+  /** Latest down check of its failing locations (degraded: latest slow check). */
   lastCheckId: string;
-  /** Locations that were failing while it was open, sorted. */
+  /** Locations that were failing (degraded: or degraded) while it was open, sorted. */
   locations: string[];
-  /** What the latest failing check said when it opened. */
-  failure: Failure;
+  /** What the latest failing check said when it opened or went down (down only). */
+  failure?: Failure;
+  /** What the latest slow check measured (degraded only). */
+  slow?: Slowness;
+  /** When a degraded incident went down, ms (escalated incidents only). */
+  escalatedAt?: number;
 }
 
-/** An incident opened or resolved by a check (at `at`: the check's time), in check order. */
-export type Transition = { kind: 'open'; at: number; incident: IncidentDraft } | { kind: 'resolve'; at: number; incident: IncidentDraft; resolvedAt: number };
-
-/** The thresholds of a target's rule. */
-export interface Thresholds {
-  failureThreshold: number;
-  successThreshold: number;
-  quorum?: number;
-}
+/** An incident opened, escalated (degraded → down) or resolved by a check (at `at`: the check's time), in check order. */
+export type Transition =
+  | { kind: 'open'; at: number; incident: IncidentDraft }
+  | { kind: 'escalate'; at: number; incident: IncidentDraft }
+  | { kind: 'resolve'; at: number; incident: IncidentDraft; resolvedAt: number };
 
 /** A target's state: its locations and its open incident. */
 export interface TargetState {
@@ -81,72 +47,72 @@ export interface TargetState {
   open: IncidentDraft | null;
 }
 
-/** A location stops counting after this many of its intervals without a check. */
-export const staleAfterIntervals = 3;
-const maxCount = 1_000_000_000;
+/** The target's verdict at `now`, with the locations behind it. */
+interface Verdict {
+  kind: IncidentKind;
+  locations: LocationState[];
+}
 
-/** A location's state after one more check (the check is newer than its last). */
-export function stepLocation(previous: LocationState | undefined, check: Check, thresholds: Thresholds): LocationState {
-  const continues = previous !== undefined && (check.up ? previous.successes > 0 : previous.failures > 0);
-  const failures = check.up ? 0 : Math.min(maxCount, (previous?.failures ?? 0) + 1);
-  const successes = check.up ? Math.min(maxCount, (previous?.successes ?? 0) + 1) : 0;
-  const streakStartedAt = continues ? previous.streakStartedAt : check.at;
-  const streakFirstCheckId = continues ? previous.streakFirstCheckId : check.id;
-  const wasFailing = previous?.failing ?? false;
-  const failing = wasFailing ? successes < thresholds.successThreshold : failures >= thresholds.failureThreshold;
-  const failingSince = !failing ? null : wasFailing ? previous!.failingSince : { at: streakStartedAt, checkId: streakFirstCheckId };
+/** Down when `quorum` reporting locations are failing; else degraded when `quorum` are degraded or failing; else null (up). */
+export function verdictOf(locations: readonly LocationState[], now: number, thresholds: Thresholds): Verdict | null {
+  const reporting = reportingLocations(locations, now);
+  const quorum = thresholds.quorum ?? Math.floor(reporting.length / 2) + 1;
+  const failing = reporting.filter((l) => l.failing);
+  if (failing.length >= quorum) return { kind: 'down', locations: failing };
+  const impaired = reporting.filter((l) => l.failing || l.degraded);
+  return impaired.length >= quorum ? { kind: 'degraded', locations: impaired } : null;
+}
+
+const latest = <T extends Moment>(moments: readonly T[]): T => moments.reduce((a, b) => (b.at > a.at ? b : a));
+const earliest = (moments: readonly Moment[]): Moment => moments.reduce((a, b) => (b.at < a.at ? b : a));
+const names = (locations: readonly LocationState[]) => locations.map((l) => l.location);
+const merged = (a: readonly string[], b: readonly string[]) => [...new Set([...a, ...b])].sort();
+
+/** The evidence of a verdict: latest failure (down) or latest slow check (degraded), and its check. */
+function evidence(verdict: Verdict): Pick<IncidentDraft, 'lastCheckId' | 'failure' | 'slow'> {
+  if (verdict.kind === 'down') {
+    const failure = latest(verdict.locations.map((l) => l.lastFailure!));
+    return { lastCheckId: failure.checkId, failure: failure.failure };
+  }
+  const slow = verdict.locations.flatMap((l) => (l.lastSlow ? [l.lastSlow] : []));
+  if (slow.length === 0) return evidence({ kind: 'down', locations: verdict.locations });
+  const last = latest(slow);
+  return { lastCheckId: last.checkId, slow: last.slow };
+}
+
+/** A new incident from a verdict; not before `notBefore` (the end of the incident it follows). */
+function opened(verdict: Verdict, notBefore: Moment | null): IncidentDraft {
+  const since = earliest(verdict.locations.map((l) => (l.failing ? l.failingSince! : l.degradedSince!)));
+  const first = notBefore !== null && notBefore.at > since.at ? notBefore : since;
+  return { kind: verdict.kind, openedAt: first.at, firstCheckId: first.checkId, locations: names(verdict.locations).sort(), ...evidence(verdict) };
+}
+
+/** The open incident, with the verdict's locations and latest evidence added (a degraded one escalated when the verdict is down). */
+function extended(open: IncidentDraft, verdict: Verdict, at: number): IncidentDraft {
+  if (open.kind === 'down' && verdict.kind === 'degraded') return open;
+  const { slow: _slow, ...rest } = open;
+  const escalating = open.kind === 'degraded' && verdict.kind === 'down';
   return {
-    location: check.location,
-    failing,
-    failures,
-    successes,
-    streakStartedAt,
-    streakFirstCheckId,
-    failingSince,
-    lastAt: check.at,
-    lastCheckId: check.id,
-    intervalMs: previous === undefined ? null : check.at - previous.lastAt,
-    lastFailure: check.up ? (previous?.lastFailure ?? null) : { at: check.at, checkId: check.id, failure: check.failure ?? { reason: 'other' } },
+    ...(verdict.kind === 'down' ? rest : open),
+    ...evidence(verdict),
+    kind: verdict.kind,
+    locations: merged(open.locations, names(verdict.locations)),
+    ...(escalating ? { escalatedAt: at } : {}),
   };
 }
 
-/** The locations reporting at `now`: last check within staleAfterIntervals of their interval (unknown: the longest known one; none known: reporting). */
-export function reportingLocations(locations: readonly LocationState[], now: number): LocationState[] {
-  const known = locations.map((l) => l.intervalMs).filter((ms): ms is number => ms !== null);
-  const fallback = known.length > 0 ? Math.max(...known) : Number.POSITIVE_INFINITY;
-  return locations.filter((l) => now - l.lastAt <= staleAfterIntervals * (l.intervalMs ?? fallback));
-}
-
-/** The failing locations that make the target down at `now`, or none when fewer than the quorum are failing. */
-export function downLocations(locations: readonly LocationState[], now: number, thresholds: Thresholds): LocationState[] {
-  const reporting = reportingLocations(locations, now);
-  const failing = reporting.filter((l) => l.failing);
-  const quorum = thresholds.quorum ?? Math.floor(reporting.length / 2) + 1;
-  return failing.length >= quorum ? failing : [];
-}
-
-/** The latest down check among locations. */
-function latestFailure(locations: readonly LocationState[]): NonNullable<LocationState['lastFailure']> {
-  return locations.map((l) => l.lastFailure!).reduce((a, b) => (b.at > a.at ? b : a));
-}
-
-function opened(down: readonly LocationState[]): IncidentDraft {
-  const first = down.map((l) => l.failingSince!).reduce((a, b) => (b.at < a.at ? b : a));
-  const latest = latestFailure(down);
-  return { openedAt: first.at, firstCheckId: first.checkId, lastCheckId: latest.checkId, locations: down.map((l) => l.location).sort(), failure: latest.failure };
-}
-
-/** The open incident, with the failing locations and the latest failing check added. */
-function extended(open: IncidentDraft, down: readonly LocationState[]): IncidentDraft {
-  if (down.length === 0) return open;
-  const locations = [...new Set([...open.locations, ...down.map((l) => l.location)])].sort();
-  return { ...open, locations, lastCheckId: latestFailure(down).checkId };
+/** The check the target recovered with: the first up (or fast) check of the run of the location that ended it; else (a quorum that moved) this one. */
+function recovery(open: IncidentDraft, previous: LocationState | undefined, next: LocationState, check: Check): Moment {
+  const wasFailing = previous?.failing === true && !next.failing;
+  const wasDegraded = open.kind === 'degraded' && previous?.degraded === true && !next.degraded && !next.failing;
+  const since = wasFailing ? { at: next.streakStartedAt, checkId: next.streakFirstCheckId } : wasDegraded && next.paceSince ? next.paceSince : { at: check.at, checkId: check.id };
+  return since.at >= open.openedAt ? since : { at: open.openedAt, checkId: open.firstCheckId };
 }
 
 /**
  * A target's new state after its new checks (any order: they are taken by start time; a
  * check no newer than its location's last one is ignored, so a redelivery changes nothing),
- * and the incidents opened and resolved on the way.
+ * and the incidents opened, escalated and resolved on the way.
  */
 export function evaluateTarget(thresholds: Thresholds, state: TargetState, checks: readonly Check[]): TargetState & { transitions: Transition[] } {
   const locations = new Map(state.locations.map((l) => [l.location, l]));
@@ -158,17 +124,21 @@ export function evaluateTarget(thresholds: Thresholds, state: TargetState, check
     if (previous !== undefined && check.at <= previous.lastAt) continue;
     const next = stepLocation(previous, check, thresholds);
     locations.set(check.location, next);
-    const down = downLocations([...locations.values()], check.at, thresholds);
-    if (open === null && down.length > 0) {
-      open = opened(down);
-      transitions.push({ kind: 'open', at: check.at, incident: open });
-    } else if (open !== null && down.length === 0) {
-      // Recovered by this location: since the first up check of its run; else (a quorum that moved) now.
-      const recovered = previous?.failing === true && !next.failing;
-      transitions.push({ kind: 'resolve', at: check.at, incident: open, resolvedAt: Math.max(open.openedAt, recovered ? next.streakStartedAt : check.at) });
+    const verdict = verdictOf([...locations.values()], check.at, thresholds);
+    let ended: Moment | null = null;
+    if (open !== null && (verdict === null || (open.kind === 'down' && verdict.kind === 'degraded'))) {
+      ended = recovery(open, previous, next, check);
+      transitions.push({ kind: 'resolve', at: check.at, incident: open, resolvedAt: ended.at });
       open = null;
-    } else if (open !== null) {
-      open = extended(open, down);
+    }
+    if (verdict === null) continue;
+    if (open === null) {
+      open = opened(verdict, ended);
+      transitions.push({ kind: 'open', at: check.at, incident: open });
+    } else {
+      const escalating = open.kind === 'degraded' && verdict.kind === 'down';
+      open = extended(open, verdict, check.at);
+      if (escalating) transitions.push({ kind: 'escalate', at: check.at, incident: open });
     }
   }
   return { locations: [...locations.values()], open, transitions };

@@ -18,6 +18,26 @@ export interface RuleSettings {
   remindEveryMs?: number;
   /** Names of the channels notified (default: every channel). */
   channels?: readonly string[];
+  /** An up check slower than this is slow, ms (default: none, no absolute rule). */
+  slowMs?: number;
+  /**
+   * The relative rule: while the p95 of the target's response times over the last hour is
+   * above `slowFactor` × its p95 over the 7 days before today, its up checks are slow
+   * (default: none, no relative rule).
+   */
+  slowFactor?: number;
+  /** Consecutive slow checks after which a location is degraded (default 3); `successThreshold` fast ones clear it. */
+  slowThreshold?: number;
+  /** Certificate expiry notices of the targets of a rule (default: `alerts.certificates`). */
+  certificates?: CertificateSettings;
+}
+
+/** Notices of a target's TLS certificate (the `tlsNotAfter` of its https checks). */
+export interface CertificateSettings {
+  /** Send them (default true). */
+  enabled?: boolean;
+  /** Days before expiry at which one notice each is sent (default [30, 14, 7, 1]). */
+  warnDays?: readonly number[];
 }
 
 /** Settings for the targets whose id matches one of `targets` (globs: `*` any run of characters, `?` one). The first matching rule wins. */
@@ -109,8 +129,10 @@ export interface AlertsOptions {
   enabled?: boolean;
   /** Link put in notifications (e.g. the status page). */
   statusPageUrl?: string;
-  defaults?: RuleSettings;
+  defaults?: Omit<RuleSettings, 'certificates'>;
   rules?: RuleOverride[];
+  /** Certificate expiry notices (default: on, at 30, 14, 7 and 1 days). */
+  certificates?: CertificateSettings;
   maintenance?: MaintenanceWindow[];
   /** Channels by name. */
   channels?: Record<string, ChannelOptions>;
@@ -128,8 +150,9 @@ export interface AlertsOptions {
 export interface ResolvedAlertsOptions {
   enabled: boolean;
   statusPageUrl?: string;
-  defaults: Required<Omit<RuleSettings, 'quorum' | 'remindEveryMs' | 'channels'>> & Pick<RuleSettings, 'quorum' | 'remindEveryMs' | 'channels'>;
+  defaults: Required<Pick<RuleSettings, 'failureThreshold' | 'successThreshold' | 'slowThreshold'>> & Pick<RuleSettings, 'quorum' | 'remindEveryMs' | 'channels' | 'slowMs' | 'slowFactor'>;
   rules: RuleOverride[];
+  certificates: Required<CertificateSettings>;
   maintenance: MaintenanceWindow[];
   channels: Record<string, ChannelOptions>;
   notifier: Required<Omit<NotifierOptions, 'retry'>> & { retry: { initialMs: number; maxMs: number } };
@@ -150,6 +173,36 @@ function ruleSettings(withDefaults: boolean) {
     quorum: { type: 'integer', minimum: 1, maximum: 100, description: 'Failing locations that make the target down (default: a majority of those reporting).' },
     remindEveryMs: { type: 'integer', minimum: 1000, maximum: 604_800_000, description: 'Reminders while an incident stays open, ms (default: none).' },
     channels: { type: 'array', items: { type: 'string', pattern: channelName }, description: 'Channels notified (default: every channel).' },
+    slowMs: { type: 'integer', minimum: 1, maximum: 3_600_000, description: 'An up check slower than this is slow, ms (default: none).' },
+    slowFactor: {
+      type: 'number',
+      minimum: 1,
+      maximum: 1000,
+      description: "Slow while the p95 of the target's last hour is above this many times its p95 of the 7 days before today (default: none).",
+    },
+    slowThreshold: value({ type: 'integer', minimum: 1, maximum: 1000, description: 'Consecutive slow checks after which a location is degraded (successThreshold fast ones clear it).' }, 3),
+  } as const;
+}
+
+/** Defaults of the certificate notices. */
+export const certificateDefaults = { enabled: true, warnDays: [30, 14, 7, 1] } as const;
+
+function certificateSettings(withDefaults: boolean) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    ...(withDefaults ? { default: {} } : {}),
+    description: "Notices of a target's TLS certificate: one as it comes within each of warnDays of expiry, one when it has expired, one when a renewed one is seen.",
+    properties: {
+      enabled: { type: 'boolean', ...(withDefaults ? { default: certificateDefaults.enabled } : {}), description: 'Send certificate notices.' },
+      warnDays: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'integer', minimum: 1, maximum: 3650 },
+        ...(withDefaults ? { default: certificateDefaults.warnDays } : {}),
+        description: 'Days before expiry at which one notice each is sent.',
+      },
+    },
   } as const;
 }
 
@@ -234,8 +287,9 @@ export const alertsOptionsSchema = {
       type: 'array',
       default: [],
       description: 'Overrides of the defaults for targets by id; the first match wins.',
-      items: { type: 'object', additionalProperties: false, required: ['targets'], properties: { targets: globs, ...ruleSettings(false) } },
+      items: { type: 'object', additionalProperties: false, required: ['targets'], properties: { targets: globs, ...ruleSettings(false), certificates: certificateSettings(false) } },
     },
+    certificates: certificateSettings(true),
     maintenance: { type: 'array', default: [], items: windowSchema, description: 'Windows during which nothing is sent (incidents are recorded, marked).' },
     channels: { type: 'object', default: {}, propertyNames: { pattern: channelName }, additionalProperties: channelSchema, description: 'Channels by name.' },
     notifier: {
