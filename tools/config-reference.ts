@@ -71,7 +71,8 @@ function rows(s: Schema, at: string, required: boolean): string[] {
   const notes = [s.description?.replace(/\.$/, '') ?? '', bounds].filter(Boolean).join('; ').replaceAll('|', '\\|');
   const isSection = typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default);
   const deflt = s.default === undefined || isSection ? '' : `\`${JSON.stringify(s.default)}\``;
-  const own = s.properties ? [] : [`| \`${at}\` | ${typeOf(s)} | ${required ? 'yes' : ''} | ${deflt} | ${notes} |`];
+  // A group of settings gets its own row only when it says something (status.database: its default).
+  const own = s.properties && !(at.includes('.') && notes) ? [] : [`| \`${at}\` | ${typeOf(s)} | ${required ? 'yes' : ''} | ${deflt} | ${notes} |`];
   // An option that is either a flag or an object (kafka.tls): list the object's settings too.
   const variant = s.anyOf?.find((option) => option.properties);
   const nested = Object.entries(s.properties ?? variant?.properties ?? {}).flatMap(([key, child]) => rows(child, `${at}.${key}`, s.required?.includes(key) ?? false));

@@ -1,5 +1,6 @@
 // One source of truth per set of options: each rule of the libraries the consumer uses, as a
 // mistake in its config file and as the same mistake in code (see tools/testing/config-rules.ts).
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe } from '@jest/globals';
 import { createAlerts, type AlertsOptions } from '@sitewatch/alerts';
@@ -12,6 +13,10 @@ import { checkConsumerConfig, consumerConfigSchema } from './config.js';
 
 const { dir } = ruleFiles();
 const missingFile = path.join(dir, 'missing.pem');
+const pemFile = path.join(dir, 'ca.pem');
+const notPemFile = path.join(dir, 'not.pem');
+fs.writeFileSync(pemFile, '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
+fs.writeFileSync(notPemFile, 'not a certificate');
 
 // Nothing listens on these: neither library connects before it is used.
 const connection = { brokers: ['127.0.0.1:9'] };
@@ -75,6 +80,18 @@ const rules: Record<string, OptionsRule> = {
     library: sink({ ssl: { mode: 'verify-full', caFile: missingFile } }),
     libraryPath: '/ssl/caFile',
   },
+  'a CA file that is not PEM': {
+    config: { postgres: { ssl: { mode: 'verify-full', caFile: notPemFile } } },
+    path: '/postgres/ssl/caFile',
+    library: sink({ ssl: { mode: 'verify-full', caFile: notPemFile } }),
+    libraryPath: '/ssl/caFile',
+  },
+  'a CA file under require, which would not use it': {
+    config: { postgres: { ssl: { mode: 'require', caFile: pemFile } } },
+    path: '/postgres/ssl/caFile',
+    library: sink({ ssl: { mode: 'require', caFile: pemFile } }),
+    libraryPath: '/ssl/caFile',
+  },
   "an sslmode libpq falls back from silently (the URL's)": {
     config: { postgres: { url: `${url}?sslmode=prefer` } },
     path: '/postgres/url',
@@ -115,6 +132,12 @@ const rules: Record<string, OptionsRule> = {
     config: { alerts: { channels: { mail: { type: 'email', host: 'smtp.test', from: 'a@b.test', to: ['c@d.test'], caFile: missingFile } } } },
     path: '/alerts/channels/mail/caFile',
     library: alerts({ channels: { mail: { type: 'email', host: 'smtp.test', from: 'a@b.test', to: ['c@d.test'], caFile: missingFile } } }),
+    libraryPath: '/channels/mail/caFile',
+  },
+  'a CA file of an email channel that is not PEM': {
+    config: { alerts: { channels: { mail: { type: 'email', host: 'smtp.test', from: 'a@b.test', to: ['c@d.test'], caFile: notPemFile } } } },
+    path: '/alerts/channels/mail/caFile',
+    library: alerts({ channels: { mail: { type: 'email', host: 'smtp.test', from: 'a@b.test', to: ['c@d.test'], caFile: notPemFile } } }),
     libraryPath: '/channels/mail/caFile',
   },
   'a notifier retry that shrinks': {

@@ -53,9 +53,11 @@ describe('producer config', () => {
     ]);
   });
 
-  it('reports a checker.caFile it cannot read as a config problem, not a failed start', () => {
-    const config = { kafka: { brokers: ['b:1'], topic: 'results' }, checker: { caFile: examples.file('none.pem'), targets: [{ id: 'a', url: 'https://a.test/' }] }, producer: {} };
-    expect(checkProducerConfig(config as unknown as ProducerConfig)).toEqual([{ path: '/checker/caFile', message: `cannot read ${examples.file('none.pem')} (ENOENT)` }]);
+  it('reports a checker.caFile it cannot read, or that is not PEM, as a config problem, not a failed start', () => {
+    const config = (caFile: string) => ({ kafka: { brokers: ['b:1'], topic: 'results' }, checker: { caFile, targets: [{ id: 'a', url: 'https://a.test/' }] }, producer: {} }) as unknown as ProducerConfig;
+    expect(checkProducerConfig(config(examples.file('none.pem')))).toEqual([{ path: '/checker/caFile', message: `cannot read ${examples.file('none.pem')} (ENOENT)` }]);
+    expect(checkProducerConfig(config(examples.file('example.yaml')))).toEqual([{ path: '/checker/caFile', message: `${examples.file('example.yaml')} is not PEM (no "-----BEGIN" line)` }]);
+    expect(checkProducerConfig(config(examples.file('ca.pem')))).toEqual([]);
   });
 
   it('is a config error when the file is missing', () => {

@@ -23,7 +23,7 @@ import {
   type PublisherOptions,
   type RegistryOptions,
 } from '@sitewatch/kafka-transport';
-import { isSitewatchError, readOptionFile, relocateProblems, targetSchema, targetSettingsSchema, whenPresent, type Problem, type Target, type TargetSettings } from '@sitewatch/schema';
+import { isSitewatchError, readPemFile, relocateProblems, targetSchema, targetSettingsSchema, whenPresent, type Problem, type Target, type TargetSettings } from '@sitewatch/schema';
 import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, ...publisherSettings } = publisherOptionsSchema.properties;
@@ -96,9 +96,9 @@ export function publisherOptions(config: ProducerConfig): PublisherOptions {
   return { ...settings, ...fromKafkaSection(config.kafka) };
 }
 
-/** The PEM text of `checker.caFile`, or the problem of reading it. */
+/** The PEM text of `checker.caFile`, or the problem of reading it (unreadable, or not PEM). */
 export function checkerCa(config: ProducerConfig): { text?: string; problem?: Problem } {
-  return config.checker.caFile === undefined ? {} : readOptionFile(config.checker.caFile, '/checker/caFile');
+  return config.checker.caFile === undefined ? {} : readPemFile(config.checker.caFile, '/checker/caFile');
 }
 
 function targetProblems(config: ProducerConfig): Problem[] {

@@ -34,6 +34,12 @@ describe('status config', () => {
     expect(secrets).toContain('reader-pw');
   });
 
+  it("checks status.database's CA file as the postgres section's, by its own place", () => {
+    const notPem = write('not a certificate');
+    const file = write(`postgres: { url: 'postgres://db/x' }\nstatus: { database: { url: 'postgres://reader@db/x', ssl: { mode: verify-full, caFile: '${notPem}' } } }\n`);
+    expect(() => loadStatusConfig(file, {})).toThrow(expect.objectContaining({ problems: [{ path: '/status/database/ssl/caFile', message: `${notPem} is not PEM (no "-----BEGIN" line)` }] }));
+  });
+
   it('names every problem by its place', () => {
     const file = write("postgres: { url: 'postgres://db/x' }\nstatus: { showUrls: all, refreshSeconds: 1, targets: [{ id: a }, { id: a }] }\n");
     expect(() => loadStatusConfig(file, {})).toThrow(/\/status\/refreshSeconds: must be >= 10\n\s*\/status\/showUrls: must be one of/);

@@ -1,4 +1,4 @@
-// Migration 00005 (issue 14): the idempotency key is a unique index on id in each raw
+// Migration 00005 (fewer bytes per stored check): the idempotency key is a unique index on id in each raw
 // partition, and the certificate expiry is catalogued. A redelivered batch still changes
 // nothing, rows stored before the migration read the same through the results view, and a
 // result stored before it is still recognised when it comes again after.

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import { failureReasons, isSitewatchError } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import postgres from 'postgres';
 import { createSchemaCheck, createSink, migrate, reasonIds, SinkError, sinkErrorCodes } from '../src/index.js';
+import { loadMigrations } from '../src/lib/migrate.js';
+import { migrationChecksum } from '../src/lib/migration-checksum.js';
 import { startTestPostgres, type TestPostgres } from '../src/testing.js';
 
 let pg: TestPostgres;
@@ -70,6 +73,40 @@ describe('migrate', () => {
     const error = await migrate(pg.sql, { schema: 'edited' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SinkError);
     expect(error).toMatchObject({ code: 'ERR_SINK_MIGRATION', retriable: false, message: expect.stringMatching(/migration 2 \(create_check_results\)/) });
+  });
+
+  it('takes over a ledger written by releases that checksummed whole files, rewriting it', async () => {
+    await migrate(pg.sql, { schema: 'before' });
+    // What those releases recorded: the SHA-256 of each file as they shipped it (00005's comments changed since).
+    const listed = JSON.parse(await fs.readFile(new URL('../migrations/previous-checksums.json', import.meta.url), 'utf8')) as Record<string, string[]>;
+    for (const m of await loadMigrations()) {
+      const file = `${String(m.version).padStart(5, '0')}_${m.name}.sql`;
+      const whole = listed[file]?.[0] ?? createHash('sha256').update(m.sql).digest('hex');
+      await pg.sql`update before.schema_migrations set checksum = ${whole} where version = ${m.version}`;
+    }
+    expect(await migrate(pg.sql, { schema: 'before' })).toEqual({ applied: [], version: 6 });
+    const rows = await pg.sql<{ checksum: string }[]>`select checksum from before.schema_migrations order by version`;
+    expect(rows.map((r) => r.checksum)).toEqual((await loadMigrations()).map((m) => m.checksum));
+  });
+
+  it('accepts a migration whose comments changed after it was applied, and refuses one whose SQL changed', async () => {
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'pg-sink-documented-'));
+    const file = path.join(directory, '00001_notes.sql');
+    const shipped = '-- Notes (see the tracker).\ncreate table notes (id integer);\n';
+    try {
+      await fs.writeFile(file, shipped);
+      await migrate(pg.sql, { schema: 'documented', directory });
+      await pg.sql`update documented.schema_migrations set checksum = ${createHash('sha256').update(shipped).digest('hex')}`;
+      const documented = '-- Notes: one row per note.\n-- Kept for ever.\ncreate table notes (\n  id integer -- the note\n);\n';
+      await fs.writeFile(file, documented);
+      await fs.writeFile(path.join(directory, 'previous-checksums.json'), JSON.stringify({ '00001_notes.sql': [createHash('sha256').update(shipped).digest('hex')] }));
+      expect(await migrate(pg.sql, { schema: 'documented', directory })).toEqual({ applied: [], version: 1 });
+      expect(await pg.sql`select checksum from documented.schema_migrations`).toEqual([{ checksum: migrationChecksum(documented) }]);
+      await fs.writeFile(file, documented.replace('integer', 'bigint'));
+      await expect(migrate(pg.sql, { schema: 'documented', directory })).rejects.toMatchObject({ code: 'ERR_SINK_MIGRATION', message: expect.stringMatching(/migration 1 \(notes\) was applied from a different file/) });
+    } finally {
+      await fs.rm(directory, { recursive: true, force: true });
+    }
   });
 
   it("runs another package's set through the same runner, recorded in its own ledger", async () => {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { isSitewatchError } from '@sitewatch/schema';
 import type postgres from 'postgres';
@@ -59,6 +62,19 @@ describe('alerts options', () => {
       { path: '/maintenance/0/start', message: 'needs end, and no every, at or durationMs' },
       { path: '/maintenance/0/every', message: 'needs at and durationMs, and no end' },
     ]);
+  });
+
+  it("reads an email channel's CA file at once and refuses one that is not PEM, without its content", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-options-'));
+    const notPem = path.join(dir, 'ca.pem');
+    fs.writeFileSync(notPem, 'smtp-password-by-mistake');
+    try {
+      expect(problems({ channels: { mail: { type: 'email', host: 'smtp', from: 'a@b', to: ['c@d'], caFile: notPem } } })).toEqual([
+        { path: '/channels/mail/caFile', message: `${notPem} is not PEM (no "-----BEGIN" line)` },
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws a coded error listing every problem, and wants a client', () => {

@@ -2,7 +2,7 @@
 // both check them with (defaults in it), the types, and the rules it cannot say (a rule
 // naming a channel that does not exist, a window that ends before it starts, an unknown time
 // zone, an unreadable CA file), run once at construction and by the consumer's config check.
-import { backoffProblems, backoffSchema, compileOptions, pointer, readOptionFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
+import { backoffProblems, backoffSchema, compileOptions, pointer, readPemFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { AlertsError } from './errors.js';
 
@@ -358,7 +358,7 @@ function rules(options: ResolvedAlertsOptions): Problem[] {
   ];
   for (const [name, channel] of Object.entries(options.channels)) {
     if (channel.type !== 'email' || channel.caFile === undefined) continue;
-    const read = readOptionFile(channel.caFile, `${pointer('/channels', name)}/caFile`);
+    const read = readPemFile(channel.caFile, `${pointer('/channels', name)}/caFile`);
     if ('problem' in read) problems.push(read.problem);
   }
   return problems;

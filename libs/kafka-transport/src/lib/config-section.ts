@@ -11,7 +11,7 @@ export const kafkaSectionSchema = {
   properties: {
     ...kafkaConnectionSchema.properties,
     topic: topicNameSchema,
-    createTopic: createTopicSchema,
+    createTopic: { ...createTopicSchema, description: 'Create missing topics: the producer its topic, the consumer the topic and its dead-letter topic (default: create none; the consumer then stops naming the missing ones).' },
   },
 } as const;
 

@@ -3,7 +3,7 @@
 // files, once, and reports an unreadable one or one that is not PEM by option and path,
 // never by content.
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { readOptionFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
+import { isPem, readPemFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
 import { Kafka, type KafkaConfig, type RetryOptions, type SASLOptions } from 'kafkajs';
 import { createLogCreator, kafkajsLogLevel } from './kafkajs-logger.js';
 
@@ -127,15 +127,13 @@ export interface ResolvedConnection {
 /** One PEM of `tls`, inline or read from its file; a problem when it cannot be read or is not PEM. */
 function readPem(tls: KafkaTlsOptions, name: 'ca' | 'cert' | 'key'): { pem?: string; problem?: Problem } {
   const file = tls[`${name}File`];
-  let pem = tls[name];
   if (file !== undefined) {
-    const read = readOptionFile(file, `/tls/${name}File`);
-    if ('problem' in read) return read;
-    pem = read.text;
+    const read = readPemFile(file, `/tls/${name}File`);
+    return 'problem' in read ? read : { pem: read.text };
   }
-  if (pem === undefined || pem.includes('-----BEGIN ')) return { pem };
+  const pem = tls[name];
   // Say which option is wrong without echoing what it holds: it may be a private key.
-  return { problem: file === undefined ? { path: `/tls/${name}`, message: 'is not PEM (no "-----BEGIN" line)' } : { path: `/tls/${name}File`, message: `${file} is not PEM (no "-----BEGIN" line)` } };
+  return pem === undefined || isPem(pem) ? { pem } : { problem: { path: `/tls/${name}`, message: 'is not PEM (no "-----BEGIN" line)' } };
 }
 
 function resolveTls(tls: KafkaConnectionOptions['tls']): { ssl?: TlsConnectionOptions | true; problems: Problem[] } {

@@ -58,10 +58,11 @@ export const subscriberDefaults = {
   heartbeatIntervalMs: 3000,
   rebalanceTimeoutMs: 60_000,
   fetchMaxWaitMs: 1000,
-  // Measured in bench/pipeline (issue 14): what a consumer holds is mostly the fetches in
-  // flight, so the fetches are small and what queued up is stored as one transaction. Against
-  // the earlier 1 MiB, one partition at a time and 20,000: as fast (+6% over three alternating
-  // runs) at 55% of the memory (peak RSS 261-273 against 467-498 MiB).
+  // Measured in bench/pipeline (bench/README.md, the consumer's defaults): what a consumer
+  // holds is mostly the fetches in flight, so the fetches are small and what queued up is
+  // stored as one transaction. Against the earlier 1 MiB, one partition at a time and 20,000:
+  // as fast (+6% over three alternating runs) at 55% of the memory (peak RSS 261-273 against
+  // 467-498 MiB).
   maxBytesPerPartition: 192 * 1024,
   partitionsConcurrently: 2,
   maxBufferedResults: 12_000,

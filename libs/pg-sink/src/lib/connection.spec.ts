@@ -9,13 +9,18 @@ const base = 'postgres://writer:s3cret@db.example:5432/monitor';
 let dir: string;
 let caFile: string;
 let rootFile: string;
+let notPemFile: string;
+const caPem = '-----BEGIN CERTIFICATE-----\nCA FROM FILE\n-----END CERTIFICATE-----\n';
+const rootPem = '-----BEGIN CERTIFICATE-----\nROOT FROM URL\n-----END CERTIFICATE-----\n';
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-sink-connection-'));
   caFile = path.join(dir, 'ca.pem');
   rootFile = path.join(dir, 'root.pem');
-  fs.writeFileSync(caFile, 'CA FROM FILE');
-  fs.writeFileSync(rootFile, 'ROOT FROM URL');
+  notPemFile = path.join(dir, 'not.pem');
+  fs.writeFileSync(caFile, caPem);
+  fs.writeFileSync(rootFile, rootPem);
+  fs.writeFileSync(notPemFile, 'not a certificate');
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -37,11 +42,11 @@ describe('planConnection', () => {
     const fromUrl = plan(`${base}?sslmode=verify-full&sslrootcert=${rootFile}&application_name=x`);
     expect(fromUrl.url).toBe(`${base}?application_name=x`);
     expect(fromUrl.mode).toBe('verify-full');
-    expect(fromUrl.ssl).toMatchObject({ rejectUnauthorized: true, ca: 'ROOT FROM URL', checkServerIdentity: expect.any(Function) });
+    expect(fromUrl.ssl).toMatchObject({ rejectUnauthorized: true, ca: rootPem, checkServerIdentity: expect.any(Function) });
   });
 
   it('verifies against the CA file with verify-full, and against the system CAs without one', () => {
-    expect(plan(base, { mode: 'verify-full', caFile }).ssl).toMatchObject({ ca: 'CA FROM FILE', rejectUnauthorized: true });
+    expect(plan(base, { mode: 'verify-full', caFile }).ssl).toMatchObject({ ca: caPem, rejectUnauthorized: true });
     const system = plan(base, { mode: 'verify-full' }).ssl;
     expect(system).toMatchObject({ rejectUnauthorized: true });
     expect(system && 'ca' in system).toBe(false);
@@ -65,9 +70,20 @@ describe('planConnection', () => {
     expect(problems(`${base}?sslcert=/c.pem&sslkey=/k.pem`)).toEqual([{ path: '/url', message: 'client certificates (sslcert, sslkey) are not supported' }]);
   });
 
-  it('reports a CA file it cannot read by path and errno, not by content', () => {
+  it('reports a CA file it cannot read, or that is not PEM, by path, not by content', () => {
     expect(problems(base, { mode: 'verify-full', caFile: '/missing.pem' })).toEqual([{ path: '/ssl/caFile', message: 'cannot read /missing.pem (ENOENT)' }]);
     expect(problems(`${base}?sslrootcert=/missing.pem`)).toEqual([{ path: '/url', message: 'sslrootcert: cannot read /missing.pem (ENOENT)' }]);
+    expect(problems(base, { mode: 'verify-ca', caFile: notPemFile })).toEqual([{ path: '/ssl/caFile', message: `${notPemFile} is not PEM (no "-----BEGIN" line)` }]);
+    expect(problems(`${base}?sslrootcert=${notPemFile}`)).toEqual([{ path: '/url', message: `sslrootcert: ${notPemFile} is not PEM (no "-----BEGIN" line)` }]);
+  });
+
+  it('refuses a CA under require or disable, which would not use it, rather than ignore it', () => {
+    const unused = (mode: string) => `is not used with sslmode ${mode}, which does not verify the server: set mode verify-full (or verify-ca), or remove it`;
+    expect(problems(base, { mode: 'require', caFile })).toEqual([{ path: '/ssl/caFile', message: unused('require') }]);
+    expect(problems(base, { mode: 'require', caFile: '/missing.pem' })).toEqual([{ path: '/ssl/caFile', message: unused('require') }]);
+    expect(problems(base, { mode: 'disable', ca: 'INLINE CA' })).toEqual([{ path: '/ssl/ca', message: unused('disable') }]);
+    expect(problems(`${base}?sslmode=require&sslrootcert=${rootFile}`)).toEqual([{ path: '/url', message: `sslrootcert ${unused('require')}` }]);
+    expect(problems(`${base}?sslmode=require&sslrootcert=system`)).toEqual([{ path: '/url', message: `sslrootcert ${unused('require')}` }]);
   });
 });
 

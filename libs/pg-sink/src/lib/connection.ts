@@ -2,7 +2,7 @@
 // `sslrootcert`, which postgres.js does not fully understand by itself: it ignores
 // `sslrootcert` and would send it to the server as a setting), files read once, here.
 import tls, { type ConnectionOptions as TlsOptions, type PeerCertificate } from 'node:tls';
-import { readOptionFile, type Problem } from '@sitewatch/schema';
+import { readPemFile, type Problem } from '@sitewatch/schema';
 import postgres from 'postgres';
 import { sslModes, type ResolvedSinkOptions, type SslMode } from './options.js';
 
@@ -72,16 +72,28 @@ function tlsProblems(params: URLSearchParams, ssl: ResolvedSinkOptions['ssl']): 
 /** The CA to trust: inline, from `ssl.caFile`, or from the URL's `sslrootcert` (read now). */
 function readCa(ssl: ResolvedSinkOptions['ssl'], rootCert: string | null): { ca?: string; problems: Problem[] } {
   if (ssl?.ca !== undefined) return { ca: ssl.ca, problems: [] };
-  const read = ssl?.caFile !== undefined ? readOptionFile(ssl.caFile, '/ssl/caFile') : rootCert !== null && rootCert !== 'system' ? readOptionFile(rootCert, '/url') : undefined;
+  const read = ssl?.caFile !== undefined ? readPemFile(ssl.caFile, '/ssl/caFile') : rootCert !== null && rootCert !== 'system' ? readPemFile(rootCert, '/url') : undefined;
   if (read === undefined) return { problems: [] };
   if ('problem' in read) return { problems: [read.problem.path === '/url' ? { path: '/url', message: `sslrootcert: ${read.problem.message}` } : read.problem] };
   return { ca: read.text, problems: [] };
 }
 
+// A CA is there to verify the server. Under disable or require it would go unused, and the
+// config would seem to say the server is verified when it is not (libpq, given a root
+// certificate under require, verifies the chain instead: not what "require" says either).
+function unusedCa(ssl: ResolvedSinkOptions['ssl'], rootCert: string | null, mode: SslMode): Problem[] {
+  if (mode !== 'disable' && mode !== 'require') return [];
+  const message = `is not used with sslmode ${mode}, which does not verify the server: set mode verify-full (or verify-ca), or remove it`;
+  if (ssl?.caFile !== undefined) return [{ path: '/ssl/caFile', message }];
+  if (ssl?.ca !== undefined) return [{ path: '/ssl/ca', message }];
+  return rootCert === null ? [] : [{ path: '/url', message: `sslrootcert ${message}` }];
+}
+
 /**
- * Resolves the URL and `ssl` option into what postgres.js needs, reading the CA file. `ssl`
- * wins over the URL's parameters only when they agree: a conflict is a problem, by JSON
- * Pointer into the sink's options (`/url`, `/ssl/...`).
+ * Resolves the URL and `ssl` option into what postgres.js needs, reading the CA file (which
+ * must hold PEM). `ssl` wins over the URL's parameters only when they agree: a conflict, or a
+ * CA under a mode that would not use it, is a problem, by JSON Pointer into the sink's
+ * options (`/url`, `/ssl/...`).
  */
 export function planConnection(url: string, ssl: ResolvedSinkOptions['ssl']): { plan?: ConnectionPlan; problems: Problem[] } {
   const { base, params } = splitUrl(url);
@@ -91,6 +103,8 @@ export function planConnection(url: string, ssl: ResolvedSinkOptions['ssl']): { 
   const hasCa = ssl?.ca !== undefined || ssl?.caFile !== undefined || (rootCert !== null && rootCert !== 'system');
   // libpq: sslrootcert=system means verify-full against the system CAs.
   const mode = ssl?.mode ?? (params.get('sslmode') as SslMode | null) ?? (rootCert === 'system' || hasCa ? 'verify-full' : 'disable');
+  const unused = unusedCa(ssl, rootCert, mode);
+  if (unused.length > 0) return { problems: unused };
   for (const name of tlsParameters) params.delete(name);
   const query = params.toString();
   const plan = { url: query ? `${base}?${query}` : base, mode, display: describeUrl(url) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadMigrations, nextMigration, planMigrations } from './migrate.js';
+import { loadMigrations, nextMigration, outdatedChecksums, planMigrations } from './migrate.js';
 
 const file = (name: string, sql = `-- ${name}`) => ({ file: name, sql });
 
@@ -33,6 +33,17 @@ describe('nextMigration', () => {
 
   it('refuses to go on when an applied file has changed', () => {
     expect(() => nextMigration([{ ...applied(1), checksum: 'edited' }], migrations)).toThrow(/migration 1 \(a\) was applied from a different file/);
+  });
+
+  it('accepts a checksum an earlier release recorded, and lists it to be rewritten', () => {
+    const listed = planMigrations([file('00001_a.sql'), file('00002_b.sql')], { '00002_b.sql': ['recorded-before'] });
+    const old = [{ ...applied(1), checksum: listed[0]!.earlier[0]! }, { ...applied(2), checksum: 'recorded-before' }];
+    expect(nextMigration(old, listed)).toBeUndefined();
+    expect(outdatedChecksums(old, listed)).toEqual([
+      { version: 1, checksum: listed[0]!.checksum },
+      { version: 2, checksum: listed[1]!.checksum },
+    ]);
+    expect(outdatedChecksums([applied(1), applied(2)], listed)).toEqual([]);
   });
 });
 

@@ -1,16 +1,17 @@
 // Numbered SQL migrations (migrations/00001_name.sql, ...) applied in order, each in its
 // own transaction that first takes a transaction-level advisory lock, so two processes
 // starting together apply every migration exactly once (the second waits, then sees it
-// done). Applied versions are recorded with a checksum in a ledger table of the schema:
-// <schema>.schema_migrations for the sink's own set; another package that keeps tables in
-// the same schema (alerts) runs its own set through this runner with a ledger of its own.
-import { createHash } from 'node:crypto';
+// done). Applied versions are recorded with a checksum of their SQL without comments
+// (migration-checksum.ts) in a ledger table of the schema: <schema>.schema_migrations for the
+// sink's own set; another package that keeps tables in the same schema (alerts) runs its own
+// set through this runner with a ledger of its own.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noopLogger, type Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { SinkError, toSinkError } from './errors.js';
+import { earlierChecksums, migrationChecksum, readPreviousChecksums } from './migration-checksum.js';
 import { transaction } from './transaction.js';
 
 /** One migration file. */
@@ -18,8 +19,10 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
-  /** SHA-256 of the file, hex: an applied migration whose file changed is an error. */
+  /** SHA-256 of the SQL without comments, hex: an applied migration whose SQL changed is an error. */
   checksum: string;
+  /** Checksums earlier releases recorded for this file (of its whole text): accepted, and rewritten to `checksum`. */
+  earlier: string[];
 }
 
 /** What `migrate()` did. */
@@ -60,14 +63,17 @@ function migrationError(message: string): SinkError {
   return new SinkError('ERR_SINK_MIGRATION', message);
 }
 
-/** Orders migration files by version and checks the numbering: 1, 2, 3... without gaps or repeats. */
-export function planMigrations(files: { file: string; sql: string }[]): Migration[] {
+/**
+ * Orders migration files by version and checks the numbering: 1, 2, 3... without gaps or
+ * repeats. `previous`: whole-file checksums of earlier texts, by file name.
+ */
+export function planMigrations(files: { file: string; sql: string }[], previous: Readonly<Record<string, readonly string[]>> = {}): Migration[] {
   const migrations = files
     .filter(({ file }) => file.endsWith('.sql'))
     .map(({ file, sql }) => {
       const match = fileName.exec(file);
       if (!match) throw migrationError(`migration file ${file} is not named like 00001_name.sql`);
-      return { version: Number(match[1]), name: match[2]!, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return { version: Number(match[1]), name: match[2]!, sql, checksum: migrationChecksum(sql), earlier: earlierChecksums(sql, previous[file]) };
     })
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {
@@ -79,9 +85,9 @@ export function planMigrations(files: { file: string; sql: string }[]): Migratio
 /** Reads and plans the migration files of a directory (default: the package's own). */
 export async function loadMigrations(directory: URL | string = migrationsDirectory): Promise<Migration[]> {
   const dir = typeof directory === 'string' ? directory : fileURLToPath(directory);
-  const names = await fs.readdir(dir);
+  const names = (await fs.readdir(dir)).filter((file) => file.endsWith('.sql'));
   const files = await Promise.all(names.map(async (file) => ({ file, sql: await fs.readFile(path.join(dir, file), 'utf8') })));
-  return planMigrations(files);
+  return planMigrations(files, await readPreviousChecksums(dir));
 }
 
 interface AppliedRow {
@@ -95,11 +101,19 @@ export function nextMigration(applied: AppliedRow[], migrations: Migration[]): M
   for (const row of applied) {
     const file = migrations[row.version - 1];
     if (file === undefined) continue; // applied by a newer release: nothing to check it against
-    if (file.checksum !== row.checksum || file.name !== row.name) {
-      throw migrationError(`migration ${row.version} (${row.name}) was applied from a different file than ${file.version}_${file.name}.sql: migrations must never change once applied`);
+    if ((file.checksum !== row.checksum && !file.earlier.includes(row.checksum)) || file.name !== row.name) {
+      throw migrationError(`migration ${row.version} (${row.name}) was applied from a different file than ${file.version}_${file.name}.sql: the SQL of an applied migration must never change (its comments may)`);
     }
   }
   return migrations[applied.length];
+}
+
+/** The applied rows recorded with a checksum of an earlier release (checked by nextMigration), with the one to record now. */
+export function outdatedChecksums(applied: AppliedRow[], migrations: Migration[]): { version: number; checksum: string }[] {
+  return applied.flatMap((row) => {
+    const file = migrations[row.version - 1];
+    return file === undefined || file.checksum === row.checksum ? [] : [{ version: row.version, checksum: file.checksum }];
+  });
 }
 
 async function applyNext(tx: postgres.TransactionSql, schema: string, ledger: string, migrations: Migration[]): Promise<{ migration?: Migration; version: number }> {
@@ -116,6 +130,9 @@ async function applyNext(tx: postgres.TransactionSql, schema: string, ledger: st
     )`;
   const applied = await tx<AppliedRow[]>`select version, name, checksum from ${tx(`${schema}.${ledger}`)} order by version`;
   const migration = nextMigration(applied, migrations);
+  for (const { version, checksum } of outdatedChecksums(applied, migrations)) {
+    await tx`update ${tx(`${schema}.${ledger}`)} set checksum = ${checksum} where version = ${version}`;
+  }
   if (migration === undefined) return { version: applied.length };
   await tx`select set_config('search_path', quote_ident(${schema}), true)`;
   await tx.unsafe(migration.sql).simple();

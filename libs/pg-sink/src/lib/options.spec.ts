@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import postgres from 'postgres';
 import { checkSinkOptions, pgSinkOptionsSchema, resolveSinkOptions, sinkDefaults, type SinkOptions } from './options.js';
@@ -27,6 +30,20 @@ describe('resolveSinkOptions', () => {
     expect(problems({ url: 'mysql://writer:s3cret@db/x' })).toEqual([{ path: '/url', message: 'must match pattern "^postgres(ql)?://"' }]);
     expect(problems({})).toEqual([{ path: '/url', message: 'is required (or pass an existing client as sql)' }]);
     expect(problems({ url, ssl: { caFile: '/nonexistent/ca.pem' } })).toEqual([{ path: '/ssl/caFile', message: 'cannot read /nonexistent/ca.pem (ENOENT)' }]);
+  });
+
+  it('reads the CA file at once: one that is not PEM, or that require would not use, is refused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-sink-options-'));
+    const notPem = path.join(dir, 'ca.pem');
+    fs.writeFileSync(notPem, 'not a certificate');
+    try {
+      expect(problems({ url, ssl: { caFile: notPem } })).toEqual([{ path: '/ssl/caFile', message: `${notPem} is not PEM (no "-----BEGIN" line)` }]);
+      expect(problems({ url, ssl: { mode: 'require', caFile: notPem } })).toEqual([
+        { path: '/ssl/caFile', message: 'is not used with sslmode require, which does not verify the server: set mode verify-full (or verify-ca), or remove it' },
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports every problem at once', () => {

@@ -20,9 +20,13 @@ export interface SinkSslOptions {
    * (default `disable`, or the URL's `sslmode`).
    */
   mode?: SslMode;
-  /** CA certificate(s) to trust, PEM file (default: the system CAs, or the URL's `sslrootcert`). */
+  /**
+   * CA certificate(s) to trust, PEM file, read when the options are checked (default: the
+   * system CAs, or the URL's `sslrootcert`). Alone it means `verify-full`; with `disable` or
+   * `require`, which would not use it, it is refused.
+   */
   caFile?: string;
-  /** CA certificate(s) to trust, PEM text (instead of `caFile`). */
+  /** CA certificate(s) to trust, PEM text (instead of `caFile`; refused, like it, with `disable` or `require`). */
   ca?: string;
 }
 

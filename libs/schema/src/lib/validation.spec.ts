@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { compileOptions, readOptionFile, relocateProblems, whenPresent } from './validation.js';
+import { compileOptions, readPemFile, relocateProblems, whenPresent } from './validation.js';
 
 const schema = {
   type: 'object',
@@ -76,13 +76,17 @@ describe('relocateProblems', () => {
   });
 });
 
-describe('readOptionFile', () => {
-  it('reads a file, or names it and the reason, never its content', () => {
+describe('readPemFile', () => {
+  it('reads a PEM file, or names it and the reason, never its content', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-schema-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n';
     try {
-      fs.writeFileSync(path.join(dir, 'ca.pem'), 'PEM');
-      expect(readOptionFile(path.join(dir, 'ca.pem'), '/tls/caFile')).toEqual({ text: 'PEM' });
-      expect(readOptionFile(path.join(dir, 'none.pem'), '/tls/caFile')).toEqual({ problem: { path: '/tls/caFile', message: `cannot read ${path.join(dir, 'none.pem')} (ENOENT)` } });
+      fs.writeFileSync(path.join(dir, 'ca.pem'), pem);
+      fs.writeFileSync(path.join(dir, 'secret.txt'), 'hunter2');
+      expect(readPemFile(path.join(dir, 'ca.pem'), '/tls/caFile')).toEqual({ text: pem });
+      expect(readPemFile(path.join(dir, 'none.pem'), '/tls/caFile')).toEqual({ problem: { path: '/tls/caFile', message: `cannot read ${path.join(dir, 'none.pem')} (ENOENT)` } });
+      expect(readPemFile(path.join(dir, 'secret.txt'), '/tls/keyFile')).toEqual({ problem: { path: '/tls/keyFile', message: `${path.join(dir, 'secret.txt')} is not PEM (no "-----BEGIN" line)` } });
+      expect(readPemFile(dir, '/ssl/caFile')).toEqual({ problem: { path: '/ssl/caFile', message: `cannot read ${dir} (EISDIR)` } });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -155,11 +155,21 @@ export function relocateProblems(problems: readonly Problem[], moves: Readonly<R
   });
 }
 
-/** The text of a file an option names, or the problem to report at `path`: it names the file, never what is in it. */
-export function readOptionFile(file: string, path: string): { text: string } | { problem: Problem } {
+/** Whether `text` holds a PEM block (certificates or a key): a "-----BEGIN" line. */
+export function isPem(text: string): boolean {
+  return text.includes('-----BEGIN ');
+}
+
+/**
+ * The text of a PEM file an option names (a CA, a certificate, a key), or the problem to report
+ * at `path`: unreadable, or not PEM. It names the file, never what is in it (it may be a key).
+ */
+export function readPemFile(file: string, path: string): { text: string } | { problem: Problem } {
+  let text: string;
   try {
-    return { text: fs.readFileSync(file, 'utf8') };
+    text = fs.readFileSync(file, 'utf8');
   } catch (cause) {
     return { problem: { path, message: `cannot read ${file} (${(cause as NodeJS.ErrnoException).code ?? 'error'})` } };
   }
+  return isPem(text) ? { text } : { problem: { path, message: `${file} is not PEM (no "-----BEGIN" line)` } };
 }
