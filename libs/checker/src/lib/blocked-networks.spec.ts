@@ -65,6 +65,10 @@ describe('compileBlockNetworks', () => {
     expect(block.match(address)).toBeUndefined();
   });
 
+  it('matches nothing that is not an address (rather than throw inside a lookup)', () => {
+    expect(block.match('not-an-address')).toBeUndefined();
+  });
+
   it('names the first network of the list an address is in, as written', () => {
     const mine = compileBlockNetworks(['10.9.0.0/16', '10.0.0.0/8', '2001:db8::/32', '192.0.2.7']);
     expect([mine.match('10.9.1.1'), mine.match('10.1.1.1'), mine.match('2001:db8::5'), mine.match('192.0.2.7'), mine.match('192.0.2.8')]).toEqual([

@@ -98,8 +98,10 @@ export function compileBlockNetworks(list: readonly string[]): NetworkBlock {
   return {
     key: list.join(' '),
     match(address) {
-      const type = isIP(address) === 4 ? 'ipv4' : 'ipv6';
-      if (!all.check(address, type)) return undefined;
+      // Not an address: nothing can connect to it (and BlockList would throw, inside a lookup's callback).
+      const family = isIP(address);
+      const type = family === 4 ? 'ipv4' : 'ipv6';
+      if (family === 0 || !all.check(address, type)) return undefined;
       const network = networks.find((one) => blockListOf([one]).check(address, type))!;
       return `${network.address}/${network.prefix}`;
     },
