@@ -1,13 +1,15 @@
 // Builds the config file's published JSON Schema (config/sitewatch.schema.json, for editors)
 // and the README's configuration reference from the sections each app validates, so that
-// neither can drift from the code.
-//   npx tsx tools/config-reference.ts          write both
-//   npx tsx tools/config-reference.ts --check  fail if either is stale (CI)
+// neither can drift from the code. Run with the condition @sitewatch/source, so the libraries
+// are read from their sources, never from a build that may be stale or absent:
+//   npm run config:reference                                                write both
+//   npx tsx --conditions=@sitewatch/source tools/config-reference.ts --check  fail if either is stale (CI)
 import fs from 'node:fs';
 import path from 'node:path';
 import { consumerSections } from '../apps/consumer/src/config.js';
 import { producerSections } from '../apps/producer/src/config.js';
 import { statusSections } from '../apps/status/src/config.js';
+import { root, writeOrCheck } from './generated-files.js';
 
 type Schema = {
   type?: string | string[];
@@ -28,7 +30,6 @@ type Schema = {
   allOf?: readonly { if?: { properties?: Record<string, Schema> }; then?: Schema }[];
 };
 
-const root = path.resolve(import.meta.dirname, '..');
 const schemaFile = path.join(root, 'config', 'sitewatch.schema.json');
 const readmeFile = path.join(root, 'README.md');
 const markers = ['<!-- config-reference:start -->', '<!-- config-reference:end -->'] as const;
@@ -115,16 +116,10 @@ function updatedReadme(readme: string): string {
   return readme.slice(0, start) + reference() + readme.slice(end + markers[1].length);
 }
 
-const outputs: [string, string][] = [
-  [schemaFile, `${JSON.stringify(fileSchema(), null, 2)}\n`],
-  [readmeFile, updatedReadme(fs.readFileSync(readmeFile, 'utf8'))],
-];
-if (process.argv.includes('--check')) {
-  const stale = outputs.filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text).map(([file]) => path.relative(root, file));
-  if (stale.length > 0) {
-    console.error(`stale: ${stale.join(', ')}; run \`npx tsx tools/config-reference.ts\``);
-    process.exitCode = 1;
-  }
-} else {
-  for (const [file, text] of outputs) fs.writeFileSync(file, text);
-}
+writeOrCheck(
+  [
+    [schemaFile, `${JSON.stringify(fileSchema(), null, 2)}\n`],
+    [readmeFile, updatedReadme(fs.readFileSync(readmeFile, 'utf8'))],
+  ],
+  'npm run config:reference',
+);

@@ -74,11 +74,25 @@ describe('the packed libraries', () => {
       expect({
         name: p.name,
         missing: ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'src/index.ts'].filter((f) => !files.includes(f)),
-        unexpected: files.filter((f) => !/^(dist|src|migrations)\/|^(package\.json|README\.md|LICENSE)$/.test(f) || /\.spec\.ts$|\.tsbuildinfo$/.test(f)),
+        unexpected: files.filter((f) => !/^(dist|src|migrations|schemas)\/|^(package\.json|README\.md|LICENSE)$/.test(f) || /\.spec\.ts$|\.tsbuildinfo$/.test(f)),
       }).toEqual({ name: p.name, missing: [], unexpected: [] });
       const installed = path.join(scratch, 'project/node_modules', p.name);
       expect(fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8')).toBe(license);
     }
+  });
+
+  it("ship the messages' JSON Schemas, importable by their subpath and parsed by JSON.parse", () => {
+    const schema = packed.find((p) => p.name === '@sitewatch/schema')!;
+    const shipped = schema.files.map((f) => f.path).filter((f) => f.startsWith('schemas/'));
+    expect(shipped.sort()).toEqual(['schemas/check-result.v1.0.json', 'schemas/check-result.v1.json', 'schemas/target-record.v1.json']);
+    const project = path.join(scratch, 'project');
+    for (const file of shipped) {
+      const resolved = createRequire(path.join(project, 'package.json')).resolve(`@sitewatch/schema/${file}`);
+      expect(resolved).toBe(path.join(project, 'node_modules/@sitewatch/schema', file));
+      expect(JSON.parse(fs.readFileSync(resolved, 'utf8'))).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' });
+    }
+    const current = JSON.parse(fs.readFileSync(path.join(project, 'node_modules/@sitewatch/schema/schemas/check-result.v1.json'), 'utf8')) as { properties: { reason: { enum: string[] } } };
+    expect(current.properties.reason.enum).toContain('blocked');
   });
 
   it('have source maps that point at files in the package', () => {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { checkTarget, compileTarget } from '@sitewatch/checker';
+import type { SitewatchError } from '@sitewatch/schema';
 import { exampleConfigs } from '../../../tools/testing/example-configs.js';
 import { checkProducerConfig, checkerGroupId, checkerLocation, loadProducerConfig, producerTargets, registryOptions, type ProducerConfig } from './config.js';
 
@@ -69,6 +71,7 @@ describe('producer config', () => {
   it('reads a fleet checker: no targets of its own, the registry of its location', () => {
     const { config } = load('fleet.example.yaml');
     expect(producerTargets(config)).toEqual([]);
+    expect(config.checker.blockNetworks).toEqual(['private']);
     expect(checkerGroupId(checkerLocation(config))).toBe('sitewatch-checkers-local');
     expect(registryOptions(config)).toEqual({
       topic: 'sitewatch.targets',
@@ -76,6 +79,18 @@ describe('producer config', () => {
       sessionTimeoutMs: 10_000,
       connection: { brokers: ['127.0.0.1:19092'], clientId: 'sitewatch', connectionTimeoutMs: 3000, requestTimeoutMs: 30_000 },
     });
+  });
+
+  it('refuses a blocked network that is none, with the problem checkTarget() reports for it', async () => {
+    const blockNetworks = ['private', '10.0.0.0/8', '10.0.0.0/33'];
+    const site = { id: 'a', url: 'https://a.test/' };
+    const refusal = (await checkTarget(compileTarget(site), { probeId: 'p', blockNetworks }).catch((error: unknown) => error)) as SitewatchError;
+    expect(refusal.problems).toEqual([{ path: '/blockNetworks/2', message: expect.stringMatching(/CIDR/) }]);
+    const file = path.join(examples.dir, 'checker.yaml');
+    fs.writeFileSync(file, JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker: { targets: [site], blockNetworks } }));
+    expect(() => load('checker.yaml')).toThrow(expect.objectContaining({ problems: [{ path: '/checker/blockNetworks/2', message: refusal.problems[0]!.message }] }));
+    fs.writeFileSync(file, JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker: { targets: [site], blockNetworks: 'private' } }));
+    expect(() => load('checker.yaml')).toThrow(expect.objectContaining({ problems: [{ path: '/checker/blockNetworks', message: 'must be array' }] }));
   });
 
   it.each([

@@ -3,6 +3,8 @@
 // `checker.targets` (one machine) or from the registry topic, `checker.registry` (a fleet).
 import os from 'node:os';
 import {
+  blockNetworksSchema,
+  checkBlockNetworks,
   checkerErrorCodes,
   checkResolverOptions,
   compileTargets,
@@ -45,6 +47,7 @@ export const producerSections = {
       concurrency: schedulerOptionsSchema.properties.concurrency,
       caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust for https targets instead of the bundled roots (a private PKI).' },
       dns: resolverOptionsSchema,
+      blockNetworks: blockNetworksSchema,
       defaults: targetSettingsSchema,
       targets: { type: 'array', minItems: 1, items: targetSchema, description: 'The targets of this machine; or leave them out and set registry' },
       registry: { ...registryOptionsSchema, description: 'Take the targets from the registry topic, shared with the other checkers of this location (a fleet)' },
@@ -80,6 +83,7 @@ export interface ProducerConfig {
     concurrency: number;
     caFile?: string;
     dns?: ResolverOptions;
+    blockNetworks?: string[];
     defaults?: TargetSettings;
     targets?: Target[];
     registry?: Omit<RegistryOptions, 'connection' | 'logger'>;
@@ -124,6 +128,7 @@ export function checkProducerConfig(config: ProducerConfig): Problem[] {
     ...targetProblems(config),
     ...(ca.problem ? [ca.problem] : []),
     ...relocateProblems(checkResolverOptions(config.checker.dns ?? {}), { '': '/checker/dns' }),
+    ...relocateProblems(checkBlockNetworks(config.checker.blockNetworks ?? []), { '': '/checker/blockNetworks' }),
     ...relocateProblems(checkPublisherOptions(publisherOptions(config)), kafkaSectionPaths('/producer')),
     ...(config.checker.registry ? relocateProblems(checkRegistryOptions(registryOptions(config)), { '': '/checker/registry', '/connection': '/kafka' }) : []),
   ];

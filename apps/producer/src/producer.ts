@@ -40,7 +40,7 @@ export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (
       const lateMs = Date.now() - scheduledAt.getTime();
       metrics.observeLateness(lateMs);
       capacity.observeLateness(lateMs);
-      return checkTarget(target, { probeId: location, scheduledAt, ca, resolver, logger: checkLog });
+      return checkTarget(target, { probeId: location, scheduledAt, ca, resolver, blockNetworks: config.checker.blockNetworks, logger: checkLog });
     },
     onResult(result) {
       metrics.observe(result);

@@ -1,3 +1,4 @@
+export { blockNetworksSchema, checkBlockNetworks, privateNetworks } from './lib/blocked-networks.js';
 export { CheckerError, checkerErrorCodes, type CheckerErrorCode } from './lib/errors.js';
 export { checkTarget, type CheckOptions } from './lib/http-check.js';
 export { checkResolverOptions, createResolver, resolverOptionsSchema, type AddressFamily, type Resolver, type ResolverOptions } from './lib/resolver.js';

@@ -36,6 +36,11 @@ describe('classifyError', () => {
     expect(classifyError(error(code), { ...context, stage: 'dns', host: 'shop.test:8443' })).toEqual({ reason: 'dns', code, message });
   });
 
+  it('calls a blocked address blocked, in whatever stage, with the message naming it', () => {
+    const message = 'address 10.0.0.5 of shop.test is in a blocked network (10.0.0.0/8)';
+    for (const stage of ['dns', 'connect'] as const) expect(classifyError(error('EBLOCKED', message), { ...context, stage })).toEqual({ reason: 'blocked', code: 'EBLOCKED', message });
+  });
+
   it('calls ECONNREFUSED a DNS failure only while the name is being resolved', () => {
     expect(classifyError(error('ECONNREFUSED'), { ...context, stage: 'connect' })).toMatchObject({ reason: 'connect' });
   });

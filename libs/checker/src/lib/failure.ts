@@ -149,6 +149,8 @@ function dnsMessage(code: string, host: string): string {
 /** Maps an error raised by a request to a reason, a code and a short message. */
 export function classifyError(error: unknown, context: FailureContext): Failure {
   const code = errorCode(error);
+  // A blocked address (blocked-networks.ts): our message, naming the address and the network.
+  if (code === 'EBLOCKED') return { reason: 'blocked', code, message: ownMessage(error) };
   if (dnsCodes.has(code) || (code === 'ECONNREFUSED' && context.stage === 'dns')) return { reason: 'dns', code, message: dnsMessage(code, context.host) };
   // A connection that breaks during the handshake is a TLS failure (e.g. a server refusing the SNI name).
   if (certificateCode.test(code) || handshakeCode.test(code) || (connectCodes.has(code) && context.stage === 'tls')) {
@@ -167,9 +169,13 @@ export function classifyError(error: unknown, context: FailureContext): Failure 
   if (code === 'ERR_TOO_MANY_REDIRECTS') return { reason: 'redirects', code, message: `more than ${context.maxRedirects} redirects` };
   if (code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT') return { ...timeoutFailure(context), code };
   // Ours (http-exchange's redirect errors) or an error no table knows: its message, cleaned.
-  // Not `instanceof Error`: errors may come from another realm (a vm context, a worker).
-  const message = (error as { message?: unknown } | undefined)?.message;
-  const detail = cleanMessage(typeof message === 'string' ? message : String(error));
+  const detail = ownMessage(error);
   if (code === 'ERR_INVALID_REDIRECT') return { reason: 'redirects', code, message: detail };
   return { reason: 'other', code, message: detail || 'request failed' };
+}
+
+/** The message of `error`, cleaned. Not `instanceof Error`: errors may come from another realm (a vm context, a worker). */
+function ownMessage(error: unknown): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return cleanMessage(typeof message === 'string' ? message : String(error));
 }

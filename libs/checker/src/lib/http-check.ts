@@ -2,9 +2,10 @@
 // CheckResult that says what happened. A site's failure is data, never a throw.
 import { newCheckId, noopLogger, schemaVersion, type CheckResult, type Logger } from '@sitewatch/schema';
 import { joinBody } from './body.js';
+import { networkBlock } from './blocked-networks.js';
 import { CheckerError } from './errors.js';
 import { classifyError, isCertificateError, timeoutFailure, type Failure, type FailureContext } from './failure.js';
-import { startExchange, type Exchange } from './http-exchange.js';
+import { connectionLookup, startExchange, type Exchange, type ExchangeContext } from './http-exchange.js';
 import { matchPatterns, type PatternMatches } from './regex.js';
 import { defaultResolver, type Resolver } from './resolver.js';
 import { isStatusAccepted } from './status-ranges.js';
@@ -22,6 +23,15 @@ export interface CheckOptions {
   ca?: string | readonly string[];
   /** Resolves the targets' host names; create it once with createResolver() and pass it to every check. Default: a shared resolver with the system's DNS servers and the default options. */
   resolver?: Resolver;
+  /**
+   * Networks the check must not connect to, on any hop: CIDRs (`10.0.0.0/8`, `fc00::/7`),
+   * addresses, and `private` (loopback, RFC 1918, link-local, ULA, the cloud metadata
+   * addresses: `privateNetworks`). A host whose address is in one is not connected to; the
+   * check is down with reason `blocked`. An invalid list rejects with
+   * `ERR_CHECKER_INVALID_OPTIONS` (checkBlockNetworks() finds its problems beforehand).
+   * Default none.
+   */
+  blockNetworks?: readonly string[];
   /** Stops the check: it then rejects with `ERR_CHECKER_ABORTED`, having no result to report. Default none. */
   signal?: AbortSignal;
   /** Where to log each check (down at info, up at debug). Default `noopLogger`. */
@@ -55,7 +65,7 @@ async function judgeResponse(target: CompiledTarget, done: Exchange, remainingMs
 }
 
 /** Judges the exchange; `timedOut` says the check's deadline fired. */
-async function judge(target: CompiledTarget, done: Exchange, recorder: PhaseRecorder, timedOut: boolean, start: number): Promise<Verdict> {
+async function judge(target: CompiledTarget, done: Exchange, recorder: PhaseRecorder, timedOut: boolean, start: number, exchange: ExchangeContext): Promise<Verdict> {
   const context: FailureContext = {
     stage: recorder.stage(),
     host: done.url.host,
@@ -73,7 +83,7 @@ async function judge(target: CompiledTarget, done: Exchange, recorder: PhaseReco
   verdict.tlsNotAfter = recorder.tlsNotAfter();
   const { failure } = verdict;
   if (failure?.reason === 'tls' && isCertificateError(failure.code) && verdict.tlsNotAfter === undefined && done.url.protocol === 'https:') {
-    verdict.tlsNotAfter = await peekCertificateExpiry(done.url, remainingMs());
+    verdict.tlsNotAfter = await peekCertificateExpiry(done.url, remainingMs(), connectionLookup(exchange));
   }
   return verdict;
 }
@@ -115,7 +125,8 @@ function aborted(signal: AbortSignal): CheckerError {
 /**
  * Checks a target once and describes what happened. A site that is down, slow or wrong is a
  * CheckResult with `outcome: 'down'` and a reason, never an exception. Rejects only when the
- * target did not come from compileTarget() or when `options.signal` aborts the check.
+ * target did not come from compileTarget(), when `options.blockNetworks` is invalid, or when
+ * `options.signal` aborts the check.
  */
 export async function checkTarget(target: CompiledTarget, options: CheckOptions): Promise<CheckResult> {
   if (!acceptedRanges(target)) throw new CheckerError('ERR_CHECKER_INVALID_TARGET', 'target was not made by compileTarget()');
@@ -123,7 +134,8 @@ export async function checkTarget(target: CompiledTarget, options: CheckOptions)
   const startedAt = new Date();
   const start = performance.now();
   const recorder = createPhaseRecorder();
-  const exchange = startExchange(target, { ca: options.ca, resolver: options.resolver ?? defaultResolver() }, recorder);
+  const context: ExchangeContext = { ca: options.ca, resolver: options.resolver ?? defaultResolver(), block: options.blockNetworks && networkBlock(options.blockNetworks) };
+  const exchange = startExchange(target, context, recorder);
   let timedOut = false;
   // One deadline for the whole check, redirects and regexes included, rather than got's
   // per-request timeouts. A plain call rather than an AbortSignal passed to got, whose
@@ -137,7 +149,7 @@ export async function checkTarget(target: CompiledTarget, options: CheckOptions)
   try {
     const done = await exchange.done;
     if (options.signal?.aborted) throw aborted(options.signal);
-    const verdict = await judge(target, done, recorder, timedOut, start);
+    const verdict = await judge(target, done, recorder, timedOut, start, context);
     const result = buildResult(target, options, startedAt, done, recorder.phases(done.endAt), verdict, start);
     logResult(options.logger ?? noopLogger, result);
     return result;

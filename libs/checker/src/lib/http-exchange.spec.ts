@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { networkBlock } from './blocked-networks.js';
 import { clientFor, dropCredentialsAcrossSchemes, type ExchangeContext } from './http-exchange.js';
 import { createResolver, defaultResolver } from './resolver.js';
 import { compileTarget } from './target.js';
@@ -21,7 +22,7 @@ describe('dropCredentialsAcrossSchemes', () => {
 
 describe('clientFor', () => {
   const target = (id: string, headers: Record<string, string> = {}) => compileTarget({ id, url: `https://${id}.test/`, headers });
-  const usual: ExchangeContext = { ca: undefined, resolver: defaultResolver() };
+  const usual: ExchangeContext = { ca: undefined, resolver: defaultResolver(), block: undefined };
 
   it('makes one got instance per set of settings, shared by the targets that have it', () => {
     const a = target('a');
@@ -43,5 +44,13 @@ describe('clientFor', () => {
     const other = { ...usual, resolver: createResolver({ family: 'ipv4' }) };
     expect(clientFor(a, other)).not.toBe(usualClient);
     expect(clientFor(target('b'), other)).toBe(clientFor(a, other));
+  });
+
+  it('makes another for other blocked networks, and shares it between equal lists', () => {
+    const a = target('a');
+    const blocking = { ...usual, block: networkBlock(['private']) };
+    expect(clientFor(a, blocking)).not.toBe(clientFor(a, usual));
+    expect(clientFor(target('b'), { ...usual, block: networkBlock(['private']) })).toBe(clientFor(a, blocking));
+    expect(clientFor(a, { ...usual, block: networkBlock(['10.0.0.0/8']) })).not.toBe(clientFor(a, blocking));
   });
 });

@@ -4,7 +4,9 @@
 // and a full TLS handshake, as blackbox_exporter does. No retries and no timeouts of got's
 // own: the check's single deadline covers the redirects and the regexes too.
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import got, { type BeforeRedirectHook, type BeforeRequestHook, type Got, type Request } from 'got';
+import { blockedLiteral, blockingLookup, type NetworkBlock } from './blocked-networks.js';
 import { newBodyProgress, readCappedBody, type BodyProgress } from './body.js';
 import type { Resolver } from './resolver.js';
 import type { CompiledTarget } from './target.js';
@@ -16,11 +18,25 @@ export const userAgent = 'sitewatch-checker/0.1';
 /** PEM certificates of the CAs to trust instead of Node's bundled roots. */
 export type CertificateAuthorities = string | readonly string[];
 
-/** What an exchange depends on beyond the target: whom to trust, how to resolve names. */
+/** What an exchange depends on beyond the target: whom to trust, how to resolve names, where not to connect. */
 export interface ExchangeContext {
   ca: CertificateAuthorities | undefined;
   resolver: Resolver;
+  block: NetworkBlock | undefined;
 }
+
+/** The lookup of every connection of a check: the resolver's, refusing blocked addresses. */
+export function connectionLookup({ resolver, block }: ExchangeContext): LookupFunction {
+  return block === undefined ? resolver.lookup : blockingLookup(resolver.lookup, block);
+}
+
+/** Refuses a hop to an IP-literal host in a blocked network before its request is made: such a host skips the lookup. */
+const refuseBlockedLiteral =
+  (block: NetworkBlock): BeforeRequestHook =>
+  (options) => {
+    const error = blockedLiteral(block, (options.url as URL).hostname);
+    if (error) throw error;
+  };
 
 /** What an exchange (all its hops) came to. */
 export interface Exchange {
@@ -68,10 +84,12 @@ const emptyCacheOptions: BeforeRequestHook = (options) => {
   options.cacheOptions = {};
 };
 
-function createClient(target: CompiledTarget, { ca, resolver }: ExchangeContext): Got {
+function createClient(target: CompiledTarget, context: ExchangeContext): Got {
+  const { ca, block } = context;
   return got.extend({
-    // c-ares through our resolver, never dns.lookup and its small thread pool (resolver.ts).
-    dnsLookup: resolver.lookup,
+    // c-ares through our resolver, never dns.lookup and its small thread pool (resolver.ts),
+    // each address checked against the blocked networks (blocked-networks.ts).
+    dnsLookup: connectionLookup(context),
     method: target.method,
     headers: { 'user-agent': userAgent, ...target.headers },
     followRedirect: target.followRedirects,
@@ -82,7 +100,8 @@ function createClient(target: CompiledTarget, { ca, resolver }: ExchangeContext)
     decompress: true,
     retry: { limit: 0 },
     throwHttpErrors: false,
-    hooks: { beforeRequest: [emptyCacheOptions], beforeRedirect: [dropCredentialsAcrossSchemes] },
+    // beforeRequest runs before the request of every hop, the first and each redirect's.
+    hooks: { beforeRequest: [emptyCacheOptions, ...(block ? [refuseBlockedLiteral(block)] : [])], beforeRedirect: [dropCredentialsAcrossSchemes] },
   });
 }
 
@@ -100,10 +119,10 @@ let resolversSeen = 0;
 /** The got instance that checks `target` in `context`; made on the first check, then reused. */
 export function clientFor(target: CompiledTarget, context: ExchangeContext): Got {
   const known = clients.get(target);
-  if (known !== undefined && known.ca === context.ca && known.resolver === context.resolver) return known.client;
+  if (known !== undefined && known.ca === context.ca && known.resolver === context.resolver && known.block === context.block) return known.client;
   if (!resolverIds.has(context.resolver)) resolverIds.set(context.resolver, resolversSeen++);
   const settings = [target.method, target.headers, target.followRedirects, target.maxRedirects, target.tlsVerify];
-  const key = JSON.stringify([...settings, context.ca ?? null, resolverIds.get(context.resolver)]);
+  const key = JSON.stringify([...settings, context.ca ?? null, resolverIds.get(context.resolver), context.block?.key ?? null]);
   let client = shared.get(key)?.deref();
   if (client === undefined) {
     client = createClient(target, context);

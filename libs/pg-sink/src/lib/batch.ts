@@ -5,7 +5,7 @@ import type { ResolvedIds } from './catalog.js';
 import { SinkError } from './errors.js';
 import { arrayLiteral, bareArrayLiteral, type ArrayElement } from './pg-array.js';
 
-/** failure_reasons.id of each reason (migration 00001): stored ids never change. */
+/** failure_reasons.id of each reason (migration 00001, `blocked` 00007): stored ids never change. */
 export const reasonIds: Readonly<Record<FailureReason, number>> = {
   dns: 1,
   connect: 2,
@@ -16,6 +16,7 @@ export const reasonIds: Readonly<Record<FailureReason, number>> = {
   body_too_large: 7,
   redirects: 8,
   other: 9,
+  blocked: 10,
 };
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -4,7 +4,11 @@ import { v7 as uuidv7 } from 'uuid';
 /** The major version of the CheckResult message this package writes and reads. */
 export const schemaVersion = 1;
 
-/** Why a check is down. Present exactly when `outcome` is `down`. */
+/**
+ * Why a check is down. Present exactly when `outcome` is `down`. A reason is added only by
+ * a minor revision of the message (`blocked`: revision 1.1), which readers of the previous
+ * revision refuse: upgrade the readers first.
+ */
 export const failureReasons = [
   'dns',
   'connect',
@@ -14,6 +18,7 @@ export const failureReasons = [
   'body_mismatch',
   'body_too_large',
   'redirects',
+  'blocked',
   'other',
 ] as const;
 
