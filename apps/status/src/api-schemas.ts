@@ -51,7 +51,7 @@ const target = {
 const incident = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
+    id: { type: 'integer', description: "The incident's id, as the alerts' webhook body gives it (incident.id)." },
     target: { type: 'string' },
     name: { type: 'string' },
     openedAt: { type: 'string', format: 'date-time' },

@@ -71,12 +71,15 @@ describe('JSON API', () => {
 
   it('lists open and recent incidents, without error texts by default', async () => {
     const r = await get('/api/v1/incidents');
-    const body = r.json() as { kept: boolean; incidents: { target: string; resolvedAt: string | null; error?: unknown }[] };
+    const body = r.json() as { kept: boolean; incidents: { id: number; target: string; resolvedAt: string | null; error?: unknown }[] };
     expect(body.kept).toBe(true);
     expect(body.incidents.map((i) => [i.target, i.resolvedAt === null])).toEqual([
       ['beta', true],
       ['alpha', false],
     ]);
+    // Ids are numbers, as in the alerts' webhook body.
+    const ids = await f.db.sql<{ target: string; id: string }[]>`select target, id::text from sitewatch.incidents`;
+    expect(body.incidents.map((i) => i.id)).toEqual(['beta', 'alpha'].map((target) => Number(ids.find((row) => row.target === target)!.id)));
     expect(r.body).not.toContain('secret error text');
     expect((await get('/api/v1/incidents?target=alpha')).json().incidents).toHaveLength(1);
   });
