@@ -14,7 +14,7 @@ const targetsOnlyCompilingCatches = [
   { id: 'slow', url: 'https://s.test/', intervalMs: 5000, timeoutMs: 6000 },
 ];
 
-async function run(app: 'producer' | 'consumer', args: string[]) {
+async function run(app: 'producer' | 'consumer' | 'status', args: string[]) {
   const process = startApp(app, args);
   const code = await process.exited;
   return { code, output: process.output() };
@@ -66,6 +66,16 @@ describe('a bad config', () => {
     ]) {
       expect(output).toContain(`  ${line}\n`);
     }
+    expectNothingStarted(output);
+  });
+
+  it('stops the status service with exit code 2 when the config does not say what it publishes, saying what to write', async () => {
+    const config = writeConfig({ postgres: { url: 'postgres://postgres@127.0.0.1:1/none' }, status: { title: 'Shop' } });
+    const { code, output } = await run('status', ['--config', config]);
+    expect(code).toBe(2);
+    expect(output).toContain(
+      '  /status/publish: is required: write `publish: listed` and list the targets to publish under status.targets, or `publish: all` to publish every target in the database, by id\n',
+    );
     expectNothingStarted(output);
   });
 

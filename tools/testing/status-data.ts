@@ -151,3 +151,56 @@ export async function readOnlyRole(admin: postgres.Sql, databaseUrl: string, sch
     },
   };
 }
+
+/**
+ * Text a page must show as text, never run or parse as markup: a script, an event handler, a
+ * closing style tag, both quotes, entity syntax, a `javascript:` URL and an astral character.
+ */
+export const hostile = `<script>alert(1)</script>"'</style><img src=x onerror=alert(2)>&amp;&💩javascript:alert(3)`;
+
+/** A target whose every string is hostile, as stored and as a config names it. */
+export interface HostileTarget {
+  id: string;
+  name: string;
+  group: string;
+  location: string;
+  errorCode: string;
+  errorMessage: string;
+  /** The URL it was checked with. */
+  url: string;
+}
+
+/**
+ * Two hostile targets: `h1 <hostile>` checked at an http URL holding `&`, `'` and a query, and
+ * one whose id holds what a URL path treats specially (`/`, `..`, `?`, `#`, `%`) checked at a
+ * `javascript:` URL (which a valid CheckResult cannot hold: a database written by something
+ * else). Each: one failing check a minute before `now` from a hostile location, with hostile
+ * error texts, and an open incident with those texts.
+ */
+export const hostileTargets: readonly HostileTarget[] = [
+  { id: `h1 ${hostile}`, url: "https://h1.test/it's&more?token=x&q='y'" },
+  { id: `h2/../a?b=c#d%2F%41 ${hostile}`, url: 'javascript:alert(document.domain)//https://h2.test/' },
+].map(({ id, url }, i) => ({
+  id,
+  url,
+  name: `Name ${i + 1} ${hostile}`,
+  group: `Group ${i + 1} ${hostile}`,
+  location: `loc ${i + 1} ${hostile}`,
+  errorCode: `E${i + 1}<b>"'&💩`,
+  errorMessage: `error ${i + 1} ${hostile}`,
+}));
+
+/** Stores the hostile targets' checks (through the sink) and open incidents; the sink's and alerts' tables must exist. */
+export async function storeHostile(url: string, sql: postgres.Sql, now: Date): Promise<CheckResult[]> {
+  const at = new Date(now.getTime() - 60_000).toISOString();
+  const results = hostileTargets.map((t) =>
+    makeCheckResult({ targetId: t.id, url: t.url, probeId: t.location, startedAt: at, scheduledAt: at, outcome: 'down', reason: 'status', statusCode: 503, error: { code: t.errorCode, message: t.errorMessage } }),
+  );
+  await store(url, sql, results);
+  for (const [i, t] of hostileTargets.entries()) {
+    await sql`
+      insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
+      values (${t.id}, ${t.url}, ${new Date(now.getTime() - (i + 2) * 60_000)}, null, 'status', 503, ${t.errorCode}, ${t.errorMessage}, ${[t.location]}::text[], ${results[i]!.id}, ${results[i]!.id}, false)`;
+  }
+  return results;
+}

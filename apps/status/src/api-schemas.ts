@@ -1,6 +1,7 @@
 // JSON Schemas of the API's requests and responses: fastify validates and serializes with
 // them, and @fastify/swagger publishes them as the OpenAPI document (/api/v1/openapi.json).
 import { maxDays } from '@sitewatch/status';
+import { apiErrorCodes } from './errors.js';
 
 const num = { type: ['number', 'null'] } as const;
 const reasons = { type: 'object', additionalProperties: { type: 'integer' }, description: 'Down checks per failure reason (dns, connect, tls, timeout, status, ...).' } as const;
@@ -51,7 +52,7 @@ const target = {
 const incident = {
   type: 'object',
   properties: {
-    id: { type: 'string' },
+    id: { type: 'integer', description: "The incident's id, as the alerts' webhook body gives it (incident.id)." },
     target: { type: 'string' },
     name: { type: 'string' },
     openedAt: { type: 'string', format: 'date-time' },
@@ -65,29 +66,35 @@ const incident = {
   },
 } as const;
 
-/** The body of every 4xx and 5xx answer. */
+/** The body of every 4xx and 5xx answer, shared by every route (components/schemas/ApiError in the OpenAPI document). */
 export const errorSchema = {
+  $id: 'ApiError',
   type: 'object',
   required: ['error'],
+  description: 'Every 4xx and 5xx answer, whatever refused the request.',
   properties: {
     error: {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        problems: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        code: { enum: apiErrorCodes, description: 'What kind of failure: match on it, never on the message.' },
+        message: { type: 'string', description: 'What was wrong, for people (5xx: no internal detail).' },
+        problems: {
+          type: 'array',
+          description: 'What in the request was wrong, by JSON Pointer (/params/id, /querystring/days, /to); only when known.',
+          items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } },
+        },
       },
     },
   },
 } as const;
 
-const errors = { 400: errorSchema, 404: errorSchema, 503: errorSchema } as const;
+const errors = { '4xx': { $ref: 'ApiError#' }, '5xx': { $ref: 'ApiError#' } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 
 export const targetsRoute = {
   summary: 'Every target shown, with its current state and 24 h / 7 d / 90 d figures',
-  response: { 200: { type: 'object', properties: { generatedAt: { type: 'string', format: 'date-time' }, targets: { type: 'array', items: target } } }, 503: errorSchema },
+  response: { 200: { type: 'object', properties: { generatedAt: { type: 'string', format: 'date-time' }, targets: { type: 'array', items: target } } }, ...errors },
 } as const;
 
 export const summaryRoute = {
@@ -128,5 +135,5 @@ export const incidentsRoute = {
 export const badgeRoute = {
   summary: 'SVG badge: uptime-24h.svg, uptime-7d.svg, uptime-30d.svg, uptime-90d.svg or status.svg',
   params: { type: 'object', required: ['id', 'badge'], properties: { id: idParams.properties.id, badge: { type: 'string', maxLength: 40 } } },
-  response: { 400: errorSchema, 404: errorSchema, 503: errorSchema },
+  response: errors,
 } as const;

@@ -1,6 +1,6 @@
 // SVG badges in the look of shields.io's "flat" style: a grey label, a coloured value.
 // Text widths are estimated from Verdana 11px advance widths (no font files read).
-import { escapeHtml as e } from './format.js';
+import { xmlText as e } from './format.js';
 
 // Approximate advance widths in px of Verdana at 11px; other characters count as 7.
 const narrow = new Set('fijlrt.,:;!|\'() '.split(''));

@@ -1,7 +1,7 @@
-// What the page and the API show: the targets chosen by the config (or all), each with its
+// What the page and the API show: the targets the config publishes, each with its
 // current state per location, 90 daily bars, 24 h and 7 d figures, and incidents, with the
 // privacy rules applied here once (URLs as configured, error texts only when allowed).
-import { displayUrl, lastDays, type DailyBar, type Incident, type LatestCheck, type StatusReader, type TargetNow, type WindowSummary } from '@sitewatch/status';
+import { displayUrl, lastDays, type DailyBar, type IncidentRecord, type LatestCheck, type StatusReader, type TargetNow, type WindowSummary } from '@sitewatch/status';
 import type { ShownTarget, StatusSection } from './config.js';
 
 /** Days of bars on the page. */
@@ -20,7 +20,8 @@ export interface ShownCheck {
 
 /** An incident as shown. */
 export interface ShownIncident {
-  id: string;
+  /** The incident's id, a number as in the alerts' webhook body. */
+  id: number;
   target: string;
   name: string;
   openedAt: string;
@@ -69,7 +70,7 @@ export function shownCheck(check: LatestCheck, settings: Pick<StatusSection, 'sh
 }
 
 /** An incident as the config allows it to be shown. */
-export function shownIncident(incident: Incident, names: ReadonlyMap<string, string>, settings: Pick<StatusSection, 'showErrors'>, now: Date): ShownIncident {
+export function shownIncident(incident: IncidentRecord, names: ReadonlyMap<string, string>, settings: Pick<StatusSection, 'showErrors'>, now: Date): ShownIncident {
   const end = incident.resolvedAt ?? now;
   return {
     id: incident.id,
@@ -86,12 +87,12 @@ export function shownIncident(incident: Incident, names: ReadonlyMap<string, str
   };
 }
 
-/** The targets shown: those the config lists, else every target of the database (by id). */
-export async function shownTargets(reader: StatusReader, settings: Pick<StatusSection, 'targets'>): Promise<(ShownTarget & { url: string | null })[]> {
+/** The targets published: those the config lists (`publish: listed`), or every target of the database, by id (`publish: all`). */
+export async function shownTargets(reader: StatusReader, settings: Pick<StatusSection, 'publish' | 'targets'>): Promise<(ShownTarget & { url: string | null })[]> {
   const known = await reader.targets();
-  if (!settings.targets) return known.map((t) => ({ id: t.id, url: t.url }));
+  if (settings.publish === 'all') return known.map((t) => ({ id: t.id, url: t.url }));
   const urls = new Map(known.map((t) => [t.id, t.url]));
-  return settings.targets.map((t) => ({ ...t, url: urls.get(t.id) ?? null }));
+  return (settings.targets ?? []).map((t) => ({ ...t, url: urls.get(t.id) ?? null }));
 }
 
 function uptimeOf(days: readonly DailyBar[]): number | null {

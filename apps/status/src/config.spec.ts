@@ -23,12 +23,12 @@ describe('status config', () => {
   it('accepts config/example.yaml, with defaults applied, reading only its sections', () => {
     const { config } = loadStatusConfig(examples.file('example.yaml'), {});
     expect(Object.keys(config).sort()).toEqual(['log', 'postgres', 'status']);
-    expect(config.status).toMatchObject({ listen: { port: 8080, host: '127.0.0.1' }, showUrls: 'path', showErrors: false, refreshSeconds: 60 });
+    expect(config.status).toMatchObject({ listen: { port: 8080, host: '127.0.0.1' }, publish: 'listed', showUrls: 'path', showErrors: false, refreshSeconds: 60 });
     expect(config.status.targets?.[0]).toEqual({ id: 'local-consumer', name: 'Consumer health (loopback)', group: 'Local demo' });
   });
 
   it('connects with status.database when set', () => {
-    const file = write("postgres: { url: 'postgres://writer@db/x' }\nstatus: { database: { url: 'postgres://reader:reader-pw@db/x' } }\n");
+    const file = write("postgres: { url: 'postgres://writer@db/x' }\nstatus: { publish: all, database: { url: 'postgres://reader:reader-pw@db/x' } }\n");
     const { config, secrets } = loadStatusConfig(file, {});
     expect(connectionOptions(config).url).toBe('postgres://reader:reader-pw@db/x');
     expect(secrets).toContain('reader-pw');
@@ -41,9 +41,22 @@ describe('status config', () => {
   });
 
   it('names every problem by its place', () => {
-    const file = write("postgres: { url: 'postgres://db/x' }\nstatus: { showUrls: all, refreshSeconds: 1, targets: [{ id: a }, { id: a }] }\n");
+    const file = write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: listed, showUrls: all, refreshSeconds: 1, targets: [{ id: a }, { id: a }] }\n");
     expect(() => loadStatusConfig(file, {})).toThrow(/\/status\/refreshSeconds: must be >= 10\n\s*\/status\/showUrls: must be one of/);
-    const dup = write("postgres: { url: 'postgres://db/x' }\nstatus: { targets: [{ id: a }, { id: a }] }\n");
+    const dup = write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: listed, targets: [{ id: a }, { id: a }] }\n");
     expect(() => loadStatusConfig(dup, {})).toThrow(/\/status\/targets\/1\/id: names a again/);
+  });
+
+  it('makes what is published a choice: a config that leaves it out is told what to write', () => {
+    for (const status of ['', 'status: { title: Shop }\n']) {
+      expect(() => loadStatusConfig(write(`postgres: { url: 'postgres://db/x' }\n${status}`), {})).toThrow(
+        /\/status\/publish: is required: write `publish: listed` and list the targets to publish under status.targets, or `publish: all` to publish every target in the database, by id/,
+      );
+    }
+    expect(() => loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: listed }\n"), {})).toThrow(/\/status\/targets: is required with publish: listed/);
+    expect(() => loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: listed, targets: [] }\n"), {})).toThrow(/\/status\/targets: must NOT have fewer than 1 items/);
+    expect(() => loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, targets: [{ id: a }] }\n"), {})).toThrow(/\/status\/targets: lists targets, but publish: all/);
+    expect(() => loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: some }\n"), {})).toThrow(/\/status\/publish: must be one of: listed, all/);
+    expect(loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all }\n"), {}).config.status.publish).toBe('all');
   });
 });

@@ -38,9 +38,14 @@ export const statusSectionSchema = {
     showErrors: { type: 'boolean', default: false, description: "Show checks' error codes and messages (failure reasons are always shown)." },
     incidentDays: { type: 'integer', minimum: 1, maximum: 365, default: 14, description: 'Resolved incidents shown for this many days.' },
     staleAfterMs: statusReaderOptionsSchema.properties.staleAfterMs,
+    publish: {
+      enum: ['listed', 'all'],
+      description: 'Required, no default: the targets published are those of status.targets (listed), or every target in the database, by id (all).',
+    },
     targets: {
       type: 'array',
-      description: 'The targets shown, in this order, with names and groups (default: every target in the database, by id).',
+      minItems: 1,
+      description: 'With publish: listed, the targets published, in this order, with names and groups.',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -80,6 +85,9 @@ export interface StatusSection {
   showErrors: boolean;
   incidentDays: number;
   staleAfterMs: number;
+  /** What is published: the targets of `targets`, or every target in the database. */
+  publish: 'listed' | 'all';
+  /** With `publish: listed`, the targets published. */
   targets?: ShownTarget[];
   shutdownTimeoutMs: number;
 }
@@ -91,10 +99,24 @@ export interface StatusConfig {
   status: StatusSection;
 }
 
-/** What the schema cannot see: target ids named twice, and the connection settings by the sink's own rules. */
+/**
+ * What is published is a choice the config makes, never a default: a status section that
+ * leaves it out is told what to write.
+ */
+function publicationProblems(status: StatusSection): Problem[] {
+  if (status.publish === undefined) {
+    return [{ path: '/status/publish', message: 'is required: write `publish: listed` and list the targets to publish under status.targets, or `publish: all` to publish every target in the database, by id' }];
+  }
+  if (status.publish === 'listed' && status.targets === undefined) return [{ path: '/status/targets', message: 'is required with publish: listed: the targets to publish, e.g. [{ id: shop, name: Shop, group: Public }]' }];
+  if (status.publish === 'all' && status.targets !== undefined) return [{ path: '/status/targets', message: 'lists targets, but publish: all publishes every target in the database by id: write publish: listed to publish only these' }];
+  return [];
+}
+
+/** What the schema cannot see: what is published, target ids named twice, and the connection settings by the sink's own rules. */
 export function checkStatusConfig(config: StatusConfig): Problem[] {
   const problems = relocateProblems(checkSinkOptions(config.postgres), { '': '/postgres' });
   if (config.status.database) problems.push(...relocateProblems(checkSinkOptions({ ...config.status.database }), { '': '/status/database' }));
+  problems.push(...publicationProblems(config.status));
   const seen = new Set<string>();
   (config.status.targets ?? []).forEach((target, i) => {
     if (seen.has(target.id)) problems.push({ path: `/status/targets/${i}/id`, message: `names ${target.id} again` });

@@ -1,11 +1,20 @@
 // Small formatters shared by the page, the badges and the report.
 
 /**
- * Text safe inside HTML or XML text and attribute values. Characters beyond Latin-1 become
- * references too, so a page stays a one-byte string in V8 (half the memory, faster to encode).
+ * Text safe inside HTML or XML text and double- or single-quoted attribute values. Characters
+ * beyond Latin-1 become references too, so a page stays a one-byte string in V8 (half the
+ * memory, faster to encode); so do C0 controls, which a parser would otherwise drop (NUL),
+ * turn into line feeds (CR) or, in an XML attribute, into spaces (tab, LF). A parser reads the
+ * text back exactly, but for NUL and lone surrogates, which HTML reads as U+FFFD (for XML, see
+ * `xmlText()`).
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']|[^\0-\xff]/gu, (c) => `&#${c.codePointAt(0)};`);
+  return text.replace(/[\0-\x1f&<>"']|[^\0-\xff]/gu, (c) => `&#${c.codePointAt(0)};`);
+}
+
+/** `escapeHtml()` for XML (SVG): characters XML 1.0 does not allow at all, even as references (C0 controls but tab, LF and CR; U+FFFE, U+FFFF; lone surrogates), become U+FFFD. */
+export function xmlText(text: string): string {
+  return escapeHtml(text.replace(/[\0-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]/gu, '\ufffd'));
 }
 
 /** An uptime percentage for people: 100 %, 99.95 %, 12.3 %; `–` for none. */

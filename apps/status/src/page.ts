@@ -1,6 +1,7 @@
 // The status page: server-rendered HTML and CSS, no JavaScript, refreshing itself. A card per
 // target with its state per location, 90 daily bars coloured by uptime (a tooltip each with
 // the uptime, p95 and reasons of failures), and 24 h / 7 d figures; incidents on top.
+import { createHash } from 'node:crypto';
 import { levelColors, uptimeLevel, type DailyBar, type UptimeLevel } from '@sitewatch/status';
 import type { Board, BoardTarget, ShownIncident } from './board.js';
 import { duration, escapeHtml as e, millis, percent, reasonList } from './format.js';
@@ -19,8 +20,12 @@ header,main,footer{max-width:960px;margin:0 auto;padding:12px 16px}h1{font-size:
 ${(Object.keys(levelColors) as UptimeLevel[]).map((level) => `.l-${level}{background:${levelColors[level]}}`).join('')}
 .axis{display:flex;justify-content:space-between;font-size:.75rem;color:#57606a}.stats{display:flex;flex-wrap:wrap;gap:4px 16px;font-size:.85rem;margin-top:6px}
 .incident{border-left:4px solid ${levelColors.outage}}.incident.resolved{border-left-color:${levelColors.ok}}a{color:#0969da}
+.incidents{list-style:none;padding:0}.key{padding:0 6px}
 @media (max-width:480px){body{font-size:14px}header,main,footer{padding:8px 10px}.bars{height:26px}}
 `;
+
+/** The page's one stylesheet as a CSP source (`'sha256-…'`): the only style the page may apply. */
+export const pageStyleSource = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
 
 // Bars of 1,000 targets × 90 days are most of the page. The reader gives a board of many
 // targets the same bar objects for finished days from one read to the next, so the HTML of a
@@ -88,9 +93,9 @@ export function renderPage(board: Board, options: { title: string; refreshSecond
 <meta http-equiv="refresh" content="${options.refreshSeconds}"><title>${e(options.title)}</title><style>${css}</style></head>
 <body><header><h1>${e(options.title)}</h1><p class="summary ${summary.state}">${e(summary.text)}</p>
 <p class="muted">Updated ${e(board.generatedAt.replace('T', ' ').slice(0, 19))} UTC · refreshes every ${options.refreshSeconds} s · days are UTC</p></header>
-<main>${open.length ? `<h2>Open incidents</h2><ul style="list-style:none;padding:0">${open.map(incident).join('')}</ul>` : ''}
+<main>${open.length ? `<h2>Open incidents</h2><ul class="incidents">${open.map(incident).join('')}</ul>` : ''}
 ${sections || '<p>No results stored yet: the page fills in as checks arrive.</p>'}
-${recent.length ? `<h2>Recent incidents</h2><ul style="list-style:none;padding:0">${recent.map(incident).join('')}</ul>` : ''}</main>
-<footer class="muted">Bars: <span class="l-ok" style="padding:0 6px"></span> &ge; 99.9% <span class="l-minor" style="padding:0 6px"></span> &ge; 99% <span class="l-major" style="padding:0 6px"></span> &ge; 95% <span class="l-outage" style="padding:0 6px"></span> below <span class="l-none" style="padding:0 6px"></span> no checks ·
+${recent.length ? `<h2>Recent incidents</h2><ul class="incidents">${recent.map(incident).join('')}</ul>` : ''}</main>
+<footer class="muted">Bars: <span class="key l-ok"></span> &ge; 99.9% <span class="key l-minor"></span> &ge; 99% <span class="key l-major"></span> &ge; 95% <span class="key l-outage"></span> below <span class="key l-none"></span> no checks ·
 <a href="api/v1/targets">JSON API</a> (<a href="api/v1/openapi.json">OpenAPI</a>) · sitewatch</footer></body></html>`;
 }

@@ -6,12 +6,13 @@ import swagger from '@fastify/swagger';
 import { noopLogger, type Logger } from '@sitewatch/schema';
 import { isWindowName, lastDays, levelColors, uptimeLevel, windows, type StatusReader } from '@sitewatch/status';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { badgeRoute, dailyRoute, incidentsRoute, summaryRoute, targetsRoute } from './api-schemas.js';
+import { badgeRoute, dailyRoute, errorSchema, incidentsRoute, summaryRoute, targetsRoute } from './api-schemas.js';
 import { renderBadge } from './badge.js';
 import { loadBoard, shownIncident, shownTargets, type Board } from './board.js';
 import type { StatusSection } from './config.js';
-import { errorHandler, RequestError, unknownTarget } from './errors.js';
+import { clientErrorHandler, errorHandler, maxParamLength, notFoundHandler, RequestError, unknownTarget } from './errors.js';
 import { percent } from './format.js';
+import { addSecurityHeaders, jsonHeaders } from './headers.js';
 import { renderPage } from './page.js';
 
 /** Options of `createStatusServer()`. */
@@ -44,7 +45,20 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
   const { reader, settings } = options;
   const log = options.logger ?? noopLogger;
   const now = options.now ?? (() => new Date());
-  const app = Fastify({ logger: false, ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } });
+  const handleError = errorHandler(log);
+  const app = Fastify({
+    logger: false,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+    routerOptions: { maxParamLength },
+    // The router's refusals and unparsable requests answer in the API's error shape too (no
+    // hook runs for the router's: the headers are set here).
+    frameworkErrors: (error, request, reply) => {
+      void handleError(error, request, reply.headers(jsonHeaders));
+    },
+    clientErrorHandler,
+    // Requests arriving while it closes are answered as usual (with Connection: close), not by fastify's own 503.
+    return503OnClosing: false,
+  });
   const board = cached<Board>(() => loadBoard(reader, settings, now()), settings.cacheMs, () => now().getTime());
   const shown = cached(() => shownTargets(reader, settings), settings.cacheMs, () => now().getTime());
   const knownTarget = async (id: string) => {
@@ -53,8 +67,10 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     return target;
   };
 
-  app.setErrorHandler(errorHandler(log));
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'ERR_STATUS_NOT_FOUND', message: `no such page: ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}` } }));
+  addSecurityHeaders(app);
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addSchema(errorSchema);
   app.addHook('onResponse', async (request, reply) => {
     options.onResponse?.(request.routeOptions.url ?? 'unknown', reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -62,6 +78,8 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
   // fastest settings (brotli 1: 16× smaller in 15 ms; gzip 1: 17× in 24 ms) for clients that accept it.
   await app.register(compress, { encodings: ['br', 'gzip'], brotliOptions: { params: { [zlib.BROTLI_PARAM_QUALITY]: 1 } }, zlibOptions: { level: 1 } });
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name under components/schemas (ApiError).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: { title: `${settings.title} — sitewatch status API`, version: '1', description: 'Uptime, response times and incidents of the targets this status page shows. Days are UTC; percentiles are within 1%.' },

@@ -1,14 +1,17 @@
 /// <reference lib="dom" />
 // The page in a real browser: Debian's headless Chromium (SITEWATCH_CHROMIUM, default
 // /usr/bin/chromium; .ci/run installs it) driven by playwright-core, which never downloads a
-// browser. No console errors, every target with 90 bars coloured by its known days, readable at
-// a phone's width; a screenshot goes to tmp/status-page.png, or to SITEWATCH_SCREENSHOT
-// (SITEWATCH_SCREENSHOT=docs/status-page.png refreshes the one the README shows).
+// browser. No console errors (so no Content-Security-Policy violation: Chromium reports each as
+// one), every target with 90 bars coloured by its known days, readable at a phone's width; a
+// badge shows as an image on another site's page; a screenshot goes to tmp/status-page.png, or
+// to SITEWATCH_SCREENSHOT (SITEWATCH_SCREENSHOT=docs/status-page.png refreshes the one the
+// README shows).
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { levelColors, uptimeLevel } from '@sitewatch/status';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { expectedFigures, ofDay } from '../../../tools/testing/status-data.js';
 import { fixture, type Fixture } from './setup.js';
@@ -41,16 +44,23 @@ afterAll(async () => {
 // "#2da44e" -> "rgb(45, 164, 78)", as getComputedStyle reports colours.
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
 
+/** The console errors and uncaught exceptions of `page`, as they come. */
+function problemsOf(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  return problems;
+}
+
 describe('the status page in Chromium', () => {
   it('loads without console errors and shows each target with its 90 bars in the right colours', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    const problems = problemsOf(page);
     const response = await page.goto(url, { waitUntil: 'load' });
     expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/^default-src 'none'/);
     const cards = await page.$$eval('article.target', (list) => list.map((a) => ({ id: a.getAttribute('data-target'), name: a.querySelector('h3')?.textContent })));
     expect(cards).toEqual(shown.map((t) => ({ id: t.id, name: t.name })));
     for (const target of shown) {
@@ -83,5 +93,24 @@ describe('the status page in Chromium', () => {
     const fontSize = await page.$eval('h3', (h) => parseFloat(getComputedStyle(h).fontSize));
     expect(fontSize).toBeGreaterThanOrEqual(13);
     await page.close();
+  });
+
+  it("shows a badge as an image on another site's page, and as a document of its own", async () => {
+    // Another origin (another port): the badge's Cross-Origin-Resource-Policy must let it embed the image.
+    const badge = `${url}/badge/beta/status.svg`;
+    const site = http.createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><img id="badge" src="${badge}">`));
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    try {
+      const page = await browser.newPage();
+      const problems = problemsOf(page);
+      await page.goto(`http://127.0.0.1:${(site.address() as { port: number }).port}/`, { waitUntil: 'load' });
+      expect(await page.$eval('#badge', (img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(40);
+      await page.goto(badge, { waitUntil: 'load' });
+      expect(await page.evaluate(() => [document.documentElement.localName, document.title])).toEqual(['svg', 'Payments API: down']);
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await new Promise((resolve) => site.close(resolve));
+    }
   });
 });

@@ -8,9 +8,21 @@ import { knownData, readOnlyRole, store, storeIncidents } from '../../../tools/t
 import type { StatusSection } from '../src/config.js';
 import { createStatusServer } from '../src/server.js';
 
-/** The status section with its defaults, and `overrides`. */
+/** The status section with its defaults, publishing every target (`publish: listed` with `targets` in `overrides`), and `overrides`. */
 export function settings(overrides: Partial<StatusSection> = {}): StatusSection {
-  return { listen: { port: 0, host: '127.0.0.1' }, title: 'Status', refreshSeconds: 60, cacheMs: 0, showUrls: 'path', showErrors: false, incidentDays: 14, staleAfterMs: 900_000, shutdownTimeoutMs: 10_000, ...overrides };
+  return {
+    listen: { port: 0, host: '127.0.0.1' },
+    title: 'Status',
+    refreshSeconds: 60,
+    cacheMs: 0,
+    showUrls: 'path',
+    showErrors: false,
+    incidentDays: 14,
+    staleAfterMs: 900_000,
+    shutdownTimeoutMs: 10_000,
+    publish: overrides.targets ? 'listed' : 'all',
+    ...overrides,
+  };
 }
 
 export interface Fixture {

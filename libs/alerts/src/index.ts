@@ -2,6 +2,7 @@ export { createAlertingSink, type AlertingSink, type AlertingSinkOptions } from 
 export { createAlerts, type Alerts } from './lib/alerts.js';
 export { AlertsError, alertsErrorCodes, type AlertsErrorCode } from './lib/errors.js';
 export { evaluateTarget, staleAfterIntervals, type Check, type Failure, type IncidentDraft, type LocationState, type TargetState, type Thresholds, type Transition } from './lib/evaluate.js';
+export { incidentColumns, type IncidentRecord } from './lib/incident.js';
 export type { NotifierStats } from './lib/notifier.js';
 export {
   alertsOptionsSchema,

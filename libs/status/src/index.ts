@@ -1,7 +1,8 @@
 export type { KnownTarget } from './lib/catalog.js';
 export { displayUrl, type UrlDisplay } from './lib/display-url.js';
 export { StatusError, statusErrorCodes, type StatusErrorCode } from './lib/errors.js';
-export type { Incident, IncidentQuery } from './lib/incidents.js';
+export type { IncidentQuery } from './lib/incidents.js';
+export type { IncidentRecord } from '@sitewatch/alerts';
 export { levelColors, uptimeLevel, uptimeThresholds, type UptimeLevel } from './lib/levels.js';
 export { statusReaderDefaults, statusReaderOptionsSchema, type StatusReaderOptions } from './lib/options.js';
 export type { LatestCheck } from './lib/raw.js';

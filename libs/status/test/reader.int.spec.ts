@@ -166,6 +166,24 @@ describe('incidents', () => {
     await storeIncidents(db.sql, now);
     const open = await reader.incidents();
     expect(open.map((i) => [i.target, i.resolvedAt])).toEqual([['beta', null]]);
+    // The alerts' own row shape, the id a number as in their webhook body.
+    const [stored] = await db.sql<{ id: string }[]>`select id::text from sitewatch.incidents where target = 'beta'`;
+    const uuid = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(open[0]).toEqual({
+      id: Number(stored!.id),
+      target: 'beta',
+      url: 'https://beta.test/?token=x',
+      openedAt: new Date(now.getTime() - 6 * 3_600_000),
+      resolvedAt: null,
+      reason: 'status',
+      statusCode: 503,
+      errorCode: 'HTTP_503',
+      errorMessage: 'secret error text',
+      locations: ['eu-west'],
+      firstCheckId: uuid,
+      lastCheckId: uuid,
+      inMaintenance: false,
+    });
     const recent = await reader.incidents({ since: new Date(now.getTime() - 90 * 86_400_000) });
     expect(recent.map((i) => i.target)).toEqual(['beta', 'alpha']);
     expect(await reader.incidents({ since: new Date(0), targets: ['alpha'] })).toHaveLength(1);

@@ -9,7 +9,8 @@ import type { CheckResult, Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { AlertsError } from './errors.js';
 import { evaluateTarget, type Check, type IncidentDraft, type LocationState, type TargetState, type Transition } from './evaluate.js';
-import { notificationPayload, type IncidentRecord, type NotificationKind } from './payload.js';
+import { incidentColumns, type IncidentRecord } from './incident.js';
+import { notificationPayload, type NotificationKind } from './payload.js';
 import type { Rule, Rules } from './rules.js';
 import type { Tables } from './tables.js';
 
@@ -123,7 +124,7 @@ async function evaluateBatch(tx: postgres.TransactionSql, context: EvaluationCon
   const openIds = locked.flatMap((row) => (row.openIncident === null ? [] : [row.openIncident]));
   const [locationRows, openRows] = await Promise.all([
     tx<LocationRow[]>`select ${tx.unsafe(t.locationColumns)} from ${t.locations} where target = any(${targets}::text[])`,
-    openIds.length === 0 ? Promise.resolve([] as IncidentRecord[]) : tx<IncidentRecord[]>`select ${tx.unsafe(t.incidentColumns)} from ${t.incidents} where id = any(${openIds}::bigint[])`,
+    openIds.length === 0 ? Promise.resolve([] as IncidentRecord[]) : tx<IncidentRecord[]>`select ${tx.unsafe(incidentColumns)} from ${t.incidents} where id = any(${openIds}::bigint[])`,
   ]);
   const rowsByTarget = new Map<string, LocationRow[]>();
   for (const row of locationRows) rowsByTarget.set(row.target, [...(rowsByTarget.get(row.target) ?? []), row]);
@@ -196,7 +197,7 @@ function batchWrites(tx: postgres.TransactionSql, context: EvaluationContext) {
       insert into ${t.incidents} (target, url, opened_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance, notified_at, next_reminder_at)
       values (${target}, ${url}, ${new Date(draft.openedAt)}, ${draft.failure.reason}, ${draft.failure.statusCode ?? null}, ${draft.failure.error?.code ?? null},
         ${draft.failure.error?.message ?? null}, ${draft.locations}::text[], ${draft.firstCheckId}, ${draft.lastCheckId}, ${inMaintenance}, ${inMaintenance ? null : now}, ${remindAt})
-      returning ${tx.unsafe(t.incidentColumns)}`;
+      returning ${tx.unsafe(incidentColumns)}`;
     await notify(incident!, 'down', inMaintenance ? [] : rule.channels, now, now);
     await tx`update ${t.targets} set open_incident = ${incident!.id} where target = ${target}`;
     return incident!.id;
@@ -207,7 +208,7 @@ function batchWrites(tx: postgres.TransactionSql, context: EvaluationContext) {
     const [incident] = await tx<(IncidentRecord & { notified: boolean })[]>`
       update ${t.incidents} set resolved_at = ${new Date(resolvedAt)}, last_check_id = ${draft.lastCheckId}, locations = ${draft.locations}::text[], next_reminder_at = null
       where id = ${id}
-      returning ${tx.unsafe(t.incidentColumns)}, notified_at is not null as notified`;
+      returning ${tx.unsafe(incidentColumns)}, notified_at is not null as notified`;
     // Nothing was sent about an incident held back by maintenance: nothing to close either.
     // Inside a window, the "resolved" waits for its end.
     const windowEnd = context.rules.maintenanceEnd(target, at);

@@ -9,8 +9,9 @@ import { backoffDelay, sleep, type Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import type { Channel } from './channels/index.js';
 import { insertNotification } from './evaluation.js';
+import { incidentColumns, type IncidentRecord } from './incident.js';
 import type { ResolvedAlertsOptions } from './options.js';
-import { notificationPayload, type IncidentRecord, type NotificationKind, type NotificationPayload } from './payload.js';
+import { notificationPayload, type NotificationKind, type NotificationPayload } from './payload.js';
 import type { Rules } from './rules.js';
 import type { Tables } from './tables.js';
 
@@ -149,7 +150,7 @@ export function createNotifier(context: NotifierContext): Notifier {
     const now = context.now();
     return transaction(sql, async (tx) => {
       const due = await tx<(IncidentRecord & { notified: boolean; reminders: number })[]>`
-        select ${tx.unsafe(t.incidentColumns)}, notified_at is not null as notified, reminders from ${t.incidents}
+        select ${tx.unsafe(incidentColumns)}, notified_at is not null as notified, reminders from ${t.incidents}
         where resolved_at is null and (notified_at is null or next_reminder_at <= ${now})
         order by id limit 100
         for update skip locked`;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { slackMessage } from './channels/slack.js';
 import { signature } from './channels/webhook.js';
-import { describeNotification, formatDuration, notificationPayload, type IncidentRecord } from './payload.js';
+import type { IncidentRecord } from './incident.js';
+import { describeNotification, formatDuration, notificationPayload } from './payload.js';
 
 const incident: IncidentRecord = {
   id: 7,

@@ -1,25 +1,9 @@
 // What a notification says: the JSON body a webhook receives (written once into the outbox,
 // so every attempt sends the same bytes), and the same facts as text for Slack and email.
+import type { IncidentRecord } from './incident.js';
 
 /** The kinds of notification. */
 export type NotificationKind = 'down' | 'reminder' | 'resolved';
-
-/** An incident as stored (the fields a notification tells). */
-export interface IncidentRecord {
-  id: number;
-  target: string;
-  url: string;
-  openedAt: Date;
-  resolvedAt: Date | null;
-  reason: string;
-  statusCode: number | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  locations: string[];
-  firstCheckId: string;
-  lastCheckId: string;
-  inMaintenance: boolean;
-}
 
 /** The body of a webhook request, version 1 (documented in the README). */
 export interface NotificationPayload {

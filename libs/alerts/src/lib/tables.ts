@@ -1,5 +1,6 @@
 // The alerts tables of a schema (migrations/00001_create_alerts.sql), and the column lists
-// the statements use, made once from one table of columns each.
+// of location rows the statements use, made once from one table of columns (an incident's:
+// incident.ts).
 import type postgres from 'postgres';
 
 /** Schema-qualified tables and the column lists built from them. */
@@ -17,8 +18,6 @@ export interface Tables {
   locationUpdates: string;
   /** alert_locations columns as the camelCase fields of a LocationRow. */
   locationColumns: string;
-  /** incidents columns as the camelCase fields of an IncidentRecord. */
-  incidentColumns: string;
 }
 
 // name, type, and how it is read (ids and intervals as numbers, not bigint strings).
@@ -36,22 +35,6 @@ const locationColumns: [string, string, string?][] = [
   ['last_check_id', 'uuid', 'last_check_id::text'],
   ['interval_ms', 'bigint', 'interval_ms::float8'],
   ['last_failure', 'jsonb'],
-];
-
-const incidentColumns: [string, string][] = [
-  ['id', 'id::float8'],
-  ['target', 'target'],
-  ['url', 'url'],
-  ['opened_at', 'opened_at'],
-  ['resolved_at', 'resolved_at'],
-  ['reason', 'reason'],
-  ['status_code', 'status_code'],
-  ['error_code', 'error_code'],
-  ['error_message', 'error_message'],
-  ['locations', 'locations'],
-  ['first_check_id', 'first_check_id::text'],
-  ['last_check_id', 'last_check_id::text'],
-  ['in_maintenance', 'in_maintenance'],
 ];
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -72,6 +55,5 @@ export function createTables(sql: postgres.Sql, schema: string): Tables {
       .map(([name]) => `${name} = excluded.${name}`)
       .join(', '),
     locationColumns: locationColumns.map(([name, , read]) => `${read ?? name} as "${camel(name)}"`).join(', '),
-    incidentColumns: incidentColumns.map(([name, read]) => `${read} as "${camel(name)}"`).join(', '),
   };
 }

@@ -4,7 +4,10 @@
 /** `none`: no URL; `path`: scheme, host, port and path (no credentials, query or fragment); `full`: as configured, but never credentials. */
 export type UrlDisplay = 'none' | 'path' | 'full';
 
-/** The URL as `mode` allows it to be shown; undefined for `none` or a URL that does not parse. */
+/**
+ * The URL as `mode` allows it to be shown; undefined for `none`, a URL that does not parse, or
+ * one that is not http(s) (a `javascript:` URL in the database is never handed to a page).
+ */
 export function displayUrl(url: string | null | undefined, mode: UrlDisplay): string | undefined {
   if (mode === 'none' || !url) return undefined;
   let parsed: URL;
@@ -13,6 +16,7 @@ export function displayUrl(url: string | null | undefined, mode: UrlDisplay): st
   } catch {
     return undefined;
   }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
   parsed.username = '';
   parsed.password = '';
   if (mode === 'path') {

@@ -43,6 +43,12 @@ describe('displayUrl', () => {
     expect(displayUrl(url, 'none')).toBeUndefined();
     expect(displayUrl('not a url', 'path')).toBeUndefined();
   });
+  it('shows only http(s) URLs: never a script, data or file URL', () => {
+    for (const bad of ['javascript:alert(1)//https://x.test/', ' JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'vbscript:msgbox(1)']) {
+      expect([bad, displayUrl(bad, 'full'), displayUrl(bad, 'path')]).toEqual([bad, undefined, undefined]);
+    }
+    expect(displayUrl('HTTP://Shop.TEST/a', 'path')).toBe('http://shop.test/a');
+  });
 });
 
 describe('uuidv7Floor', () => {

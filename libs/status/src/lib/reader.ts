@@ -1,8 +1,9 @@
 // createStatusReader(): the read model a status page, an API or a report serves from. It
 // needs SELECT only; every method is a few queries whatever the number of targets.
+import type { IncidentRecord } from '@sitewatch/alerts';
 import { noopLogger } from '@sitewatch/schema';
 import { StatusError, queryError } from './errors.js';
-import { hasIncidentsTable, readIncidents, type Incident, type IncidentQuery } from './incidents.js';
+import { hasIncidentsTable, readIncidents, type IncidentQuery } from './incidents.js';
 import { resolveReaderOptions, type StatusReaderOptions } from './options.js';
 import { latestChecks } from './raw.js';
 import { createFinishedCache } from './finished.js';
@@ -29,7 +30,7 @@ export interface StatusReader {
   /** The last `days` UTC days (today's included), oldest first, of the targets `ids` (each present), or of every target with rows. */
   daily(days: number, ids?: readonly string[]): Promise<Map<string, DailyBar[]>>;
   /** Open incidents and those resolved since `query.since`, newest first; none when the alerts' tables are absent. */
-  incidents(query?: IncidentQuery): Promise<Incident[]>;
+  incidents(query?: IncidentQuery): Promise<IncidentRecord[]>;
   /** Whether the alerts' incidents table exists (checked again until it does). */
   hasIncidents(): Promise<boolean>;
   /** One trivial query: rejects when the database cannot be reached. */
