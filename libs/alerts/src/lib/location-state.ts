@@ -26,6 +26,9 @@ export interface Slowness {
   rule: 'absolute' | 'relative';
   /** Its phases, ms. */
   phases: Phases;
+  /** The relative rule's figures: the p95 of the target's last hour, and of its 7 days before today, ms. */
+  recentP95Ms?: number;
+  baselineP95Ms?: number;
 }
 
 /** One check, as the state machine sees it. */

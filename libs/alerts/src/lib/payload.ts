@@ -1,24 +1,44 @@
 // What a notification says: the JSON body a webhook receives (written once into the outbox,
-// so every attempt sends the same bytes), and the same facts as text for Slack and email.
+// so every attempt sends the same bytes); describe.ts says the same facts as text.
+import type { CertificateNotice } from './certificates.js';
 import type { IncidentRecord } from './incident.js';
+import type { Phases, Slowness } from './location-state.js';
+
+/** Events about an incident: the target down, degraded (up but slow), still so, or back. */
+export type IncidentEvent = 'down' | 'reminder' | 'resolved' | 'degraded' | 'recovered';
+
+/** Events about a target's TLS certificate. */
+export type CertificateEvent = 'certificate_expiring' | 'certificate_expired' | 'certificate_renewed';
 
 /** The kinds of notification. */
-export type NotificationKind = 'down' | 'reminder' | 'resolved';
+export type NotificationKind = IncidentEvent | CertificateEvent;
 
-/** The body of a webhook request, version 1 (documented in the README). */
-export interface NotificationPayload {
+/** The phases of a check by the names a notification uses, in the order they happen. */
+export const phaseNames = { dnsMs: 'dns', tcpMs: 'connect', tlsMs: 'tls', ttfbMs: 'first byte', downloadMs: 'download' } as const satisfies Record<keyof Phases, string>;
+
+/** A slow check as a notification tells it. */
+export interface SlowPayload extends Slowness {
+  /** The phase that took longest (`dns`, `connect`, `tls`, `first byte`, `download`), null without phases. */
+  slowestPhase: (typeof phaseNames)[keyof Phases] | null;
+}
+
+/** The body of a webhook request about an incident, version 1 (documented in the README). */
+export interface IncidentPayload {
   version: 1;
-  event: NotificationKind;
+  event: IncidentEvent;
   target: string;
   url: string;
   incident: {
     id: number;
-    /** The first failing check (ISO 8601). */
+    /** `down`, or `degraded` (up but slow). */
+    kind: IncidentRecord['kind'];
+    /** The first failing (degraded: slow) check (ISO 8601). */
     openedAt: string;
-    /** The first up check of the recovery; null until resolved. */
+    /** The first up (degraded: fast) check of the recovery; null until resolved. */
     resolvedAt: string | null;
-    /** resolvedAt − openedAt when resolved; time open so far for a reminder; null for down. */
+    /** resolvedAt − openedAt when resolved; time open so far for a reminder; null for down and degraded. */
     durationMs: number | null;
+    /** The failure reason; `slow` for a degraded incident. */
     reason: string;
     statusCode: number | null;
     error: { code: string; message: string } | null;
@@ -26,6 +46,10 @@ export interface NotificationPayload {
     firstCheckId: string;
     lastCheckId: string;
     inMaintenance: boolean;
+    /** When a degraded incident went down (its `down` event), else null. */
+    escalatedAt: string | null;
+    /** Its latest slow check, for a degraded incident (null for a down one). */
+    slow: SlowPayload | null;
   };
   /** Number of the reminder (1, 2, ...); reminders only. */
   reminder?: number;
@@ -33,10 +57,49 @@ export interface NotificationPayload {
   statusPageUrl?: string;
 }
 
+/** The body of a webhook request about a certificate, version 1 (no incident). */
+export interface CertificatePayload {
+  version: 1;
+  event: CertificateEvent;
+  target: string;
+  url: string;
+  certificate: {
+    /** Its expiry (ISO 8601). */
+    notAfter: string;
+    /** Whole days from the check to expiry (negative once expired). */
+    daysLeft: number;
+    /** The warnDays threshold it came within (`certificate_expiring`), else null. */
+    thresholdDays: number | null;
+    /** The expiry of the certificate it replaced (`certificate_renewed`), else null. */
+    previousNotAfter: string | null;
+    /** The check that saw it, and from where. */
+    checkId: string;
+    location: string;
+  };
+  statusPageUrl?: string;
+}
+
+/** A webhook body: about an incident, or about a certificate (tell them apart by `event`). */
+export type NotificationPayload = IncidentPayload | CertificatePayload;
+
+/** Whether a payload is about an incident. */
+export function isIncidentPayload(payload: NotificationPayload): payload is IncidentPayload {
+  return 'incident' in payload;
+}
+
+/** A slow check with the phase that took longest. */
+export function slowPayload(slow: Slowness): SlowPayload {
+  const phases = Object.entries(slow.phases).filter((entry): entry is [keyof Phases, number] => typeof entry[1] === 'number');
+  const slowest = phases.reduce<[keyof Phases, number] | null>((a, b) => (a === null || b[1] > a[1] ? b : a), null);
+  return { ...slow, slowestPhase: slowest === null ? null : phaseNames[slowest[0]] };
+}
+
+const statusPage = (url: string | undefined) => (url === undefined ? {} : { statusPageUrl: url });
+
 /** The payload of a notification about `incident`, made at `now`. */
-export function notificationPayload(kind: NotificationKind, incident: IncidentRecord, context: { now: Date; reminder?: number; statusPageUrl?: string }): NotificationPayload {
-  const durationMs =
-    kind === 'resolved' && incident.resolvedAt ? incident.resolvedAt.getTime() - incident.openedAt.getTime() : kind === 'reminder' ? context.now.getTime() - incident.openedAt.getTime() : null;
+export function notificationPayload(kind: IncidentEvent, incident: IncidentRecord, context: { now: Date; reminder?: number; statusPageUrl?: string }): IncidentPayload {
+  const ended = kind === 'resolved' || kind === 'recovered';
+  const durationMs = ended && incident.resolvedAt ? incident.resolvedAt.getTime() - incident.openedAt.getTime() : kind === 'reminder' ? context.now.getTime() - incident.openedAt.getTime() : null;
   return {
     version: 1,
     event: kind,
@@ -44,6 +107,7 @@ export function notificationPayload(kind: NotificationKind, incident: IncidentRe
     url: incident.url,
     incident: {
       id: incident.id,
+      kind: incident.kind,
       openedAt: incident.openedAt.toISOString(),
       resolvedAt: incident.resolvedAt?.toISOString() ?? null,
       durationMs,
@@ -54,63 +118,29 @@ export function notificationPayload(kind: NotificationKind, incident: IncidentRe
       firstCheckId: incident.firstCheckId,
       lastCheckId: incident.lastCheckId,
       inMaintenance: incident.inMaintenance,
+      escalatedAt: incident.escalatedAt?.toISOString() ?? null,
+      slow: incident.slow === null ? null : slowPayload(incident.slow),
     },
     ...(context.reminder === undefined ? {} : { reminder: context.reminder }),
-    ...(context.statusPageUrl === undefined ? {} : { statusPageUrl: context.statusPageUrl }),
+    ...statusPage(context.statusPageUrl),
   };
 }
 
-/** `1 d 4 h`, `2 h 5 min`, `12 min 30 s`, `45 s`: the two largest units. */
-export function formatDuration(ms: number): string {
-  const units: [string, number][] = [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['min', 60_000],
-    ['s', 1000],
-  ];
-  let rest = Math.max(0, Math.round(ms / 1000)) * 1000;
-  const counts = units.map(([name, size]) => {
-    const count = Math.floor(rest / size);
-    rest -= count * size;
-    return { name, count };
-  });
-  // From the largest unit present, two units; a zero second one is left out.
-  const first = counts.findIndex((unit) => unit.count > 0);
-  if (first < 0) return '0 s';
-  return counts
-    .slice(first, first + 2)
-    .filter((unit) => unit.count > 0)
-    .map((unit) => `${unit.count} ${unit.name}`)
-    .join(' ');
-}
-
-/** `2026-11-27 10:03:00 UTC`. */
-export function formatTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
-/** What failed, in words: `timeout (ETIMEDOUT: timed out after 10 s)`, `status (HTTP 503)`. */
-export function describeFailure(incident: NotificationPayload['incident']): string {
-  const detail = [incident.statusCode === null ? '' : `HTTP ${incident.statusCode}`, incident.error ? `${incident.error.code}: ${incident.error.message}` : ''].filter(Boolean).join(', ');
-  return detail ? `${incident.reason} (${detail})` : incident.reason;
-}
-
-/** A notification as a subject line and a few lines of text (Slack, email). */
-export function describeNotification(payload: NotificationPayload): { subject: string; lines: string[] } {
-  const { incident, target } = payload;
-  const where = `from ${incident.locations.join(', ')}`;
-  const since = `since ${formatTime(incident.openedAt)}`;
-  const link = payload.statusPageUrl ? [`Status page: ${payload.statusPageUrl}`] : [];
-  const ids = `Incident ${incident.id}; checks ${incident.firstCheckId} to ${incident.lastCheckId}.`;
-  if (payload.event === 'resolved') {
-    return {
-      subject: `${target} is up again after ${formatDuration(incident.durationMs ?? 0)}`,
-      lines: [`${target} (${payload.url}) is up again since ${formatTime(incident.resolvedAt!)}, down for ${formatDuration(incident.durationMs ?? 0)} (${since}).`, `It failed: ${describeFailure(incident)} ${where}.`, ids, ...link],
-    };
-  }
-  const still = payload.event === 'reminder' ? `still down (for ${formatDuration(incident.durationMs ?? 0)}, reminder ${payload.reminder ?? 1})` : 'down';
+/** The payload of a certificate notice. */
+export function certificatePayload(notice: CertificateNotice, target: { target: string; url: string }, context: { statusPageUrl?: string }): CertificatePayload {
   return {
-    subject: `${target} is ${payload.event === 'reminder' ? 'still down' : 'down'}: ${incident.reason}`,
-    lines: [`${target} (${payload.url}) is ${still} ${since}.`, `What failed: ${describeFailure(incident)} ${where}.`, ids, ...link],
+    version: 1,
+    event: `certificate_${notice.event}`,
+    target: target.target,
+    url: target.url,
+    certificate: {
+      notAfter: new Date(notice.notAfter).toISOString(),
+      daysLeft: notice.daysLeft,
+      thresholdDays: notice.event === 'expiring' ? notice.thresholdDays : null,
+      previousNotAfter: notice.previousNotAfter === undefined ? null : new Date(notice.previousNotAfter).toISOString(),
+      checkId: notice.check.checkId,
+      location: notice.check.location,
+    },
+    ...statusPage(context.statusPageUrl),
   };
 }

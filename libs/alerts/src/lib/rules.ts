@@ -7,6 +7,13 @@ import { weekDays, type MaintenanceWindow, type ResolvedAlertsOptions } from './
 export interface Rule {
   failureThreshold: number;
   successThreshold: number;
+  slowThreshold: number;
+  /** Absent: no absolute slow rule. */
+  slowMs?: number;
+  /** Absent: no relative slow rule. */
+  slowFactor?: number;
+  /** Certificate notices: the thresholds, none when off. */
+  certificateWarnDays: readonly number[];
   /** Absent: a majority of the locations reporting. */
   quorum?: number;
   /** Absent: no reminders. */
@@ -73,7 +80,7 @@ export function windowEnd(window: MaintenanceWindow, at: number): number | undef
 }
 
 /** The rules of validated options. */
-export function createRules(options: Pick<ResolvedAlertsOptions, 'defaults' | 'rules' | 'maintenance' | 'channels'>): Rules {
+export function createRules(options: Pick<ResolvedAlertsOptions, 'defaults' | 'rules' | 'maintenance' | 'channels' | 'certificates'>): Rules {
   const allChannels = Object.keys(options.channels);
   const overrides = options.rules.map((rule) => ({ matches: matcher(rule.targets), rule }));
   const windows = options.maintenance.map((window) => ({ matches: matcher(window.targets), window }));
@@ -82,14 +89,19 @@ export function createRules(options: Pick<ResolvedAlertsOptions, 'defaults' | 'r
   function ruleFor(target: string): Rule {
     let rule = cache.get(target);
     if (rule === undefined) {
-      const { targets: _globs, ...override } = overrides.find((o) => o.matches(target))?.rule ?? { targets: [] };
+      const { targets: _globs, certificates, ...override } = overrides.find((o) => o.matches(target))?.rule ?? { targets: [] };
       const merged = { ...options.defaults, ...override };
+      const certificateSettings = { ...options.certificates, ...certificates };
       rule = {
         failureThreshold: merged.failureThreshold,
         successThreshold: merged.successThreshold,
+        slowThreshold: merged.slowThreshold,
         channels: merged.channels ?? allChannels,
+        certificateWarnDays: certificateSettings.enabled ? certificateSettings.warnDays : [],
         ...(merged.quorum === undefined ? {} : { quorum: merged.quorum }),
         ...(merged.remindEveryMs === undefined ? {} : { remindEveryMs: merged.remindEveryMs }),
+        ...(merged.slowMs === undefined ? {} : { slowMs: merged.slowMs }),
+        ...(merged.slowFactor === undefined ? {} : { slowFactor: merged.slowFactor }),
       };
       if (cache.size > 100_000) cache.clear();
       cache.set(target, rule);

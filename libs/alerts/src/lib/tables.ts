@@ -35,6 +35,14 @@ const locationColumns: [string, string, string?][] = [
   ['last_check_id', 'uuid', 'last_check_id::text'],
   ['interval_ms', 'bigint', 'interval_ms::float8'],
   ['last_failure', 'jsonb'],
+  ['degraded', 'boolean'],
+  ['slows', 'integer'],
+  ['fasts', 'integer'],
+  ['pace_since', 'timestamptz'],
+  ['pace_since_check_id', 'uuid', 'pace_since_check_id::text'],
+  ['degraded_since', 'timestamptz'],
+  ['degraded_since_check_id', 'uuid', 'degraded_since_check_id::text'],
+  ['last_slow', 'jsonb'],
 ];
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
