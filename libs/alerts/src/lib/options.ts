@@ -42,9 +42,13 @@ export interface MaintenanceWindow {
   end?: string;
   /** Days a weekly window starts on. */
   every?: readonly (typeof weekDays)[number][];
-  /** Its local start time, `HH:MM`. */
+  /**
+   * Its start, `HH:MM` on the clock of `timeZone`: on each of its days, the instant the clock
+   * shows it (a time the clock skips is moved forward by the gap: 02:30 on a night that goes
+   * from 02:00 to 03:00 is 03:30; a time it shows twice is the first of the two).
+   */
   at?: string;
-  /** Its length, ms (at most a day). */
+  /** Its length, ms of elapsed time, whatever the clock does meanwhile (at most a day). */
   durationMs?: number;
   /** IANA time zone of `at` (default `UTC`). */
   timeZone?: string;
@@ -209,8 +213,12 @@ const windowSchema = {
     start: { type: 'string', format: 'date-time', description: 'Start of a one-off window (ISO 8601 with offset).' },
     end: { type: 'string', format: 'date-time', description: 'End of a one-off window.' },
     every: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...weekDays] }, description: 'Days a weekly window starts on.' },
-    at: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local start of a weekly window, HH:MM.' },
-    durationMs: { type: 'integer', minimum: 60_000, maximum: 86_400_000, description: 'Length of a weekly window, ms.' },
+    at: {
+      type: 'string',
+      pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+      description: 'Local start of a weekly window, HH:MM; a time the clock skips is moved forward by the gap, a time it shows twice is the first.',
+    },
+    durationMs: { type: 'integer', minimum: 60_000, maximum: 86_400_000, description: 'Length of a weekly window, ms of elapsed time (across a clock change too).' },
     timeZone: { type: 'string', minLength: 1, description: 'IANA time zone of at (default UTC).' },
   },
   allOf: [
