@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError, type JsonSchema, type Problem } from '@sitewatch/schema';
+import { renamedSettings, sitewatchSections } from './config-schema.js';
 import { loadConfig } from './config.js';
 import { serviceErrorCodes } from './errors.js';
 
@@ -109,6 +110,22 @@ describe('loadConfig', () => {
   it('treats inline passwords in secret-named keys and URLs as secrets', () => {
     const file = write('inline.yaml', 'kafka:\n  brokers: [a]\n  sasl: { password: inline-pw }\npostgres:\n  url: postgres://u:url-pw@db/x\n');
     expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['inline-pw', 'url-pw']);
+  });
+
+  it('reports a renamed setting with where it went, instead of as unknown, and other unknown keys as before', () => {
+    const checker = { type: 'object', additionalProperties: false, properties: { location: { type: 'string' } } };
+    const file = write('renamed.yaml', 'kafka:\n  brokers: [a]\nchecker:\n  probeId: eu-west\n  colour: blue\n');
+    expect(problemsOf(() => loadConfig(file, { schema: { ...schema, properties: { ...(schema.properties as object), checker } }, env: {} }))).toEqual([
+      { path: '/checker/probeId', message: 'renamed to checker.location' },
+      { path: '/checker/colour', message: 'is not a known setting' },
+    ]);
+  });
+
+  it('keeps renames from a section of the file to a dotted path (e2e/test/config.int.spec.ts runs each through its service)', () => {
+    for (const [from, to] of Object.entries(renamedSettings)) {
+      expect(sitewatchSections).toContain(from.split('/')[1]);
+      expect(to).toMatch(/^[a-z]+(\.[A-Za-z][A-Za-z0-9]*)+$/);
+    }
   });
 
   it('takes relative ...File paths from the config file folder', () => {

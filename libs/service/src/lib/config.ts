@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { compileOptions, pointer, type JsonSchema, type Problem } from '@sitewatch/schema';
 import { parseDocument } from 'yaml';
+import { renamedSettings } from './config-schema.js';
 import { ServiceError } from './errors.js';
 
 /** Options of loadConfig(). */
@@ -115,13 +116,18 @@ export function loadConfig<T>(file: string, options: LoadConfigOptions): LoadedC
   }
   const context = { env: options.env, dir: path.dirname(file), secrets: [] as string[], problems: [] as Problem[] };
   const resolved = resolveSections(document.toJS() ?? {}, options.sections, context);
-  const { value, problems } = compileOptions(options.schema)(resolved);
-  problems.unshift(...context.problems);
+  const { value, problems: schemaProblems } = compileOptions(options.schema)(resolved);
+  const problems = [...context.problems, ...schemaProblems.map(renamed)];
   const config = ownSections(value, options.sections);
   if (problems.length === 0 && options.check) problems.push(...options.check(config as never));
   if (problems.length > 0) throw invalidConfig(file, problems);
   const secrets = [...new Set([...context.secrets, ...urlPasswords(config)])].filter((s) => s.length >= 4);
   return { config: deepFreeze(config as T), secrets };
+}
+
+/** A setting reported at the pointer it had before it was renamed or moved: where it went, rather than that it is unknown. */
+function renamed(problem: Problem): Problem {
+  return Object.hasOwn(renamedSettings, problem.path) ? { path: problem.path, message: `renamed to ${renamedSettings[problem.path]}` } : problem;
 }
 
 /** Resolves the references of the sections a service reads; leaves the others as they are written. */
