@@ -54,21 +54,24 @@ export interface MaintenanceWindow {
   timeZone?: string;
 }
 
-/** A generic webhook: a signed JSON POST. */
+/**
+ * A generic webhook: a signed JSON POST. A config file's loader scrubs its url, secret and
+ * header values from every log line (they are marked `secret: true` in the schema).
+ */
 export interface WebhookChannel {
   type: 'webhook';
-  /** http(s) URL; treat it as a secret when it holds a token. */
+  /** http(s) URL; a secret, as its path or query may hold a token. */
   url: string;
-  /** Key of the HMAC-SHA256 signature header (`X-Sitewatch-Signature`); none without it. */
+  /** Key of the HMAC-SHA256 signature headers (`X-Sitewatch-Signature-V2`, `X-Sitewatch-Signature`); none without it. */
   secret?: string;
-  /** Extra request headers (e.g. an authorization). */
+  /** Extra request headers (e.g. an authorization); their values are secrets. */
   headers?: Record<string, string>;
 }
 
 /** A Slack incoming webhook. */
 export interface SlackChannel {
   type: 'slack';
-  /** The incoming webhook URL (a secret: its path is the credential). */
+  /** The incoming webhook URL; a secret, as its path is the credential. */
   url: string;
 }
 
@@ -172,15 +175,19 @@ const channelSchema = {
         required: ['url'],
         properties: {
           type: { const: 'webhook' },
-          url: { ...http, description: 'Where the JSON is POSTed.' },
-          secret: { type: 'string', minLength: 16, description: 'HMAC-SHA256 key of X-Sitewatch-Signature (at least 16 characters).' },
-          headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers.' },
+          url: { ...http, secret: true, description: 'Where the JSON is POSTed (its path or query may hold a token).' },
+          secret: { type: 'string', minLength: 16, secret: true, description: 'HMAC-SHA256 key of the signature headers (at least 16 characters).' },
+          headers: { type: 'object', additionalProperties: { type: 'string', secret: true }, description: 'Extra request headers (e.g. Authorization).' },
         },
       },
     },
     {
       if: { properties: { type: { const: 'slack' } } },
-      then: { additionalProperties: false, required: ['url'], properties: { type: { const: 'slack' }, url: { ...http, description: 'Slack incoming webhook URL (a secret).' } } },
+      then: {
+        additionalProperties: false,
+        required: ['url'],
+        properties: { type: { const: 'slack' }, url: { ...http, secret: true, description: 'Slack incoming webhook URL (its path is the credential).' } },
+      },
     },
     {
       if: { properties: { type: { const: 'email' } } },
@@ -195,7 +202,7 @@ const channelSchema = {
           requireTls: { type: 'boolean', description: 'Refuse to send without STARTTLS (default: true unless secure).' },
           caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust instead of the system ones.' },
           username: { type: 'string', minLength: 1 },
-          password: { type: 'string', minLength: 1 },
+          password: { type: 'string', minLength: 1, secret: true },
           from: { type: 'string', minLength: 3 },
           to: { type: 'array', minItems: 1, items: { type: 'string', minLength: 3 } },
         },
