@@ -26,6 +26,8 @@ type Schema = {
   maximum?: number;
   /** A map's values (alerts.channels). */
   additionalProperties?: Schema | boolean;
+  /** A credential: scrubbed from logs whatever its form (libs/schema's `secret: true`). */
+  secret?: boolean;
   /** Variants chosen by a field (if/then: alerts.channels.<name> by `type`). */
   allOf?: readonly { if?: { properties?: Record<string, Schema> }; then?: Schema }[];
 };
@@ -69,7 +71,8 @@ function typeOf(s: Schema): string {
 
 function rows(s: Schema, at: string, required: boolean): string[] {
   const bounds = [s.minimum !== undefined ? `≥ ${s.minimum}` : '', s.maximum !== undefined ? `≤ ${s.maximum}` : ''].filter(Boolean).join(', ');
-  const notes = [s.description?.replace(/\.$/, '') ?? '', bounds].filter(Boolean).join('; ').replaceAll('|', '\\|');
+  const secret = s.secret ? 'a secret' : typeof s.additionalProperties === 'object' && s.additionalProperties.secret ? 'its values are secrets' : '';
+  const notes = [s.description?.replace(/\.$/, '') ?? '', bounds, secret].filter(Boolean).join('; ').replaceAll('|', '\\|');
   const isSection = typeof s.default === 'object' && s.default !== null && !Array.isArray(s.default);
   const deflt = s.default === undefined || isSection ? '' : `\`${JSON.stringify(s.default)}\``;
   // A group of settings gets its own row only when it says something (status.database: its default).

@@ -1,7 +1,11 @@
 // A bad config stops the built app before it starts anything: exit code 2, every problem
 // listed by JSON Pointer on stderr, no stack trace, no log line of a started service.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { renamedSettings } from '@sitewatch/service';
 import fc from 'fast-check';
+import { parse } from 'yaml';
 import { mutatedConfigs } from '../../tools/testing/config-fuzz.js';
 import { startApp, waitFor, writeConfig } from './support/processes.js';
 
@@ -131,4 +135,34 @@ describe('a bad config', () => {
     }
     expect(outcomes.refused).toBeGreaterThan(outcomes.started);
   }, 120_000);
+});
+
+describe('a renamed setting', () => {
+  /** The service that checks each section strictly (its owner). */
+  const owners: Record<string, 'producer' | 'consumer'> = { log: 'producer', kafka: 'producer', checker: 'producer', producer: 'producer', consumer: 'consumer', postgres: 'consumer', alerts: 'consumer' };
+  const example = fs.readFileSync(path.resolve(import.meta.dirname, '../../config/example.yaml'), 'utf8');
+  const keys = (pointer: string) => pointer.split('/').slice(1).map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+
+  /** config/example.yaml as it was written before: the setting at its old place, with the value it has at the new one. */
+  function writtenBefore(from: string, to: string): object {
+    const config = parse(example) as Record<string, Record<string, unknown>>;
+    const [section, ...rest] = to.split('.');
+    const holder = rest.slice(0, -1).reduce<Record<string, unknown>>((node, key) => node[key] as Record<string, unknown>, config[section!]!);
+    const value = holder[rest.at(-1)!] ?? 'renamed';
+    delete holder[rest.at(-1)!];
+    const path = keys(from);
+    const parent = path.slice(0, -1).reduce<Record<string, unknown>>((node, key) => (node[key] ??= {}) as Record<string, unknown>, config);
+    parent[path.at(-1)!] = value;
+    return config;
+  }
+
+  // Every row of the one table of renames (libs/service), through the service that reads it.
+  it.each(Object.entries(renamedSettings))('%s: exit 2, reported as renamed to %s and as nothing else', async (from, to) => {
+    const owner = owners[keys(from)[0]!];
+    expect(owner).toBeDefined();
+    const { code, output } = await run(owner!, ['--config', writeConfig(writtenBefore(from, to))]);
+    expect(code).toBe(2);
+    expect(output.split('\n').filter((line) => line.startsWith('  /'))).toEqual([`  ${from}: renamed to ${to}`]);
+    expectNothingStarted(output);
+  });
 });

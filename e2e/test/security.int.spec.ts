@@ -2,7 +2,9 @@
 // sslmode=verify-full (a throwaway TLS cluster that also wants a password). A wrong CA or a
 // missing client certificate stops the service with a clear error instead of hanging, and
 // no secret (SASL password, database password, private key, a target's token, an alert
-// webhook's signing secret, the SMTP password) appears in anything the services write or serve.
+// webhook's signing secret and its Authorization header, a Slack URL's path, the SMTP
+// password: the last from a file, the others written inline) appears in anything the
+// services write or serve.
 import fs from 'node:fs';
 import tls, { type PeerCertificate } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -55,18 +57,21 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
   let served: string[] = [];
   const token = `token-${Math.random().toString(36).slice(2)}`;
   const webhookSecret = `signing-${Math.random().toString(36).slice(2)}`;
+  const webhookAuthorization = `Bearer hook-${Math.random().toString(36).slice(2)}`;
+  const slackPath = `slack-${Math.random().toString(36).slice(2)}`;
   let hook: HttpReceiver;
+  let chat: HttpReceiver;
   let smtp: SmtpReceiver;
   let secretsDir: string;
 
   beforeAll(async () => {
     const databaseUrl = `postgres://postgres:${tlsPg.password}@127.0.0.1:${tlsPg.port}/postgres`;
-    [hook, smtp] = await Promise.all([startHttpReceiver(), startSmtpReceiver('starttls')]);
+    [hook, chat, smtp] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startSmtpReceiver('starttls')]);
     secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-security-'));
     fs.writeFileSync(path.join(secretsDir, 'smtp-password'), smtp.password);
     pipeline = await startPipeline({
       kafka: mutualTls(),
-      // A target that is down, so alerts go out through both channels while the secrets are scanned for.
+      // A target that is down, so alerts go out through every channel while the secrets are scanned for.
       targets: (sites) => [
         { id: 'with-token', url: `${sites.base}/ok`, headers: { authorization: `Bearer ${token}` } },
         { id: 'down', url: sites.refused },
@@ -74,7 +79,8 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
       postgres: { section: { url: databaseUrl, ssl: { mode: 'verify-full', caFile: tlsPg.caFile } }, sql },
       alerts: {
         channels: {
-          hook: { type: 'webhook', url: hook.url, secret: webhookSecret },
+          hook: { type: 'webhook', url: hook.url, secret: webhookSecret, headers: { Authorization: webhookAuthorization } },
+          chat: { type: 'slack', url: `${chat.url}/services/T0/B0/${slackPath}` },
           mail: { type: 'email', host: smtp.host, port: smtp.port, caFile: smtp.caFile, username: smtp.username, password: `\${file:${path.join(secretsDir, 'smtp-password')}}`, from: 'a@example.test', to: ['b@example.test'] },
         },
         notifier: { pollIntervalMs: 100 },
@@ -85,13 +91,14 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
 
   afterAll(async () => {
     await pipeline?.close();
-    await Promise.all([hook?.close(), smtp?.close()]);
+    await Promise.all([hook?.close(), chat?.close(), smtp?.close()]);
     if (secretsDir) fs.rmSync(secretsDir, { recursive: true, force: true });
   });
 
   it('stores checks end to end, and alerts', async () => {
     await waitFor('rows over verify-full', async () => (await sql`select count(*)::int as n from sitewatch.check_results`)[0]!.n >= 3);
-    await waitFor('the alert delivered on both channels', () => hook.received.length > 0 && smtp.received.length > 0);
+    await waitFor('the alert delivered on every channel', () => hook.received.length > 0 && chat.received.length > 0 && smtp.received.length > 0);
+    expect(hook.received[0]!.headers.authorization).toBe(webhookAuthorization);
     served = await Promise.all(apps.map(metricsText));
     const [producer, consumer] = [apps[1]!, apps[0]!];
     expect(await producer.stop('SIGTERM')).toBe(0);
@@ -100,7 +107,7 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
   });
 
   it('never wrote or served a secret, from start to shutdown', () => {
-    const secrets = [tlsPg.password, token, fs.readFileSync(env('KAFKA_SSL_KEY_FILE'), 'utf8').split('\n')[1]!, webhookSecret, smtp.password];
+    const secrets = [tlsPg.password, token, fs.readFileSync(env('KAFKA_SSL_KEY_FILE'), 'utf8').split('\n')[1]!, webhookSecret, webhookAuthorization, slackPath, smtp.password];
     expect(served).toHaveLength(2);
     for (const text of [...apps.map((app) => app.output()), ...served]) {
       for (const secret of secrets) expect(text).not.toContain(secret);

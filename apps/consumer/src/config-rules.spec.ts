@@ -22,7 +22,7 @@ fs.writeFileSync(notPemFile, 'not a certificate');
 const connection = { brokers: ['127.0.0.1:9'] };
 const url = 'postgres://writer@127.0.0.1:9/monitor';
 const base = { kafka: { ...connection, topic: 'results' }, consumer: {}, postgres: { url }, alerts: {} };
-const sasl = { mechanism: 'scram-sha-256', username: 'u', password: 'p' } as const;
+const sasl = { mechanism: 'scram-sha-256', username: 'u', password: 'a-password' } as const;
 
 const subscriber = (options: Partial<SubscriberOptions>) => () =>
   createSubscriber({ connection, topic: 'results', groupId: 'sitewatch-writer', handleBatch: async () => undefined, ...options });

@@ -19,7 +19,7 @@ fs.writeFileSync(notPemFile, 'not a certificate');
 const site: Target = { id: 'shop', url: 'https://shop.test/' };
 const connection = { brokers: ['127.0.0.1:9'] };
 const base = { kafka: { ...connection, topic: 'results' }, checker: { targets: [site] }, producer: {} };
-const sasl = { mechanism: 'plain', username: 'u', password: 'p' } as const;
+const sasl = { mechanism: 'plain', username: 'u', password: 'a-password' } as const;
 
 const publisher = (options: Partial<PublisherOptions>) => () => createPublisher({ connection, topic: 'results', ...options });
 const listener = { assigned: () => undefined, revoked: () => undefined, record: () => undefined };
@@ -104,9 +104,9 @@ const rules: Record<string, OptionsRule> = {
     libraryPath: '/defaults/acceptStatus',
   },
   'credentials in a URL': {
-    config: { checker: { targets: [{ ...site, url: 'https://user:pw@shop.test/' }] } },
+    config: { checker: { targets: [{ ...site, url: 'https://user:a-password@shop.test/' }] } },
     path: '/checker/targets/0/url',
-    library: () => compileTarget({ ...site, url: 'https://user:pw@shop.test/' }),
+    library: () => compileTarget({ ...site, url: 'https://user:a-password@shop.test/' }),
     libraryPath: '/url',
   },
   'a duplicate target id': {

@@ -19,4 +19,4 @@ export {
   type WebhookChannel,
 } from './lib/options.js';
 export { describeNotification, type NotificationKind, type NotificationPayload } from './lib/payload.js';
-export { signature } from './lib/channels/webhook.js';
+export { signature, signatureV2 } from './lib/channels/webhook.js';

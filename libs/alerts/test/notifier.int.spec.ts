@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../../../tools/testing/receivers.js';
 import { waitFor } from '../../../tools/testing/wait-for.js';
-import { createAlerts, signature, type Alerts, type AlertsOptions } from '../src/index.js';
+import { createAlerts, signature, signatureV2, type Alerts, type AlertsOptions } from '../src/index.js';
 import { alertingSink, checks } from './helpers.js';
 
 let pg: TestPostgres;
@@ -53,7 +53,9 @@ describe('the notifier', () => {
     const [down] = hook.received.filter(about('shop'));
     expect(down!.json).toMatchObject({ version: 1, event: 'down', target: 'shop', url: 'https://shop.test/', statusPageUrl: 'https://status.example.test/', incident: { reason: 'status', statusCode: 503, locations: ['eu-west'] } });
     expect(down!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(down!.headers['x-sitewatch-signature']).toBe(signature(secret, String(down!.headers['x-sitewatch-timestamp']), down!.body));
+    const [timestamp, key] = [String(down!.headers['x-sitewatch-timestamp']), String(down!.headers['idempotency-key'])];
+    expect(down!.headers['x-sitewatch-signature-v2']).toBe(signatureV2(secret, timestamp, key, down!.body));
+    expect(down!.headers['x-sitewatch-signature']).toBe(signature(secret, timestamp, down!.body));
     const slack = chat.received.find(slackAbout('shop'))!;
     expect(slack.json.text).toMatch(/:red_circle: \*shop is down: status\*\nshop \(https:\/\/shop.test\/\) is down since .* UTC\. <https:\/\/status.example.test\/\|Status page>/);
     const email = smtps.received.find(mailAbout('shop', 'is down'))!;

@@ -1,5 +1,5 @@
 export { parseCli, reportStartupError, runCommand, type CliArgs, type CommandLine } from './lib/cli.js';
-export { configFileSchema, logConfigSchema, opsServerConfigSchema, sitewatchSections } from './lib/config-schema.js';
+export { configFileSchema, logConfigSchema, opsServerConfigSchema, renamedSettings, sitewatchSections } from './lib/config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './lib/config.js';
 export { ServiceError, serviceErrorCodes, type ServiceErrorCode } from './lib/errors.js';
 export { createRegistry, pollMetric } from './lib/metrics.js';

@@ -62,29 +62,36 @@ export interface MaintenanceWindow {
   end?: string;
   /** Days a weekly window starts on. */
   every?: readonly (typeof weekDays)[number][];
-  /** Its local start time, `HH:MM`. */
+  /**
+   * Its start, `HH:MM` on the clock of `timeZone`: on each of its days, the instant the clock
+   * shows it (a time the clock skips is moved forward by the gap: 02:30 on a night that goes
+   * from 02:00 to 03:00 is 03:30; a time it shows twice is the first of the two).
+   */
   at?: string;
-  /** Its length, ms (at most a day). */
+  /** Its length, ms of elapsed time, whatever the clock does meanwhile (at most a day). */
   durationMs?: number;
   /** IANA time zone of `at` (default `UTC`). */
   timeZone?: string;
 }
 
-/** A generic webhook: a signed JSON POST. */
+/**
+ * A generic webhook: a signed JSON POST. A config file's loader scrubs its url, secret and
+ * header values from every log line (they are marked `secret: true` in the schema).
+ */
 export interface WebhookChannel {
   type: 'webhook';
-  /** http(s) URL; treat it as a secret when it holds a token. */
+  /** http(s) URL; a secret, as its path or query may hold a token. */
   url: string;
-  /** Key of the HMAC-SHA256 signature header (`X-Sitewatch-Signature`); none without it. */
+  /** Key of the HMAC-SHA256 signature headers (`X-Sitewatch-Signature-V2`, `X-Sitewatch-Signature`); none without it. */
   secret?: string;
-  /** Extra request headers (e.g. an authorization). */
+  /** Extra request headers (e.g. an authorization); their values are secrets. */
   headers?: Record<string, string>;
 }
 
 /** A Slack incoming webhook. */
 export interface SlackChannel {
   type: 'slack';
-  /** The incoming webhook URL (a secret: its path is the credential). */
+  /** The incoming webhook URL; a secret, as its path is the credential. */
   url: string;
 }
 
@@ -221,15 +228,19 @@ const channelSchema = {
         required: ['url'],
         properties: {
           type: { const: 'webhook' },
-          url: { ...http, description: 'Where the JSON is POSTed.' },
-          secret: { type: 'string', minLength: 16, description: 'HMAC-SHA256 key of X-Sitewatch-Signature (at least 16 characters).' },
-          headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Extra request headers.' },
+          url: { ...http, secret: true, description: 'Where the JSON is POSTed (its path or query may hold a token).' },
+          secret: { type: 'string', minLength: 16, secret: true, description: 'HMAC-SHA256 key of the signature headers (at least 16 characters).' },
+          headers: { type: 'object', additionalProperties: { type: 'string', secret: true }, description: 'Extra request headers (e.g. Authorization).' },
         },
       },
     },
     {
       if: { properties: { type: { const: 'slack' } } },
-      then: { additionalProperties: false, required: ['url'], properties: { type: { const: 'slack' }, url: { ...http, description: 'Slack incoming webhook URL (a secret).' } } },
+      then: {
+        additionalProperties: false,
+        required: ['url'],
+        properties: { type: { const: 'slack' }, url: { ...http, secret: true, description: 'Slack incoming webhook URL (its path is the credential).' } },
+      },
     },
     {
       if: { properties: { type: { const: 'email' } } },
@@ -244,7 +255,7 @@ const channelSchema = {
           requireTls: { type: 'boolean', description: 'Refuse to send without STARTTLS (default: true unless secure).' },
           caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust instead of the system ones.' },
           username: { type: 'string', minLength: 1 },
-          password: { type: 'string', minLength: 1 },
+          password: { type: 'string', minLength: 1, secret: true },
           from: { type: 'string', minLength: 3 },
           to: { type: 'array', minItems: 1, items: { type: 'string', minLength: 3 } },
         },
@@ -262,8 +273,12 @@ const windowSchema = {
     start: { type: 'string', format: 'date-time', description: 'Start of a one-off window (ISO 8601 with offset).' },
     end: { type: 'string', format: 'date-time', description: 'End of a one-off window.' },
     every: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...weekDays] }, description: 'Days a weekly window starts on.' },
-    at: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'Local start of a weekly window, HH:MM.' },
-    durationMs: { type: 'integer', minimum: 60_000, maximum: 86_400_000, description: 'Length of a weekly window, ms.' },
+    at: {
+      type: 'string',
+      pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+      description: 'Local start of a weekly window, HH:MM; a time the clock skips is moved forward by the gap, a time it shows twice is the first.',
+    },
+    durationMs: { type: 'integer', minimum: 60_000, maximum: 86_400_000, description: 'Length of a weekly window, ms of elapsed time (across a clock change too).' },
     timeZone: { type: 'string', minLength: 1, description: 'IANA time zone of at (default UTC).' },
   },
   allOf: [

@@ -2,6 +2,7 @@
 // match its id, over the defaults) and whether a moment lies in one of its maintenance
 // windows (and until when).
 import { weekDays, type MaintenanceWindow, type ResolvedAlertsOptions } from './options.js';
+import { instantAt, wallClock } from './zoned-time.js';
 
 /** The settings that apply to a target. */
 export interface Rule {
@@ -44,22 +45,13 @@ function matcher(globs: readonly string[] | undefined): (target: string) => bool
 }
 
 const dayMs = 86_400_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Day of the week (0 = Monday) and time of day (ms) of `at` in a time zone. */
-export function localTime(at: number, timeZone: string): { day: number; msOfDay: number } {
-  let format = formatters.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    formatters.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(at).map((part) => [part.type, part.value]));
-  const day = weekDays.indexOf(String(parts.weekday).toLowerCase().slice(0, 3) as (typeof weekDays)[number]);
-  const msOfDay = (Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000 + (at % 1000);
-  return { day, msOfDay };
-}
-
-/** The end (ms) of the occurrence of `window` that holds `at`, or undefined. */
+/**
+ * The end (ms) of the occurrence of `window` that holds `at`, or undefined. A weekly window
+ * starts on each of its days at the instant its zone's clock shows `at` (a time the clock
+ * skips: moved forward by the gap; a time it shows twice: the first) and lasts `durationMs`
+ * of elapsed time, whatever the clock does meanwhile.
+ */
 export function windowEnd(window: MaintenanceWindow, at: number): number | undefined {
   if (window.start !== undefined && window.end !== undefined) {
     const start = Date.parse(window.start);
@@ -67,14 +59,14 @@ export function windowEnd(window: MaintenanceWindow, at: number): number | undef
     return at >= start && at < end ? end : undefined;
   }
   const [hours, minutes] = window.at!.split(':').map(Number) as [number, number];
-  const startMs = (hours * 60 + minutes) * 60_000;
-  const { day, msOfDay } = localTime(at, window.timeZone ?? 'UTC');
-  // Started today, or yesterday and running past midnight. The length is elapsed time
-  // (a window across a daylight-saving change ends an hour earlier or later on the clock).
-  for (const daysAgo of [0, 1]) {
-    const startDay = weekDays[(day - daysAgo + 7) % 7]!;
-    const elapsed = msOfDay + daysAgo * dayMs - startMs;
-    if (window.every!.includes(startDay) && elapsed >= 0 && elapsed < window.durationMs!) return at + window.durationMs! - elapsed;
+  const zone = window.timeZone ?? 'UTC';
+  const today = Math.floor(wallClock(at, zone) / dayMs) * dayMs;
+  // Started today, or up to two days ago (a day long, across a day of 23 hours).
+  for (const daysAgo of [0, 1, 2]) {
+    const day = today - daysAgo * dayMs;
+    if (!window.every!.includes(weekDays[(new Date(day).getUTCDay() + 6) % 7]!)) continue;
+    const start = instantAt(day + (hours * 60 + minutes) * 60_000, zone);
+    if (at >= start && at < start + window.durationMs!) return start + window.durationMs!;
   }
   return undefined;
 }

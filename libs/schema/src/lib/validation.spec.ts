@@ -68,6 +68,40 @@ describe('compileOptions', () => {
   });
 });
 
+describe('secret: true', () => {
+  const kind = (name: string, properties: object) => ({ if: { properties: { type: { const: name } } }, then: { properties: { type: { const: name }, ...properties } } });
+  const validateChannels = compileOptions<unknown>({
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: ['hook', 'mail'] } },
+      allOf: [
+        kind('hook', { url: { type: 'string', secret: true }, headers: { type: 'object', additionalProperties: { type: 'string', secret: true } } }),
+        kind('mail', { url: { type: 'string' }, to: { type: 'array', items: { type: 'string', secret: true } } }),
+      ],
+    },
+  });
+
+  it('returns the strings at the places marked, by JSON Pointer, in the branches validation took', () => {
+    const { problems, secrets } = validateChannels({
+      ops: { type: 'hook', url: 'https://hooks.test/T0/token', headers: { 'x/auth': 'Bearer t0ken' } },
+      mail: { type: 'mail', url: 'smtp://not-a-secret', to: ['a@b.test', 42] },
+    });
+    expect(problems).toEqual([{ path: '/mail/to/1', message: 'must be string' }]);
+    expect(secrets).toEqual([
+      { path: '/ops/url', value: 'https://hooks.test/T0/token' },
+      { path: '/ops/headers/x~1auth', value: 'Bearer t0ken' },
+      { path: '/mail/to/0', value: 'a@b.test' },
+    ]);
+  });
+
+  it('finds none where nothing is marked, and none left over from an earlier value', () => {
+    expect(validateChannels({ mail: { type: 'mail', url: 'smtp://x' } }).secrets).toEqual([]);
+    expect(validate({ brokers: ['b:1'] }).secrets).toEqual([]);
+  });
+});
+
 describe('relocateProblems', () => {
   it('moves each path by its longest matching prefix, a whole segment at a time', () => {
     const moves = { '': '/producer', '/connection': '/kafka', '/topic': '/kafka/topic' };

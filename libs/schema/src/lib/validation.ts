@@ -10,10 +10,18 @@ import type { Problem } from './errors.js';
 /** A JSON Schema (draft-07 keywords). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
+/** A string at a place its schema marks `secret: true`, and that place (a JSON Pointer). */
+export interface SecretValue {
+  path: string;
+  value: string;
+}
+
 /** A validated value (a copy, defaults filled in) and what is wrong with it: nothing when `problems` is empty. */
 export interface Validation<T> {
   value: T;
   problems: Problem[];
+  /** The strings at the places the schema marks `secret: true` (credentials, to be kept out of any output), where validation went. */
+  secrets: SecretValue[];
 }
 
 // ajv-formats is CommonJS with `exports.default`: take the plugin either way it arrives.
@@ -21,17 +29,30 @@ const addFormats = ((addFormatsPlugin as { default?: unknown }).default ?? addFo
 
 /**
  * An ajv instance as sitewatch uses it: strict, every error (not only the first), errors
- * with their schema (to word them), and the keyword `typeof` (`{ typeof: 'function' }`) for
- * options only code can pass (callbacks, a logger). `firstError`: stop at the first error
+ * with their schema (to word them), the keyword `typeof` (`{ typeof: 'function' }`) for
+ * options only code can pass (callbacks, a logger), and the annotation `secret: true` for a
+ * setting whose value is a credential (compileOptions() returns the strings found there, with
+ * the branches validation took: a channel kind's `then` only for that kind). `firstError`: stop at the first error
  * and keep no schema with it, for a hot path that only asks "valid or not" (about 20% faster
  * on a CheckResult) and asks an instance without it for the problems of an invalid value.
  */
 export function createAjv({ useDefaults, firstError = false }: { useDefaults: boolean; firstError?: boolean }): Ajv {
-  const ajv = addFormats(new Ajv({ allErrors: !firstError, verbose: !firstError, useDefaults, strict: true, strictRequired: false, allowUnionTypes: true }));
+  const ajv = addFormats(new Ajv({ allErrors: !firstError, verbose: !firstError, useDefaults, strict: true, strictRequired: false, allowUnionTypes: true, passContext: true }));
   // The same answers as ajv-formats' date-time, at a third of its cost (date-time-format.ts).
   ajv.addFormat('date-time', { ...(ajv.formats['date-time'] as object), type: 'string', validate: isDateTime });
   ajv.addKeyword({ keyword: 'typeof', schemaType: 'string', errors: false, validate: (type: string, data: unknown) => data !== null && typeof data === type });
+  ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean', errors: false, validate: collectSecret });
   return ajv;
+}
+
+/** What compileOptions() passes its validators as `this` (ajv's `passContext`): where `secret: true` puts the strings it meets. */
+interface ValidationContext {
+  secrets?: SecretValue[];
+}
+
+function collectSecret(this: ValidationContext | undefined, isSecret: boolean, data: unknown, _schema?: unknown, where?: { instancePath: string }): boolean {
+  if (isSecret && typeof data === 'string' && Array.isArray(this?.secrets)) this.secrets.push({ path: where?.instancePath ?? '', value: data });
+  return true;
 }
 
 /** The JSON Pointer of `key` inside the value at pointer `parent` (RFC 6901: `~` and `/` escaped). */
@@ -126,8 +147,8 @@ const validators = new WeakMap<JsonSchema, (value: unknown) => Validation<unknow
 
 /**
  * Compiles `schema` (once per schema object) into a validator that checks a copy of a value,
- * fills in the schema's defaults, and reports every problem by JSON Pointer. The value given
- * is never changed (it may be frozen).
+ * fills in the schema's defaults, and reports every problem by JSON Pointer, and the strings
+ * at places marked `secret: true`. The value given is never changed (it may be frozen).
  */
 export function compileOptions<T>(schema: JsonSchema): (value: unknown) => Validation<T> {
   let validator = validators.get(schema);
@@ -135,7 +156,9 @@ export function compileOptions<T>(schema: JsonSchema): (value: unknown) => Valid
     const validate = ajv.compile(schema);
     validator = (value) => {
       const copy = copyData(value, schema);
-      return { value: copy, problems: validate(copy) ? [] : problemsOf(validate.errors ?? []) };
+      const context: ValidationContext = { secrets: [] };
+      const problems = validate.call(context, copy) ? [] : problemsOf(validate.errors ?? []);
+      return { value: copy, problems, secrets: context.secrets! };
     };
     validators.set(schema, validator);
   }

@@ -28,6 +28,16 @@ export const opsServerConfigSchema = {
 export const sitewatchSections = ['log', 'kafka', 'checker', 'producer', 'consumer', 'postgres', 'alerts', 'status'] as const;
 
 /**
+ * Settings that were renamed or moved, by the JSON Pointer they had, and where they went
+ * (dotted, as the README's config reference names settings). A config file that still uses
+ * one is told `/checker/probeId: renamed to checker.location` instead of that it is not a
+ * known setting. Every setting renamed or moved gets a row here, and keeps it.
+ */
+export const renamedSettings: Readonly<Record<string, string>> = {
+  '/checker/probeId': 'checker.location',
+};
+
+/**
  * The schema one service validates a shared config file with: its own sections strictly,
  * the sections other services read (`otherSections`, default the rest of `sitewatchSections`)
  * as any object (they validate those), nothing else.

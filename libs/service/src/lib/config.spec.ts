@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError, type JsonSchema, type Problem } from '@sitewatch/schema';
+import { renamedSettings, sitewatchSections } from './config-schema.js';
 import { loadConfig } from './config.js';
 import { serviceErrorCodes } from './errors.js';
 
@@ -31,6 +32,7 @@ const schema: JsonSchema = {
     },
     targets: { type: 'array', items: { type: 'object', required: ['url'], properties: { url: { type: 'string', pattern: '^https?://' } } } },
     postgres: { type: 'object', properties: { url: { type: 'string' } } },
+    hook: { type: 'object', properties: { url: { type: 'string', secret: true }, headers: { type: 'object', additionalProperties: { type: 'string', secret: true } } } },
   },
 };
 
@@ -109,6 +111,52 @@ describe('loadConfig', () => {
   it('treats inline passwords in secret-named keys and URLs as secrets', () => {
     const file = write('inline.yaml', 'kafka:\n  brokers: [a]\n  sasl: { password: inline-pw }\npostgres:\n  url: postgres://u:url-pw@db/x\n');
     expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['inline-pw', 'url-pw']);
+  });
+
+  it('reports a renamed setting with where it went, instead of as unknown, and other unknown keys as before', () => {
+    const checker = { type: 'object', additionalProperties: false, properties: { location: { type: 'string' } } };
+    const file = write('renamed.yaml', 'kafka:\n  brokers: [a]\nchecker:\n  probeId: eu-west\n  colour: blue\n');
+    expect(problemsOf(() => loadConfig(file, { schema: { ...schema, properties: { ...(schema.properties as object), checker } }, env: {} }))).toEqual([
+      { path: '/checker/probeId', message: 'renamed to checker.location' },
+      { path: '/checker/colour', message: 'is not a known setting' },
+    ]);
+  });
+
+  it('keeps renames from a section of the file to a dotted path (e2e/test/config.int.spec.ts runs each through its service)', () => {
+    for (const [from, to] of Object.entries(renamedSettings)) {
+      expect(sitewatchSections).toContain(from.split('/')[1]);
+      expect(to).toMatch(/^[a-z]+(\.[A-Za-z][A-Za-z0-9]*)+$/);
+    }
+  });
+
+  it('treats the strings the schema marks secret as secrets, inline too', () => {
+    const file = write('marked.yaml', 'kafka:\n  brokers: [a]\nhook:\n  url: https://hooks.test/T0/B0/inline-path\n  headers: { authorization: Bearer inline-token }\n');
+    expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['Bearer inline-token', 'https://hooks.test/T0/B0/inline-path']);
+  });
+
+  it('refuses a secret shorter than 4 characters where it is written, whatever made it a secret; an empty value is none', () => {
+    const file = write(
+      'short.yaml',
+      [
+        'kafka:',
+        '  brokers: ["${env:BROKER}"]',
+        '  sasl: { password: abc }',
+        'postgres:',
+        '  url: "postgres://u:pw@db/${env:EMPTY}"',
+        'hook:',
+        '  url: https://hooks.test/x',
+        '  headers: { x-version: "2", x-token: "${env:EMPTY}" }',
+      ].join('\n'),
+    );
+    const tooShort = 'a secret must be at least 4 characters: a shorter one cannot be scrubbed from logs';
+    expect(problemsOf(() => loadConfig(file, { schema, env: { BROKER: 'b:1', EMPTY: '' } }))).toEqual([
+      { path: '/kafka/sasl/password', message: tooShort },
+      { path: '/hook/headers/x-version', message: tooShort },
+      { path: '/postgres/url', message: tooShort },
+      { path: '/kafka/brokers/0', message: `${tooShort} (\${env:} and \${file:} give secrets: write a value that is none inline)` },
+    ]);
+    const empty = write('empty.yaml', 'kafka:\n  brokers: [a]\n  sasl: { password: "" }\npostgres:\n  url: "postgres://u:${env:EMPTY}@db/x"\n');
+    expect(loadConfig(empty, { schema, env: { EMPTY: '' } }).secrets).toEqual([]);
   });
 
   it('takes relative ...File paths from the config file folder', () => {

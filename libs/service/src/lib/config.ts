@@ -1,10 +1,13 @@
 // A service's config: one YAML file, secret references resolved, validated against a JSON
-// Schema with defaults applied, frozen. Every problem is reported at once, by path.
+// Schema with defaults applied, frozen, its secrets listed (secrets.ts). Every problem is
+// reported at once, by path.
 import fs from 'node:fs';
 import path from 'node:path';
 import { compileOptions, pointer, type JsonSchema, type Problem } from '@sitewatch/schema';
 import { parseDocument } from 'yaml';
+import { renamedSettings } from './config-schema.js';
 import { ServiceError } from './errors.js';
+import { checkSecrets, secretKey, urlPasswords, type FoundSecret } from './secrets.js';
 
 /** Options of loadConfig(). */
 export interface LoadConfigOptions {
@@ -25,12 +28,15 @@ export interface LoadConfigOptions {
 /** A loaded config file. */
 export interface LoadedConfig<T> {
   config: T;
-  /** Values that came from references or secret-named keys: to be scrubbed from any output. */
+  /**
+   * Values to scrub from any output: what references gave, the values of secret-named keys,
+   * URL passwords, and the strings where the schema says `secret: true`; none shorter than 4
+   * characters (a config problem) or empty.
+   */
   secrets: string[];
 }
 
 const reference = /\$\{(env|file):([^}]+)\}/g;
-const secretKey = /(password|secret|token|passphrase)$|^key$/i;
 /** Settings named `...File` hold paths: relative ones are taken from the config file's folder. */
 const fileKey = /File$/;
 
@@ -40,7 +46,7 @@ function invalidConfig(file: string, problems: Problem[]): ServiceError {
 }
 
 /** Replaces `${env:NAME}` and `${file:PATH}` in every string; records what was substituted. */
-function resolveReferences(value: unknown, at: string, context: { env: LoadConfigOptions['env']; dir: string; secrets: string[]; problems: Problem[] }): unknown {
+function resolveReferences(value: unknown, at: string, context: { env: LoadConfigOptions['env']; dir: string; secrets: FoundSecret[]; problems: Problem[] }): unknown {
   if (typeof value === 'string') {
     return value.replace(reference, (_match, kind: string, name: string) => {
       const resolved = kind === 'env' ? context.env[name] : readReferencedFile(path.resolve(context.dir, name));
@@ -48,7 +54,7 @@ function resolveReferences(value: unknown, at: string, context: { env: LoadConfi
         context.problems.push({ path: at, message: kind === 'env' ? `environment variable ${name} is not set` : `cannot read file ${name}` });
         return '';
       }
-      context.secrets.push(resolved);
+      context.secrets.push({ path: at, value: resolved, fromReference: true });
       return resolved;
     });
   }
@@ -58,7 +64,7 @@ function resolveReferences(value: unknown, at: string, context: { env: LoadConfi
       Object.entries(value).map(([key, item]) => {
         const resolved = resolveReferences(item, pointer(at, key), context);
         if (typeof resolved !== 'string' || !resolved) return [key, resolved];
-        if (secretKey.test(key)) context.secrets.push(resolved);
+        if (secretKey.test(key)) context.secrets.push({ path: pointer(at, key), value: resolved });
         return [key, fileKey.test(key) ? path.resolve(context.dir, resolved) : resolved];
       }),
     );
@@ -72,20 +78,6 @@ function readReferencedFile(file: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Passwords written inline in URLs (postgres://user:secret@host) are secrets too. */
-function urlPasswords(value: unknown): string[] {
-  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(value)) {
-    try {
-      const password = decodeURIComponent(new URL(value).password);
-      return password ? [password] : [];
-    } catch {
-      return [];
-    }
-  }
-  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(urlPasswords);
-  return [];
 }
 
 function deepFreeze<T>(value: T): T {
@@ -113,15 +105,20 @@ export function loadConfig<T>(file: string, options: LoadConfigOptions): LoadedC
     const what = (e: (typeof document.errors)[number]) => e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     throw invalidConfig(file, document.errors.map((e) => ({ path: '', message: `YAML${where(e)}: ${what(e)}` })));
   }
-  const context = { env: options.env, dir: path.dirname(file), secrets: [] as string[], problems: [] as Problem[] };
+  const context = { env: options.env, dir: path.dirname(file), secrets: [] as FoundSecret[], problems: [] as Problem[] };
   const resolved = resolveSections(document.toJS() ?? {}, options.sections, context);
-  const { value, problems } = compileOptions(options.schema)(resolved);
-  problems.unshift(...context.problems);
-  const config = ownSections(value, options.sections);
+  const validation = compileOptions(options.schema)(resolved);
+  const config = ownSections(validation.value, options.sections);
+  const { secrets, problems: shortSecrets } = checkSecrets([...context.secrets, ...validation.secrets, ...urlPasswords(config)]);
+  const problems = [...context.problems, ...validation.problems.map(renamed), ...shortSecrets];
   if (problems.length === 0 && options.check) problems.push(...options.check(config as never));
   if (problems.length > 0) throw invalidConfig(file, problems);
-  const secrets = [...new Set([...context.secrets, ...urlPasswords(config)])].filter((s) => s.length >= 4);
   return { config: deepFreeze(config as T), secrets };
+}
+
+/** A setting reported at the pointer it had before it was renamed or moved: where it went, rather than that it is unknown. */
+function renamed(problem: Problem): Problem {
+  return Object.hasOwn(renamedSettings, problem.path) ? { path: problem.path, message: `renamed to ${renamedSettings[problem.path]}` } : problem;
 }
 
 /** Resolves the references of the sections a service reads; leaves the others as they are written. */
