@@ -206,7 +206,7 @@ describe('alerts', () => {
   it('never wrote the webhook secret or the SMTP password, and exits cleanly', async () => {
     const served = await (await fetch(`http://127.0.0.1:${String(consumer.logs().find((e) => e.msg === 'ops server listening')?.port)}/metrics`)).text();
     expect(served).toMatch(/sitewatch_notifications_sent_total\{channel="hook"\} [1-9]/);
-    expect(served).toMatch(/sitewatch_incidents_open [0-9]/);
+    expect(served).toMatch(/sitewatch_incidents_open\{kind="down"\} [0-9]/);
     expect(await consumer.stop('SIGTERM')).toBe(0);
     for (const text of [...consumers.map((c) => c.output()), served]) {
       expect(text).not.toContain(secret);

@@ -2,7 +2,7 @@
 // Prometheus scrapes; batch sizes and write latencies are observed as batches are stored.
 import type { NotifierStats } from '@sitewatch/alerts';
 import { createRegistry, pollMetric } from '@sitewatch/service';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface ConsumerMetrics {
   registry: Registry;
@@ -30,9 +30,25 @@ function perChannel(registry: Registry, name: string, help: string, read: () => 
   });
 }
 
+/** A gauge with one label, its series read at scrape time (those absent from the reading are dropped). */
+function labelled(registry: Registry, name: string, help: string, label: string, read: () => Record<string, number>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, n] of Object.entries(read())) this.set({ [label]: value }, n);
+    },
+  });
+}
+
 /** The alerts' metrics: open incidents and what the outbox holds (the database's figures, every few seconds), what this process sent. */
 function alertsMetrics(registry: Registry, alerts: () => NotifierStats): void {
-  pollMetric(registry, 'sitewatch_incidents_open', 'Incidents open (all consumers).', () => alerts().openIncidents);
+  labelled(registry, 'sitewatch_incidents_open', 'Incidents open (all consumers), by kind: down, or degraded (up but slow).', 'kind', () => alerts().openByKind);
+  labelled(registry, 'sitewatch_target_degraded', 'Targets with an open degraded incident (1 each; absent otherwise).', 'target', () => Object.fromEntries(alerts().degradedTargets.map((t) => [t, 1])));
+  labelled(registry, 'sitewatch_certificate_expiry_timestamp_seconds', "Expiry of each target's TLS certificate as its latest https check saw it, Unix seconds.", 'target', () => alerts().certificateExpiry);
   pollMetric(registry, 'sitewatch_notifications_pending', 'Deliveries not sent yet: due, retrying or held to the end of a maintenance window (all consumers).', () => alerts().pending);
   pollMetric(registry, 'sitewatch_notifications_oldest_pending_seconds', 'Age of the oldest notification with a delivery due or failing (all consumers).', () => alerts().oldestPendingSeconds);
   pollMetric(registry, 'sitewatch_alerts_skipped_batches_total', 'Batches stored whose alert evaluation failed for good (a bug: see the error log).', () => alerts().skippedBatches);

@@ -18,5 +18,6 @@ export {
   type SlackChannel,
   type WebhookChannel,
 } from './lib/options.js';
-export { describeNotification, type NotificationKind, type NotificationPayload } from './lib/payload.js';
+export { describeNotification } from './lib/describe.js';
+export { isIncidentPayload, type CertificatePayload, type IncidentPayload, type NotificationKind, type NotificationPayload } from './lib/payload.js';
 export { signature, signatureV2 } from './lib/channels/webhook.js';

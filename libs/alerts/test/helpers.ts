@@ -13,8 +13,11 @@ export async function alertingSink(url: string, options: AlertingSinkOptions['al
 
 const start = Date.now() - 3_600_000;
 
-/** Results of one target from one location, a minute apart from `from` (index of the first): u = up, d = down. */
-export function checks(target: string, pattern: string, options: { location?: string; from?: number; offsetMs?: number } = {}): CheckResult[] {
+/**
+ * Results of one target from one location, a minute apart from `from` (index of the first):
+ * u = up (120 ms), s = up but slow (5 s, mostly waiting for the first byte), d = down.
+ */
+export function checks(target: string, pattern: string, options: { location?: string; from?: number; offsetMs?: number; tlsNotAfter?: string } = {}): CheckResult[] {
   return [...pattern].map((c, i) => {
     const startedAt = new Date(start + (options.offsetMs ?? 0) + ((options.from ?? 0) + i) * 60_000).toISOString();
     return makeCheckResult({
@@ -23,15 +26,17 @@ export function checks(target: string, pattern: string, options: { location?: st
       probeId: options.location ?? 'eu-west',
       startedAt,
       scheduledAt: startedAt,
+      ...(options.tlsNotAfter === undefined ? {} : { tlsNotAfter: options.tlsNotAfter }),
       ...(c === 'd' ? { outcome: 'down', reason: 'status', statusCode: 503, error: { code: 'HTTP_503', message: 'Service Unavailable' } } : {}),
+      ...(c === 's' ? { responseTimeMs: 5000, phases: { dnsMs: 1, tcpMs: 1, tlsMs: 3, ttfbMs: 4990, downloadMs: 5 } } : { responseTimeMs: 120, phases: { dnsMs: 1, tcpMs: 1, tlsMs: 3, ttfbMs: 110, downloadMs: 5 } }),
     });
   });
 }
 
 /** Incidents of a target, oldest first. */
 export function incidents(sql: postgres.Sql, target: string) {
-  return sql<{ id: string; openedAt: Date; resolvedAt: Date | null; locations: string[]; inMaintenance: boolean; reason: string; notifiedAt: Date | null }[]>`
-    select id, opened_at as "openedAt", resolved_at as "resolvedAt", locations, in_maintenance as "inMaintenance", reason, notified_at as "notifiedAt"
+  return sql<{ id: string; kind: string; openedAt: Date; resolvedAt: Date | null; escalatedAt: Date | null; locations: string[]; inMaintenance: boolean; reason: string; notifiedAt: Date | null }[]>`
+    select id, kind, opened_at as "openedAt", resolved_at as "resolvedAt", escalated_at as "escalatedAt", locations, in_maintenance as "inMaintenance", reason, notified_at as "notifiedAt"
     from sitewatch.incidents where target = ${target} order by id`;
 }
 

@@ -22,7 +22,7 @@ afterAll(() => pg?.close());
 
 describe('alerts migrations', () => {
   it('take over a ledger of whole-file checksums, as releases before wrote it, and rewrite it', async () => {
-    const setup = await alertingSink(pg.url, pg.sql);
+    const setup = await alertingSink(pg.url);
     try {
       // As shipped: 00002 with its first comments (listed), 00001 as it is now.
       const old = files.map((file) => (file === '00002_alert_locations_fillfactor.sql' ? listed[file]![0]! : whole(file)));

@@ -6,6 +6,7 @@ import { createChannel } from './channels/index.js';
 import { createEvaluation } from './evaluation.js';
 import { createNotifier, type Notifier, type NotifierStats } from './notifier.js';
 import { resolveAlertsOptions, type AlertsOptions } from './options.js';
+import { createRelativeSlowness } from './relative-slow.js';
 import { createRules } from './rules.js';
 import { createTables } from './tables.js';
 
@@ -29,7 +30,7 @@ export interface Alerts {
 
 const migrationsDirectory = new URL('../../migrations/', import.meta.url);
 const ledger = 'alerts_migrations';
-const idle: NotifierStats = { sent: {}, failed: {}, abandoned: {}, openIncidents: 0, pending: 0, oldestPendingSeconds: 0, skippedBatches: 0 };
+const idle: NotifierStats = { sent: {}, failed: {}, abandoned: {}, openIncidents: 0, openByKind: { down: 0, degraded: 0 }, degradedTargets: [], certificateExpiry: {}, pending: 0, oldestPendingSeconds: 0, skippedBatches: 0 };
 
 /** Checks the options (throws ERR_ALERTS_INVALID_OPTIONS with every problem); connects on first use. */
 export function createAlerts(options: AlertsOptions): Alerts {
@@ -75,7 +76,8 @@ export function createAlerts(options: AlertsOptions): Alerts {
     startNotifier() {
       if (notifier || closing || !settings.enabled || !settings.notifier.enabled) return;
       const channels = Object.entries(settings.channels).map(([name, channel]) => createChannel(name, channel, { timeoutMs: settings.notifier.sendTimeoutMs, now }));
-      notifier = createNotifier({ sql, tables, rules, channels, settings: settings.notifier, ...statusPage, now, log });
+      const relative = createRelativeSlowness({ sql, schema, tables, rules, now });
+      notifier = createNotifier({ sql, tables, rules, channels, relative, settings: settings.notifier, ...statusPage, now, log });
       log.info({ channels: channels.map((channel) => channel.name) }, 'notifier started');
     },
     stats: () => ({ ...(notifier?.stats() ?? idle), skippedBatches: skipped }),

@@ -73,7 +73,7 @@ describe('one location', () => {
           down = now;
         });
         const got = transitions.map((t) => {
-          const at = t.kind === 'open' ? checks.findIndex((c) => c.id === t.incident.lastCheckId) : checks.findIndex((c) => c.at === t.resolvedAt) + thresholds.successThreshold - 1;
+          const at = t.kind === 'resolve' ? checks.findIndex((c) => c.at === t.resolvedAt) + thresholds.successThreshold - 1 : checks.findIndex((c) => c.id === t.incident.lastCheckId);
           return `${t.kind}@${at}`;
         });
         expect({ thresholds, pattern, got }).toEqual({ thresholds, pattern, got: expected });

@@ -8,10 +8,10 @@ import { transaction } from '@sitewatch/pg-sink';
 import { backoffDelay, sleep, type Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import type { Channel } from './channels/index.js';
-import { insertNotification } from './evaluation.js';
+import { insertNotification } from './incident-writes.js';
 import { incidentColumns, type IncidentRecord } from './incident.js';
 import type { ResolvedAlertsOptions } from './options.js';
-import { notificationPayload, type NotificationKind, type NotificationPayload } from './payload.js';
+import { isIncidentPayload, notificationPayload, type NotificationKind, type NotificationPayload } from './payload.js';
 import type { Rules } from './rules.js';
 import type { Tables } from './tables.js';
 
@@ -25,6 +25,12 @@ export interface NotifierStats {
   abandoned: Record<string, number>;
   /** From the database (all processes), refreshed every few seconds: open incidents. */
   openIncidents: number;
+  /** Of those, how many of each kind. */
+  openByKind: { down: number; degraded: number };
+  /** Targets with an open degraded incident. */
+  degradedTargets: string[];
+  /** The expiry of each target's certificate (its latest https check), Unix seconds. */
+  certificateExpiry: Record<string, number>;
   /** Deliveries not sent yet (retrying, held to a maintenance window's end, or waiting for a free channel loop). */
   pending: number;
   /** Age of the oldest notification with a delivery due or failing, seconds (0: none). */
@@ -47,6 +53,8 @@ export interface NotifierContext {
   rules: Rules;
   channels: Channel[];
   settings: ResolvedAlertsOptions['notifier'];
+  /** The relative slow rule's refresh (relative-slow.ts), run by the housekeeping loop. */
+  relative: { refresh(): Promise<boolean> };
   statusPageUrl?: string;
   now: () => Date;
   log: Logger;
@@ -71,7 +79,7 @@ export function createNotifier(context: NotifierContext): Notifier {
   const { sql, tables: t, settings, log } = context;
   const stopping = new AbortController();
   const counts = { sent: {} as Record<string, number>, failed: {} as Record<string, number>, abandoned: {} as Record<string, number> };
-  const figures = { openIncidents: 0, pending: 0, oldestPendingSeconds: 0 };
+  const figures = { openIncidents: 0, openByKind: { down: 0, degraded: 0 }, degradedTargets: [] as string[], certificateExpiry: {} as Record<string, number>, pending: 0, oldestPendingSeconds: 0 };
   const count = (what: keyof typeof counts, channel: string) => (counts[what][channel] = (counts[what][channel] ?? 0) + 1);
   // An attempt ends at sendTimeoutMs; the rest of the lease is for recording it.
   const leaseMs = 2 * settings.sendTimeoutMs;
@@ -97,7 +105,8 @@ export function createNotifier(context: NotifierContext): Notifier {
 
   async function deliver(channel: Channel, claimed: Claimed): Promise<void> {
     const where = sql`notification_id = ${claimed.notificationId} and channel = ${claimed.channel}`;
-    const fields = { channel: channel.name, kind: claimed.kind, incident: claimed.payload.incident.id, target: claimed.payload.target, attempt: claimed.attempts };
+    const incident = isIncidentPayload(claimed.payload) ? claimed.payload.incident.id : null;
+    const fields = { channel: channel.name, kind: claimed.kind, incident, target: claimed.payload.target, attempt: claimed.attempts };
     try {
       const delivery = { idempotencyKey: claimed.idempotencyKey, payload: claimed.payload, body: JSON.stringify(claimed.payload), attempt: claimed.attempts };
       // Not cut short by close(): a send in flight ends within its deadline, and is recorded.
@@ -145,7 +154,7 @@ export function createNotifier(context: NotifierContext): Notifier {
     return claimed.length > 0;
   };
 
-  /** Queues due reminders, and the "down" of incidents held back by a maintenance window that has ended. */
+  /** Queues due reminders, and the notifications of incidents held back by a maintenance window that has ended. */
   function reminders(): Promise<void> {
     const now = context.now();
     return transaction(sql, async (tx) => {
@@ -164,9 +173,11 @@ export function createNotifier(context: NotifierContext): Notifier {
     const next = (ms: number | undefined) => (ms === undefined ? null : new Date(now.getTime() + ms));
     if (!incident.notified) {
       if (windowEnd !== undefined) return;
+      // Its "down" or "degraded" (and a "down" it was escalated with meanwhile), in order.
       await tx`
         insert into ${t.deliveries} (notification_id, channel, next_attempt_at)
-        select id, channel, ${now} from ${t.notifications}, unnest(${rule.channels}::text[]) as channel where incident_id = ${incident.id} and kind = 'down'`;
+        select n.id, channel, ${now} from ${t.notifications} as n, unnest(${rule.channels}::text[]) as channel
+        where n.incident_id = ${incident.id} and not exists (select 1 from ${t.deliveries} as d where d.notification_id = n.id)`;
       await tx`update ${t.incidents} set notified_at = ${now}, next_reminder_at = ${next(rule.remindEveryMs)} where id = ${incident.id}`;
     } else if (windowEnd !== undefined || rule.remindEveryMs === undefined) {
       // Inside a window: the next one comes at its end. No reminders (any more): none.
@@ -174,26 +185,38 @@ export function createNotifier(context: NotifierContext): Notifier {
     } else {
       const reminder = incident.reminders + 1;
       const payload = notificationPayload('reminder', incident, { now, reminder, ...(context.statusPageUrl ? { statusPageUrl: context.statusPageUrl } : {}) });
-      await insertNotification(tx, t, incident, 'reminder', payload, rule.channels, now);
+      await insertNotification(tx, t, { incidentId: incident.id, target: incident.target }, 'reminder', payload, rule.channels, now);
       await tx`update ${t.incidents} set reminders = ${reminder}, next_reminder_at = ${next(rule.remindEveryMs)} where id = ${incident.id}`;
     }
   }
 
   async function refreshFigures(): Promise<void> {
     const now = context.now();
-    const [row] = await sql<{ open: number; pending: number; oldest: number | null }[]>`
+    const [row] = await sql<{ down: number; degraded: number; degradedTargets: string[]; pending: number; oldest: number | null }[]>`
       select
-        (select count(*)::int from ${t.incidents} where resolved_at is null) as open,
+        (select count(*)::int from ${t.incidents} where resolved_at is null and kind = 'down') as down,
+        (select count(*)::int from ${t.incidents} where resolved_at is null and kind = 'degraded') as degraded,
+        (select coalesce(array_agg(target order by target), '{}') from ${t.incidents} where resolved_at is null and kind = 'degraded') as "degradedTargets",
         (select count(*)::int from ${t.deliveries} where sent_at is null and abandoned_at is null) as pending,
         (select extract(epoch from ${now}::timestamptz - min(n.created_at))::float8
           from ${t.deliveries} as d join ${t.notifications} as n on n.id = d.notification_id
           where d.sent_at is null and d.abandoned_at is null and (d.attempts > 0 or d.next_attempt_at <= ${now})) as oldest`;
-    Object.assign(figures, { openIncidents: row!.open, pending: row!.pending, oldestPendingSeconds: Math.max(0, row!.oldest ?? 0) });
+    const certificates = await sql<{ target: string; seconds: number }[]>`
+      select target, extract(epoch from certificate_not_after)::float8 as seconds from ${t.targets} where certificate_not_after is not null`;
+    Object.assign(figures, {
+      openIncidents: row!.down + row!.degraded,
+      openByKind: { down: row!.down, degraded: row!.degraded },
+      degradedTargets: row!.degradedTargets,
+      certificateExpiry: Object.fromEntries(certificates.map((c) => [c.target, c.seconds])),
+      pending: row!.pending,
+      oldestPendingSeconds: Math.max(0, row!.oldest ?? 0),
+    });
   }
 
   let lastFigures = 0;
   const housekeeping = async () => {
     await reminders();
+    await context.relative.refresh();
     if (Date.now() - lastFigures >= statsEveryMs) {
       await refreshFigures();
       lastFigures = Date.now();

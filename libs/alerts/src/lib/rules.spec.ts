@@ -22,9 +22,25 @@ describe('rules', () => {
         { targets: ['api-eu', 'shop'], failureThreshold: 9 },
       ],
     });
-    expect(rules.ruleFor('api-eu')).toEqual({ failureThreshold: 4, successThreshold: 2, quorum: 2, remindEveryMs: 3_600_000, channels: ['ops'] });
-    expect(rules.ruleFor('shop')).toEqual({ failureThreshold: 9, successThreshold: 2, remindEveryMs: 3_600_000, channels: ['chat', 'ops'] });
-    expect(rules.ruleFor('blog')).toEqual({ failureThreshold: 4, successThreshold: 2, remindEveryMs: 3_600_000, channels: ['chat', 'ops'] });
+    const base = { successThreshold: 2, slowThreshold: 3, remindEveryMs: 3_600_000, certificateWarnDays: [30, 14, 7, 1] };
+    expect(rules.ruleFor('api-eu')).toEqual({ ...base, failureThreshold: 4, quorum: 2, channels: ['ops'] });
+    expect(rules.ruleFor('shop')).toEqual({ ...base, failureThreshold: 9, channels: ['chat', 'ops'] });
+    expect(rules.ruleFor('blog')).toEqual({ ...base, failureThreshold: 4, channels: ['chat', 'ops'] });
+  });
+
+  it('takes the slow rules from the defaults or a rule, and certificate notices from alerts.certificates or a rule', () => {
+    const rules = rulesOf({
+      defaults: { slowMs: 2000 },
+      certificates: { warnDays: [21, 7] },
+      rules: [
+        { targets: ['api-*'], slowFactor: 3, slowThreshold: 5, certificates: { warnDays: [60] } },
+        { targets: ['legacy'], certificates: { enabled: false } },
+      ],
+    });
+    expect(rules.ruleFor('api-eu')).toMatchObject({ slowMs: 2000, slowFactor: 3, slowThreshold: 5, certificateWarnDays: [60] });
+    expect(rules.ruleFor('legacy')).toMatchObject({ slowMs: 2000, slowThreshold: 3, certificateWarnDays: [] });
+    expect(rules.ruleFor('blog')).toMatchObject({ slowMs: 2000, certificateWarnDays: [21, 7] });
+    expect(rules.ruleFor('blog').slowFactor).toBeUndefined();
   });
 });
 

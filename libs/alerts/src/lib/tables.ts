@@ -10,6 +10,7 @@ export interface Tables {
   incidents: postgres.Helper<string>;
   notifications: postgres.Helper<string>;
   deliveries: postgres.Helper<string>;
+  certificateNotices: postgres.Helper<string>;
   /** `target, location, ...` of alert_locations. */
   locationList: string;
   /** `target text, location text, ...`: the record type of a location row in JSON. */
@@ -56,6 +57,7 @@ export function createTables(sql: postgres.Sql, schema: string): Tables {
     incidents: qualified('incidents'),
     notifications: qualified('notifications'),
     deliveries: qualified('deliveries'),
+    certificateNotices: qualified('certificate_notices'),
     locationList: locationColumns.map(([name]) => name).join(', '),
     locationTypes: locationColumns.map(([name, type]) => `${name} ${type}`).join(', '),
     locationUpdates: locationColumns

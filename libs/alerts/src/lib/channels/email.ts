@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import nodemailer from 'nodemailer';
 import { AlertsError } from '../errors.js';
 import type { EmailChannel } from '../options.js';
-import { describeNotification } from '../payload.js';
+import { describeNotification } from '../describe.js';
+import { isIncidentPayload } from '../payload.js';
 import type { Channel } from './channel.js';
 
 /** The SMTP server's answer or the socket's code, never a credential (nodemailer puts none in its messages). */
@@ -41,7 +42,7 @@ export function createEmailChannel(name: string, options: EmailChannel, timeoutM
           subject: `[sitewatch] ${subject}`,
           text: `${lines.join('\n\n')}\n`,
           messageId: `<${delivery.idempotencyKey}@sitewatch>`,
-          headers: { 'X-Sitewatch-Event': delivery.payload.event, 'X-Sitewatch-Incident': String(delivery.payload.incident.id) },
+          headers: { 'X-Sitewatch-Event': delivery.payload.event, ...(isIncidentPayload(delivery.payload) ? { 'X-Sitewatch-Incident': String(delivery.payload.incident.id) } : {}) },
           signal,
         });
       } catch (error) {

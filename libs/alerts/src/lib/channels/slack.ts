@@ -1,11 +1,21 @@
 // A Slack incoming webhook: the notification as a short readable message (text for
 // notifications and clients without blocks; a section and a context line as blocks).
 import type { SlackChannel } from '../options.js';
-import { describeNotification, type NotificationPayload } from '../payload.js';
+import { describeNotification } from '../describe.js';
+import type { NotificationKind, NotificationPayload } from '../payload.js';
 import type { Channel } from './channel.js';
 import { postJson } from './http.js';
 
-const icons = { down: ':red_circle:', reminder: ':red_circle:', resolved: ':large_green_circle:' } as const;
+const icons: Record<NotificationKind, string> = {
+  down: ':red_circle:',
+  reminder: ':red_circle:',
+  resolved: ':large_green_circle:',
+  degraded: ':large_orange_circle:',
+  recovered: ':large_green_circle:',
+  certificate_expiring: ':lock:',
+  certificate_expired: ':red_circle:',
+  certificate_renewed: ':white_check_mark:',
+};
 
 /** Slack's `<url|label>` with the characters it reserves escaped. */
 const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');

@@ -7,11 +7,15 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../../../../../tools/testing/receivers.js';
-import { notificationPayload, type IncidentRecord } from '../payload.js';
+import type { IncidentRecord } from '../incident.js';
+import { notificationPayload } from '../payload.js';
 import { signature, signatureV2, createWebhookChannel } from './webhook.js';
 
 const incident: IncidentRecord = {
   id: 1,
+  kind: 'down',
+  escalatedAt: null,
+  slow: null,
   target: 'shop',
   url: 'https://shop.test/',
   openedAt: new Date(),
