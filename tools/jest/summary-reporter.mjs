@@ -1,5 +1,6 @@
-// Records each jest run's totals, with the Node.js version and the user it ran on, so .ci/run
-// can print one line per runtime and one summed over all projects. Active only when
+// Records each jest run's totals, with the Node.js version and the user it ran on (and the
+// PostgreSQL version, when tools/testing/with-postgres.ts chose the server), so .ci/run can
+// print one line per runtime and one summed over all projects. Active only when
 // SITEWATCH_TEST_SUMMARY_DIR is set.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ export default class SummaryReporter {
       project: path.relative(path.join(import.meta.dirname, '../..'), this.rootDir) || '.',
       node: process.version,
       user: os.userInfo().username,
+      ...(process.env.SITEWATCH_TEST_POSTGRES && { postgres: process.env.SITEWATCH_TEST_POSTGRES }),
       passed: results.numPassedTests,
       // A file that fails to load has no failed tests but is a failure all the same.
       failed: results.numFailedTests + results.numRuntimeErrorTestSuites,

@@ -101,7 +101,7 @@ export function fetchKafka(options: KafkaStackOptions): string {
 }
 
 /** A fresh throwaway CA: the broker's PEM key store, and the files a client needs. */
-export async function kafkaCertificates(): Promise<Record<'ca.pem' | 'broker.pem' | 'service.cert' | 'service.key', string>> {
+async function kafkaCertificates(): Promise<Record<'ca.pem' | 'broker.pem' | 'service.cert' | 'service.key', string>> {
   const ca = await createCertificateAuthority('sitewatch local Kafka CA');
   const broker = await ca.issue({ commonName: 'localhost', hosts: ['localhost', '127.0.0.1', '::1'] });
   const client = await ca.issue({ commonName: 'sitewatch-client', usage: 'client' });
@@ -114,7 +114,7 @@ export async function kafkaCertificates(): Promise<Record<'ca.pem' | 'broker.pem
 }
 
 /** Writes the certificates with owner-only permissions. */
-export function writeFiles(dir: string, files: Record<string, string>): void {
+function writeFiles(dir: string, files: Record<string, string>): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const [name, content] of Object.entries(files)) {
     fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });

@@ -11,7 +11,7 @@ export const defaultKafkaVersion = '3.9.2';
 
 /** Everything a test or an app needs to reach the stack's services. */
 export interface StackInfo {
-  kafka: Omit<KafkaEndpoints, 'logFile'> & { logFile?: string };
+  kafka: KafkaEndpoints;
   databaseUrl: string;
 }
 

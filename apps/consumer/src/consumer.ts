@@ -4,7 +4,7 @@
 import { createAlertingSink } from '@sitewatch/alerts';
 import { createSubscriber, type BatchHandler } from '@sitewatch/kafka-transport';
 import { sinkErrorCodes } from '@sitewatch/pg-sink';
-import { backoffDelay, isSitewatchError, sleep, type Logger } from '@sitewatch/schema';
+import { isSitewatchError, retry, type Logger } from '@sitewatch/schema';
 import { subscriberOptions, type ConsumerConfig } from './config.js';
 import { createConsumerMetrics, type ConsumerMetrics } from './metrics.js';
 
@@ -23,18 +23,7 @@ const startRetry = { initialMs: 500, maxMs: 10_000 };
 
 /** Runs `step` until it succeeds; a retriable failure is logged and tried again after a pause. */
 async function untilDone(what: string, step: () => Promise<unknown>, log: Logger, signal: AbortSignal): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await step();
-      return;
-    } catch (error) {
-      if (signal.aborted || (error as { retriable?: unknown }).retriable !== true) throw error;
-      const delayMs = backoffDelay(startRetry, attempt);
-      log.warn({ err: error, attempt: attempt + 1, delayMs }, `${what} failed; retrying`);
-      await sleep(delayMs, signal);
-      if (signal.aborted) throw error;
-    }
-  }
+  await retry(step, { backoff: startRetry, signal, onRetry: (error, attempt, delayMs) => log.warn({ err: error, attempt: attempt + 1, delayMs }, `${what} failed; retrying`) });
 }
 
 export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer {

@@ -3,8 +3,11 @@
 // each reading its own from the beginning and then following them; a member gives its
 // partitions up before another is given them; a member that outlives its lease (its event
 // loop blocked past the session timeout, as a paused process) knows it at once, gives its
-// partitions up, and joins again.
+// partitions up, and joins again; a member closed while it waits to try joining again
+// stops trying, even when Kafka is back by then.
 import { describe, expect, it } from '@jest/globals';
+import { noopLogger, type Logger } from '@sitewatch/schema';
+import { startTcpProxy } from '../../../tools/testing/tcp-proxy.js';
 import { createRegistryMember, readRegistry, writeRegistry, type RegistryListener, type RegistryMember, type RegistryRecord } from '../src/index.js';
 import { eventually, recordingLogger, useTestKafka } from './helpers.js';
 
@@ -135,5 +138,31 @@ describe('registry members', () => {
     await eventually(() => only.stats().assignments > assignments && a.state.size === 4, { what: 'a new assignment, read again from the start', timeoutMs: 30_000 });
     expect(only.leaseValid()).toBe(true);
     expect([...a.held].sort()).toEqual([0, 1]);
+  });
+
+  it('stops trying to join when closed while it waits to try again, even with Kafka back by then', async () => {
+    const topic = await ctx.kafka.createTopic({ prefix: 'registry', partitions: 1, config: { 'cleanup.policy': 'compact' } });
+    const [host, port] = ctx.kafka.connection().brokers[0]!.split(':');
+    const proxy = await startTcpProxy({ targetHost: host!, targetPort: Number(port) });
+    ctx.cleanups.push(() => proxy.close());
+    await proxy.stop();
+    const a = recorder();
+    let closed: Promise<void> | undefined;
+    // Told synchronously, right before the wait: Kafka comes back, then the member is closed.
+    const logger: Logger = {
+      ...noopLogger,
+      warn: (_fields: unknown, message?: string) => {
+        if (message === 'joining the registry group failed; retrying') closed ??= proxy.start().then(() => created.close());
+      },
+      child: () => logger,
+    };
+    const created = createRegistryMember({ connection: { ...ctx.kafka.connection(), brokers: [proxy.address] }, topic, groupId: ctx.kafka.uniqueGroupId(), listener: a.listener, sessionTimeoutMs, logger });
+    ctx.cleanups.push(() => created.close());
+    await expect(created.start()).rejects.toMatchObject({ code: 'ERR_TRANSPORT_CONNECT', retriable: true });
+    // Only the close() ends the retrying of a retriable failure.
+    expect(closed).toBeDefined();
+    await closed;
+    expect(a.events).toEqual([]);
+    expect(created.ready()).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 export { reasonIds } from './lib/batch.js';
 export { SinkError, sinkErrorCodes, toSinkError, type SinkErrorCode } from './lib/errors.js';
+export { isSqlIdentifier, sqlIdentifierPattern } from './lib/identifier.js';
 export { createSchemaCheck, migrate, type MigrateOptions, type MigrateResult, type MigrationSet, type SchemaCheck } from './lib/migrate.js';
 export { checkSinkOptions, pgSinkOptionsSchema, sinkDefaults, type InsertedHook, type SinkOptions, type SinkSslOptions, type SslMode } from './lib/options.js';
 export {

@@ -22,6 +22,7 @@ export {
 } from './lib/errors.js';
 export { noopLogger, type LogFn, type Logger } from './lib/logger.js';
 export { createQueue, type Queue } from './lib/queue.js';
+export { hasRetriableFlag, retry, type RetryOptions } from './lib/retry.js';
 export { compileOptions, isPem, pointer, readPemFile, relocateProblems, whenPresent, type JsonSchema, type SecretValue, type Validation } from './lib/validation.js';
 export { targetSchemaVersion, type CheckMethod, type Target, type TargetSettings } from './lib/target.js';
 export { statusRangePattern, targetRecordSchema, targetSchema, targetSettingsSchema } from './lib/target.schema.js';

@@ -2,6 +2,7 @@
 // both check them with (defaults in it), the types, and the rules it cannot say (a rule
 // naming a channel that does not exist, a window that ends before it starts, an unknown time
 // zone, an unreadable CA file), run once at construction and by the consumer's config check.
+import { sqlIdentifierPattern } from '@sitewatch/pg-sink';
 import { backoffProblems, backoffSchema, compileOptions, pointer, readPemFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { AlertsError } from './errors.js';
@@ -333,7 +334,7 @@ const librarySchema = {
   properties: {
     ...alertsOptionsSchema.properties,
     sql: { typeof: 'function' },
-    schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: 'sitewatch' },
+    schema: { type: 'string', pattern: sqlIdentifierPattern, default: 'sitewatch' },
     logger: { typeof: 'object' },
     now: { typeof: 'function' },
   },

@@ -110,7 +110,19 @@ describe('processBatch', () => {
     await expect(processBatch(batchOf([messageOf(makeCheckResult(), 0)]), deps)).resolves.toBe(false);
     expect(calls).toBe(2);
     expect(letters).toHaveLength(0);
-    expect(deps.counters.results).toBe(0);
+    expect(deps.counters).toMatchObject({ results: 0, retries: 1 });
+  });
+
+  it('does not call the handler again when the subscriber closes while it waits to retry', async () => {
+    let calls = 0;
+    const { deps, closing } = setUp(async () => {
+      calls += 1;
+      throw retriable();
+    });
+    deps.heartbeat = async () => closing.abort();
+    await expect(processBatch(batchOf([messageOf(makeCheckResult(), 0)]), deps)).resolves.toBe(false);
+    expect(calls).toBe(1);
+    expect(deps.counters).toMatchObject({ results: 0, retries: 1 });
   });
 
   it('stops waiting for a handler that hangs once close() gives up on it', async () => {

@@ -2,7 +2,7 @@
 // dead-letter the invalid ones, hand the valid ones to the caller, retry what failed for a
 // passing reason, and isolate (then dead-letter) results the caller can never store.
 // Kafka is out of the picture here: the subscriber passes in functions, the tests fakes.
-import { backoffDelay, decode, schemaVersion, schemaVersionHeader, sleep, type Backoff, type CheckResult, type DecodeResult, type Logger } from '@sitewatch/schema';
+import { decode, hasRetriableFlag, retry, schemaVersion, schemaVersionHeader, sleep, type Backoff, type CheckResult, type DecodeResult, type Logger } from '@sitewatch/schema';
 import { deadLetterOf, handlerFailure, integerHeader, type DeadLetter, type DeadLetterReason, type RawMessage } from './dead-letter.js';
 
 /** What a batch handler is told besides the results. */
@@ -101,25 +101,34 @@ async function pause(ms: number, deps: BatchDeps): Promise<void> {
 }
 
 /**
- * Runs `work` until it succeeds, retrying retriable errors with backoff. Returns the
- * non-retriable error, or `abandoned` when the subscriber closes first.
+ * Runs `work` until it succeeds, retrying retriable errors (all errors with `retryAll`)
+ * with backoff, heartbeating while it waits. Returns the non-retriable error, or `abandoned`
+ * when the subscriber closes first; throws when the group rebalances during a wait.
  */
-async function withRetries(what: string, work: (attempt: number) => Promise<void>, deps: BatchDeps, retryAll = false): Promise<Outcome | { error: unknown }> {
-  for (let attempt = 0; ; attempt++) {
+function withRetries(what: string, work: (attempt: number) => Promise<void>, deps: BatchDeps, retryAll = false): Promise<Outcome | { error: unknown }> {
+  // Only a retriable failure leaves the step as an error: retry() then waits (a heartbeat
+  // failure there ends it) and calls the step again, which first looks whether to go on.
+  const step = async (attempt: number): Promise<Outcome | { error: unknown }> => {
+    if (attempt > 0 && deps.closing.aborted) return abandoned;
     try {
       await unlessAbandoned(work(attempt), deps.abandon);
       return 'stored';
     } catch (error) {
       if (error instanceof Abandoned) return abandoned;
-      if (!retryAll && (error as { retriable?: unknown } | null)?.retriable !== true) return { error };
+      if (!retryAll && !hasRetriableFlag(error)) return { error };
       if (deps.closing.aborted) return abandoned;
-      deps.counters.retries += 1;
-      const delayMs = backoffDelay(deps.retry, attempt);
-      deps.log.warn({ err: error, operation: what, attempt: attempt + 1, delayMs }, 'retrying after a failure');
-      await pause(delayMs, deps);
-      if (deps.closing.aborted) return abandoned;
+      throw error;
     }
-  }
+  };
+  return retry(step, {
+    backoff: deps.retry,
+    isRetriable: () => true,
+    onRetry: (error, attempt, delayMs) => {
+      deps.counters.retries += 1;
+      deps.log.warn({ err: error, operation: what, attempt: attempt + 1, delayMs }, 'retrying after a failure');
+    },
+    wait: (delayMs) => pause(delayMs, deps),
+  });
 }
 
 /** Heartbeats while a long handler call runs, so the group does not evict this member. */

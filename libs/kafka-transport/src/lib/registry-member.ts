@@ -6,7 +6,7 @@
 // count it a member (a successful heartbeat or join, when the request was sent, plus the
 // session timeout, less a margin). A member that has been paused or cut off past its lease
 // stops at once, gives its partitions up and joins again as a new member.
-import { backoffDefaults, backoffDelay, noopLogger, sleep } from '@sitewatch/schema';
+import { backoffDefaults, backoffDelay, noopLogger, retry } from '@sitewatch/schema';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka, kafkajsRetry } from './connection.js';
 import { toTransportError, TransportError } from './errors.js';
@@ -199,18 +199,20 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
     log.info({ sessionTimeoutMs, heartbeatIntervalMs }, 'registry member started');
   }
 
-  async function startUntilJoined(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await startUp();
-      } catch (error) {
+  /**
+   * startUp() until it works, while Kafka is unreachable (startUp throws TransportErrors
+   * only). A close() ends it: no attempt after it, which would join the group and wait for
+   * an assignment that a closing member ignores (close() waited for it for ever).
+   */
+  function startUntilJoined(): Promise<void> {
+    return retry(startUp, {
+      backoff: backoffDefaults,
+      signal: closeSignal.signal,
+      onRetry: (error, attempt, delayMs) => {
         const err = toTransportError(error);
-        if (closing || !err.retriable) throw err;
-        const delayMs = backoffDelay(backoffDefaults, attempt);
         log.warn({ err, code: err.code, attempt: attempt + 1, delayMs }, 'joining the registry group failed; retrying');
-        await sleep(delayMs, closeSignal.signal);
-      }
-    }
+      },
+    });
   }
 
   let closed: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 // The registry topic as a whole: made sure to exist and to be compacted, read to its end
 // (the current state, without a group of its own), and written (upserts and tombstones).
 import { randomUUID } from 'node:crypto';
-import { backoffDelay, noopLogger, sleep, type Logger } from '@sitewatch/schema';
+import { noopLogger, retry, type Logger } from '@sitewatch/schema';
 import kafkajs, { Partitioners, type Admin, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs';
 import { createKafka, kafkajsRetry } from './connection.js';
 import { toTransportError, TransportError } from './errors.js';
@@ -54,15 +54,8 @@ export async function ensureRegistryTopic(admin: Admin, topic: string, create: C
 }
 
 /** The offsets of a topic's partitions; retried while the leaders are not known yet (a topic just created: kafkajs does not retry this itself). */
-async function topicOffsets(admin: Admin, topic: string): Promise<{ partition: number; low: string; high: string }[]> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (error) {
-      if (attempt >= 8 || !toTransportError(error).retriable) throw error;
-      await sleep(backoffDelay({ initialMs: 100, maxMs: 2000 }, attempt));
-    }
-  }
+function topicOffsets(admin: Admin, topic: string): Promise<{ partition: number; low: string; high: string }[]> {
+  return retry(() => admin.fetchTopicOffsets(topic), { backoff: { initialMs: 100, maxMs: 2000 }, retries: 8, isRetriable: (error) => toTransportError(error).retriable });
 }
 
 /**

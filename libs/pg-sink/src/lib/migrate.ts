@@ -12,6 +12,7 @@ import { noopLogger, type Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { SinkError, toSinkError } from './errors.js';
 import { earlierChecksums, migrationChecksum, readPreviousChecksums } from './migration-checksum.js';
+import { isSqlIdentifier } from './identifier.js';
 import { transaction } from './transaction.js';
 
 /** One migration file. */
@@ -55,7 +56,6 @@ export interface MigrationSet {
 export const migrationsDirectory = new URL('../../migrations/', import.meta.url);
 
 const fileName = /^(\d{5})_([a-z0-9_]+)\.sql$/;
-const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
 const identifierMessage = 'must be a lower-case SQL identifier (a-z, 0-9, _)';
 const defaultLedger = 'schema_migrations';
 
@@ -152,8 +152,8 @@ export async function migrate(sql: postgres.Sql, options: MigrateOptions = {}): 
   const schema = options.schema ?? 'sitewatch';
   const ledger = options.ledger ?? defaultLedger;
   const problems = [
-    ...(schemaName.test(schema) ? [] : [{ path: '/schema', message: identifierMessage }]),
-    ...(schemaName.test(ledger) ? [] : [{ path: '/ledger', message: identifierMessage }]),
+    ...(isSqlIdentifier(schema) ? [] : [{ path: '/schema', message: identifierMessage }]),
+    ...(isSqlIdentifier(ledger) ? [] : [{ path: '/ledger', message: identifierMessage }]),
   ];
   if (problems.length > 0) throw new SinkError('ERR_SINK_INVALID_OPTIONS', 'invalid migrate options', { problems });
   const log = (options.logger ?? noopLogger).child({ component: 'pg-sink', schema, ...(options.ledger === undefined ? {} : { ledger }) });

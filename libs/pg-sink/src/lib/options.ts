@@ -5,6 +5,7 @@ import { compileOptions, whenPresent, type CheckResult, type Logger, type Proble
 import type postgres from 'postgres';
 import { planConnection, type ConnectionPlan } from './connection.js';
 import { SinkError } from './errors.js';
+import { sqlIdentifierPattern } from './identifier.js';
 
 /** TLS modes, as libpq names them. */
 export const sslModes = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
@@ -89,7 +90,6 @@ export const sinkDefaults = {
 } as const;
 
 const maxDays = 36_500;
-const schemaNamePattern = '^[a-z_][a-z0-9_]{0,62}$';
 const days = (def: number, description: string) => ({ type: 'integer', minimum: 1, maximum: maxDays, default: def, description }) as const;
 
 /**
@@ -116,7 +116,7 @@ export const pgSinkOptionsSchema = {
     poolSize: { type: 'integer', minimum: 1, maximum: 100, default: sinkDefaults.poolSize },
     connectTimeoutMs: { type: 'integer', minimum: 100, maximum: 600_000, default: sinkDefaults.connectTimeoutMs },
     applicationName: { type: 'string', minLength: 1, maxLength: 63, default: sinkDefaults.applicationName },
-    schema: { type: 'string', pattern: schemaNamePattern, default: sinkDefaults.schema },
+    schema: { type: 'string', pattern: sqlIdentifierPattern, default: sinkDefaults.schema },
     rawRetentionDays: days(sinkDefaults.rawRetentionDays, 'Raw results older than this are dropped.'),
     hourlyRetentionDays: days(sinkDefaults.hourlyRetentionDays, 'Hourly rollups older than this are dropped; at least rawRetentionDays.'),
     dailyRetentionDays: days(sinkDefaults.dailyRetentionDays, 'Daily rollups older than this are dropped; at least hourlyRetentionDays.'),

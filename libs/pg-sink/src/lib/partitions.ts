@@ -6,6 +6,7 @@
 import type { Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { SinkError } from './errors.js';
+import { isSqlIdentifier } from './identifier.js';
 import { transaction } from './transaction.js';
 
 /** The partitioned tables. */
@@ -28,7 +29,6 @@ export type RetentionDays = Record<PartitionedTable, number>;
 const dayMs = 86_400_000;
 const namePattern = /^(check_results)_(\d{4})(\d{2})(\d{2})$|^(rollups_hourly|rollups_daily)_(\d{4})(\d{2})$/;
 const boundPattern = /^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/;
-const identifierPattern = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Midnight UTC of the day holding `date`. */
 export function startOfUtcDay(date: Date): Date {
@@ -105,7 +105,7 @@ function checked(schema: string, spec: PartitionSpec): { schema: string; name: s
   const named = parsePartitionName(spec.name);
   // The name must be one this file generates, for exactly these bounds.
   const consistent = named?.table === spec.table && named.from.getTime() === spec.from.getTime() && named.to.getTime() === spec.to.getTime();
-  if (!identifierPattern.test(schema) || !consistent || !boundPattern.test(from) || !boundPattern.test(to)) {
+  if (!isSqlIdentifier(schema) || !consistent || !boundPattern.test(from) || !boundPattern.test(to)) {
     throw new SinkError('ERR_SINK_QUERY', `refusing to build DDL for partition ${JSON.stringify(spec.name)}`);
   }
   return { schema, name: spec.name, from, to };

@@ -1,4 +1,5 @@
 // Options of createStatusReader(): checked once, at construction, with the shared ajv.
+import { sqlIdentifierPattern } from '@sitewatch/pg-sink';
 import { compileOptions, type Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
 import { StatusError } from './errors.js';
@@ -25,7 +26,7 @@ export const statusReaderOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    schema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$', default: statusReaderDefaults.schema, description: 'Schema of the sink and alerts tables.' },
+    schema: { type: 'string', pattern: sqlIdentifierPattern, default: statusReaderDefaults.schema, description: 'Schema of the sink and alerts tables.' },
     staleAfterMs: {
       type: 'integer',
       minimum: 10_000,
