@@ -13,7 +13,7 @@ async function main(command: string | undefined): Promise<void> {
       console.log(`Kafka ${info.kafka.version}: PLAINTEXT ${info.kafka.brokers.join(',')}, SSL ${info.kafka.sslBrokers.join(',')}`);
       console.log(`  client certificates: ${info.kafka.ssl.caFile}, service.cert, service.key`);
       console.log(`  log: ${info.kafka.logFile}`);
-      console.log(`PostgreSQL: ${redactUrl(info.databaseUrl)}`);
+      console.log(`PostgreSQL: ${info.databaseUrl === undefined ? 'a postgres:15 container per test run (SITEWATCH_POSTGRES=container)' : redactUrl(info.databaseUrl)}`);
       console.log(`ready in ${Date.now() - started} ms`);
       return;
     }

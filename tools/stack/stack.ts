@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { brokerAnswers, brokerState, fetchKafka, kafkaEndpoints, startKafka, stopKafka, type KafkaEndpoints, type KafkaStackOptions } from './kafka.js';
+import { postgresFromContainer } from './postgres-container.js';
 import { ensurePostgres, localDatabaseUrl, redactUrl, stopPostgres } from './postgres.js';
 
 export const defaultKafkaVersion = '3.9.2';
@@ -12,7 +13,8 @@ export const defaultKafkaVersion = '3.9.2';
 /** Everything a test or an app needs to reach the stack's services. */
 export interface StackInfo {
   kafka: KafkaEndpoints;
-  databaseUrl: string;
+  /** Absent when PostgreSQL is to come from a container per test run (SITEWATCH_POSTGRES=container). */
+  databaseUrl?: string;
 }
 
 interface StackState {
@@ -57,7 +59,7 @@ export async function stackUp(version = wantedVersion()): Promise<StackInfo> {
   if (previous && previous.kafkaVersion !== version && brokerState(kafkaOptions(previous.kafkaVersion)).running) {
     throw new Error(`Kafka ${previous.kafkaVersion} is running; run \`npm run stack:down\` before starting ${version}.`);
   }
-  const [kafka, pg] = await Promise.all([startKafka(kafkaOptions(version)), ensurePostgres()]);
+  const [kafka, pg] = await Promise.all([startKafka(kafkaOptions(version)), postgresFromContainer() ? { databaseUrl: undefined, started: undefined } : ensurePostgres()]);
   fs.mkdirSync(stateDir(), { recursive: true });
   const state: StackState = { kafkaVersion: version, startedPostgres: pg.started ?? previous?.startedPostgres };
   fs.writeFileSync(stateFile(), JSON.stringify(state, null, 2));
@@ -118,6 +120,6 @@ export function stackEnv(info: StackInfo): Record<string, string> {
     KAFKA_SASL_USERNAME: info.kafka.sasl.username,
     KAFKA_SASL_PASSWORD_FILE: info.kafka.sasl.passwordFile,
     KAFKA_VERSION: info.kafka.version,
-    DATABASE_URL: info.databaseUrl,
+    ...(info.databaseUrl === undefined ? {} : { DATABASE_URL: info.databaseUrl }),
   };
 }

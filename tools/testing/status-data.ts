@@ -196,7 +196,7 @@ export async function storeHostile(url: string, sql: postgres.Sql, now: Date): P
   const results = hostileTargets.map((t) =>
     makeCheckResult({ targetId: t.id, url: t.url, probeId: t.location, startedAt: at, scheduledAt: at, outcome: 'down', reason: 'status', statusCode: 503, error: { code: t.errorCode, message: t.errorMessage } }),
   );
-  await store(url, sql, results);
+  await store(url, results);
   for (const [i, t] of hostileTargets.entries()) {
     await sql`
       insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { makeCheckResult } from '@sitewatch/schema/testing';
-import type { AlertingSink } from '../src/index.js';
+import type { AlertingSink, CertificatePayload, IncidentPayload, NotificationPayload } from '../src/index.js';
 import { createRelativeSlowness } from '../src/lib/relative-slow.js';
 import { createRules } from '../src/lib/rules.js';
 import { resolveAlertsOptions, type AlertsOptions } from '../src/lib/options.js';
@@ -31,7 +31,9 @@ afterAll(async () => {
 });
 
 /** Every notification of a target, incident or not, in order. */
-const sent = (target: string) => pg.sql<{ kind: string; payload: Record<string, any> }[]>`select kind, payload from sitewatch.notifications where target = ${target} order by id`;
+const sent = (target: string) => pg.sql<{ kind: string; payload: NotificationPayload }[]>`select kind, payload from sitewatch.notifications where target = ${target} order by id`;
+const incidentOf = (payload: NotificationPayload) => (payload as IncidentPayload).incident;
+const certificateOf = (payload: NotificationPayload) => (payload as CertificatePayload).certificate;
 
 describe('degraded', () => {
   it('opens one degraded incident after three slow checks and recovers it after two fast ones, saying which phase was slow', async () => {
@@ -42,8 +44,8 @@ describe('degraded', () => {
     expect(incident).toMatchObject({ kind: 'degraded', reason: 'slow', openedAt: new Date(run[2]!.startedAt), resolvedAt: new Date(run[5]!.startedAt) });
     const notes = await sent('slow-shop');
     expect(notes.map((n) => n.kind)).toEqual(['degraded', 'recovered']);
-    expect(notes[0]!.payload.incident).toMatchObject({ kind: 'degraded', reason: 'slow', slow: { responseTimeMs: 5000, limitMs: 2000, rule: 'absolute', slowestPhase: 'first byte' } });
-    expect(notes[1]!.payload.incident.durationMs).toBe(3 * 60_000);
+    expect(incidentOf(notes[0]!.payload)).toMatchObject({ kind: 'degraded', reason: 'slow', slow: { responseTimeMs: 5000, limitMs: 2000, rule: 'absolute', slowestPhase: 'first byte' } });
+    expect(incidentOf(notes[1]!.payload).durationMs).toBe(3 * 60_000);
   });
 
   it('escalates a slow target that then fails: one degraded, one down, one resolved, and a single incident', async () => {
@@ -76,7 +78,7 @@ describe('degraded', () => {
     // Fast checks by the absolute rule, slow by the relative one: degraded after three.
     await setup.sink.write(checks(target, 'uuu', { from: 30 }));
     expect(await incidents(pg.sql, target)).toEqual([expect.objectContaining({ kind: 'degraded', resolvedAt: null })]);
-    expect((await sent(target))[0]!.payload.incident.slow).toMatchObject({ rule: 'relative' });
+    expect(incidentOf((await sent(target))[0]!.payload).slow).toMatchObject({ rule: 'relative' });
   });
 });
 
@@ -105,7 +107,7 @@ describe('certificate notices', () => {
     await setup.sink.write(checks('cert-renewed', 'u', { tlsNotAfter: inDays(5) }));
     await setup.sink.write(checks('cert-renewed', 'u', { from: 1, tlsNotAfter: inDays(95) }));
     await setup.sink.write(checks('cert-expired', 'u', { tlsNotAfter: inDays(-1) }));
-    expect((await sent('cert-renewed')).map((n) => [n.kind, n.payload.certificate.thresholdDays])).toEqual([
+    expect((await sent('cert-renewed')).map((n) => [n.kind, certificateOf(n.payload).thresholdDays])).toEqual([
       ['certificate_expiring', 7],
       ['certificate_renewed', null],
     ]);
