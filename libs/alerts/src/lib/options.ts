@@ -77,7 +77,8 @@ export interface MaintenanceWindow {
 
 /**
  * A generic webhook: a signed JSON POST. A config file's loader scrubs its url, secret and
- * header values from every log line (they are marked `secret: true` in the schema).
+ * header values from every log line (marked `secret` in the schema; a header value only from
+ * 4 characters, unless its name says it is a credential: Authorization, Cookie, X-Api-Key...).
  */
 export interface WebhookChannel {
   type: 'webhook';
@@ -231,7 +232,7 @@ const channelSchema = {
           type: { const: 'webhook' },
           url: { ...http, secret: true, description: 'Where the JSON is POSTed (its path or query may hold a token).' },
           secret: { type: 'string', minLength: 16, secret: true, description: 'HMAC-SHA256 key of the signature headers (at least 16 characters).' },
-          headers: { type: 'object', additionalProperties: { type: 'string', secret: true }, description: 'Extra request headers (e.g. Authorization).' },
+          headers: { type: 'object', additionalProperties: { type: 'string', secret: 'maybe' }, description: 'Extra request headers (e.g. Authorization); values of 4 characters or more are scrubbed from logs, and those of credential-named headers (Authorization, Cookie, *-Api-Key, *token, *secret, *password) must have 4 at least.' },
         },
       },
     },

@@ -10,10 +10,12 @@ import type { Problem } from './errors.js';
 /** A JSON Schema (draft-07 keywords). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-/** A string at a place its schema marks `secret: true`, and that place (a JSON Pointer). */
+/** A string at a place its schema marks `secret: true` (or `'maybe'`), and that place (a JSON Pointer). */
 export interface SecretValue {
   path: string;
   value: string;
+  /** Marked `secret: 'maybe'`: a value that may or may not be a credential (a header's), scrubbed only when long enough to be one. */
+  maybe?: boolean;
 }
 
 /** A validated value (a copy, defaults filled in) and what is wrong with it: nothing when `problems` is empty. */
@@ -41,7 +43,7 @@ export function createAjv({ useDefaults, firstError = false }: { useDefaults: bo
   // The same answers as ajv-formats' date-time, at a third of its cost (date-time-format.ts).
   ajv.addFormat('date-time', { ...(ajv.formats['date-time'] as object), type: 'string', validate: isDateTime });
   ajv.addKeyword({ keyword: 'typeof', schemaType: 'string', errors: false, validate: (type: string, data: unknown) => data !== null && typeof data === type });
-  ajv.addKeyword({ keyword: 'secret', schemaType: 'boolean', errors: false, validate: collectSecret });
+  ajv.addKeyword({ keyword: 'secret', schemaType: ['boolean', 'string'], errors: false, validate: collectSecret });
   return ajv;
 }
 
@@ -50,8 +52,10 @@ interface ValidationContext {
   secrets?: SecretValue[];
 }
 
-function collectSecret(this: ValidationContext | undefined, isSecret: boolean, data: unknown, _schema?: unknown, where?: { instancePath: string }): boolean {
-  if (isSecret && typeof data === 'string' && Array.isArray(this?.secrets)) this.secrets.push({ path: where?.instancePath ?? '', value: data });
+function collectSecret(this: ValidationContext | undefined, isSecret: boolean | 'maybe', data: unknown, _schema?: unknown, where?: { instancePath: string }): boolean {
+  if (isSecret !== false && typeof data === 'string' && Array.isArray(this?.secrets)) {
+    this.secrets.push({ path: where?.instancePath ?? '', value: data, ...(isSecret === 'maybe' ? { maybe: true } : {}) });
+  }
   return true;
 }
 

@@ -32,7 +32,7 @@ const schema: JsonSchema = {
     },
     targets: { type: 'array', items: { type: 'object', required: ['url'], properties: { url: { type: 'string', pattern: '^https?://' } } } },
     postgres: { type: 'object', properties: { url: { type: 'string' } } },
-    hook: { type: 'object', properties: { url: { type: 'string', secret: true }, headers: { type: 'object', additionalProperties: { type: 'string', secret: true } } } },
+    hook: { type: 'object', properties: { url: { type: 'string', secret: true }, headers: { type: 'object', additionalProperties: { type: 'string', secret: 'maybe' } } } },
   },
 };
 
@@ -129,9 +129,9 @@ describe('loadConfig', () => {
     }
   });
 
-  it('treats the strings the schema marks secret as secrets, inline too', () => {
-    const file = write('marked.yaml', 'kafka:\n  brokers: [a]\nhook:\n  url: https://hooks.test/T0/B0/inline-path\n  headers: { authorization: Bearer inline-token }\n');
-    expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['Bearer inline-token', 'https://hooks.test/T0/B0/inline-path']);
+  it('treats the strings the schema marks secret as secrets, inline too; a value that may be one (a header) when long enough', () => {
+    const file = write('marked.yaml', 'kafka:\n  brokers: [a]\nhook:\n  url: https://hooks.test/T0/B0/inline-path\n  headers: { authorization: Bearer inline-token, x-tenant: acme-eu, x-version: "2" }\n');
+    expect(loadConfig(file, { schema, env: {} }).secrets.sort()).toEqual(['Bearer inline-token', 'acme-eu', 'https://hooks.test/T0/B0/inline-path']);
   });
 
   it('refuses a secret shorter than 4 characters where it is written, whatever made it a secret; an empty value is none', () => {
@@ -145,13 +145,13 @@ describe('loadConfig', () => {
         '  url: "postgres://u:pw@db/${env:EMPTY}"',
         'hook:',
         '  url: https://hooks.test/x',
-        '  headers: { x-version: "2", x-token: "${env:EMPTY}" }',
+        '  headers: { x-version: "2", x-api-key: "ab", x-token: "${env:EMPTY}" }',
       ].join('\n'),
     );
     const tooShort = 'a secret must be at least 4 characters: a shorter one cannot be scrubbed from logs';
     expect(problemsOf(() => loadConfig(file, { schema, env: { BROKER: 'b:1', EMPTY: '' } }))).toEqual([
       { path: '/kafka/sasl/password', message: tooShort },
-      { path: '/hook/headers/x-version', message: tooShort },
+      { path: '/hook/headers/x-api-key', message: tooShort },
       { path: '/postgres/url', message: tooShort },
       { path: '/kafka/brokers/0', message: `${tooShort} (\${env:} and \${file:} give secrets: write a value that is none inline)` },
     ]);

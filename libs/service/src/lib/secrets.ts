@@ -13,8 +13,8 @@ export interface FoundSecret extends SecretValue {
 /** The shortest secret that can be scrubbed from a log without replacing common words and numbers. */
 export const minSecretLength = 4;
 
-/** Keys whose values are secrets wherever they are (a free-form map's keys too). */
-export const secretKey = /(password|secret|token|passphrase)$|^key$/i;
+/** Keys whose values are secrets wherever they are (a free-form map's keys too: a header named Authorization or X-Api-Key). */
+export const secretKey = /(password|secret|token|passphrase|authorization|cookie|api-?key)$|^key$/i;
 
 const tooShort = `a secret must be at least ${minSecretLength} characters: a shorter one cannot be scrubbed from logs`;
 
@@ -36,7 +36,10 @@ export function urlPasswords(value: unknown, at = ''): FoundSecret[] {
  * one than minSecretLength: one per place, the setting's own reason before a reference's.
  */
 export function checkSecrets(found: readonly FoundSecret[]): { secrets: string[]; problems: Problem[] } {
-  const secrets = found.filter((secret) => secret.value !== '');
+  // What may or may not be a credential (a header's value) is one only when long enough to scrub;
+  // a place also found certain (a secret-named header) stays certain.
+  const certain = new Set(found.filter((secret) => !secret.maybe).map((secret) => secret.path));
+  const secrets = found.filter((secret) => secret.value !== '' && (!secret.maybe || certain.has(secret.path) || secret.value.length >= minSecretLength));
   const short = secrets.filter((secret) => secret.value.length < minSecretLength).sort((a, b) => Number(a.fromReference ?? false) - Number(b.fromReference ?? false));
   const problems = short
     .filter((secret, i) => short.findIndex((other) => other.path === secret.path) === i)
