@@ -1,7 +1,20 @@
 export { createAlertingSink, type AlertingSink, type AlertingSinkOptions } from './lib/alerting-sink.js';
 export { createAlerts, type Alerts } from './lib/alerts.js';
 export { AlertsError, alertsErrorCodes, type AlertsErrorCode } from './lib/errors.js';
-export { evaluateTarget, staleAfterIntervals, type Check, type Failure, type IncidentDraft, type LocationState, type TargetState, type Thresholds, type Transition } from './lib/evaluate.js';
+export {
+  evaluateTarget,
+  staleAfterIntervals,
+  type Check,
+  type Failure,
+  type IncidentDraft,
+  type IncidentKind,
+  type LocationState,
+  type Phases,
+  type Slowness,
+  type TargetState,
+  type Thresholds,
+  type Transition,
+} from './lib/evaluate.js';
 export { incidentColumns, type IncidentRecord } from './lib/incident.js';
 export type { NotifierStats } from './lib/notifier.js';
 export {
@@ -15,6 +28,7 @@ export {
   type NotifierOptions,
   type RuleOverride,
   type RuleSettings,
+  type CertificateSettings,
   type SlackChannel,
   type WebhookChannel,
 } from './lib/options.js';
