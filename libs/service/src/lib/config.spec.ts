@@ -164,6 +164,16 @@ describe('loadConfig', () => {
     expect(loadConfig<{ kafka: { tls: { caFile: string } } }>(file, { schema, env: {} }).config.kafka.tls.caFile).toBe(path.join(dir, 'certs/ca.pem'));
   });
 
+  it('takes the fallback of ${env:NAME:-fallback} when NAME is unset or empty, and records no secret for it', () => {
+    const file = write('fallback.yaml', 'kafka:\n  brokers: ["${env:BROKER:-127.0.0.1:19092}"]\npostgres:\n  url: "${env:DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"\n');
+    type Loaded = { kafka: { brokers: string[] }; postgres: { url: string } };
+    const fallen = loadConfig<Loaded>(file, { schema, env: { DATABASE_URL: '' } });
+    expect(fallen).toEqual({ config: { kafka: { brokers: ['127.0.0.1:19092'], topic: 'checks' }, postgres: { url: 'postgres://postgres@127.0.0.1:5432/postgres' } }, secrets: [] });
+    const given = loadConfig<Loaded>(file, { schema, env: { BROKER: 'broker:9092', DATABASE_URL: 'postgres://postgres@127.0.0.1:55432/postgres' } });
+    expect(given.config).toEqual({ kafka: { brokers: ['broker:9092'], topic: 'checks' }, postgres: { url: 'postgres://postgres@127.0.0.1:55432/postgres' } });
+    expect(given.secrets.sort()).toEqual(['broker:9092', 'postgres://postgres@127.0.0.1:55432/postgres']);
+  });
+
   it('names a missing environment variable, and never its would-be value', () => {
     const file = write('missing.yaml', 'kafka:\n  brokers: ["${env:NOPE}"]\n');
     expect(problemsOf(() => loadConfig(file, { schema, env: {} }))).toEqual([{ path: '/kafka/brokers/0', message: 'environment variable NOPE is not set' }]);

@@ -13,7 +13,7 @@ import { checkSecrets, secretKey, urlPasswords, type FoundSecret } from './secre
 export interface LoadConfigOptions {
   /** Schema of the whole file; `additionalProperties: false` where unknown keys are mistakes. */
   schema: JsonSchema;
-  /** Where `${env:NAME}` references are looked up. */
+  /** Where `${env:NAME}` (and `${env:NAME:-fallback}`) references are looked up. */
   env: Record<string, string | undefined>;
   /**
    * The top-level sections this service reads. Only these have their references resolved
@@ -45,10 +45,21 @@ function invalidConfig(file: string, problems: Problem[]): ServiceError {
   return new ServiceError('ERR_SERVICE_CONFIG', `invalid config ${file}`, { problems });
 }
 
-/** Replaces `${env:NAME}` and `${file:PATH}` in every string; records what was substituted. */
+/** `NAME` of `${env:NAME}`, and `fallback` of `${env:NAME:-fallback}`: what stands when NAME is unset or empty. */
+function envReference(text: string): { name: string; fallback?: string } {
+  const at = text.indexOf(':-');
+  return at < 0 ? { name: text } : { name: text.slice(0, at), fallback: text.slice(at + 2) };
+}
+
+/**
+ * Replaces `${env:NAME}` (or `${env:NAME:-fallback}`) and `${file:PATH}` in every string;
+ * records what was substituted (a fallback is written in the file: no secret).
+ */
 function resolveReferences(value: unknown, at: string, context: { env: LoadConfigOptions['env']; dir: string; secrets: FoundSecret[]; problems: Problem[] }): unknown {
   if (typeof value === 'string') {
-    return value.replace(reference, (_match, kind: string, name: string) => {
+    return value.replace(reference, (_match, kind: string, text: string) => {
+      const { name, fallback } = kind === 'env' ? envReference(text) : { name: text };
+      if (fallback !== undefined && !context.env[name]) return fallback;
       const resolved = kind === 'env' ? context.env[name] : readReferencedFile(path.resolve(context.dir, name));
       if (resolved === undefined) {
         context.problems.push({ path: at, message: kind === 'env' ? `environment variable ${name} is not set` : `cannot read file ${name}` });
