@@ -4,9 +4,10 @@
 // ceiling). Then bytes on disk per stored check. Not a test: run it by hand (minutes):
 //   npx tsx --conditions=@sitewatch/source bench/pipeline/throughput.ts [rows=1000000] [targets=10000]
 //     [--partitions=6] [--concurrency=2] [--pool=4] [--max-bytes=196608] [--fetch-wait=1000] [--naive=20000] [--max-buffered=12000]
-//     [--node-flags="--max-old-space-size=160"] [--keep-topic | --topic=<name> --now=<ms>] [--only-real] [--no-alerts]
+//     [--node-flags="--max-old-space-size=160"] [--keep-topic | --topic=<name> --now=<ms>] [--only-real] [--no-alerts | --slow-rules]
 // The consumer's settings default to its own defaults (the flags above show them); alerts are
-// evaluated in every write, as the consumer app does by default (--no-alerts: the sink alone).
+// evaluated in every write, as the consumer app does by default (--no-alerts: the sink alone;
+// --slow-rules: every target also has both slow rules, slowMs 2000 and slowFactor 3).
 // Each measured path runs in a child process of its own (worker.ts), so the consumer's RSS
 // and CPU are its own. A topic and databases of the run's own are dropped at the end.
 import { fork } from 'node:child_process';
@@ -41,6 +42,7 @@ const settings: ConsumerSettings = {
   poolSize: flag('pool', sinkDefaults.poolSize),
   maxBufferedResults: flag('max-buffered', subscriberDefaults.maxBufferedResults),
   alerts: !flags.has('no-alerts'),
+  slowRules: flags.has('slow-rules'),
 };
 const nowMs = flag('now', Date.now());
 // The last day, well inside the sink's 30-day raw retention: nothing is skipped as expired.
@@ -150,7 +152,7 @@ async function main(): Promise<void> {
     const only = flags.has('only-real');
     const naive = only ? undefined : await withDatabase((url) => inWorker({ kind: 'naive', brokers, topic: topic.name, groupId: uniqueName('bench-naive'), databaseUrl: url, expected: naiveRows }), false);
     const batchSize = Math.max(1, median(real.batchSizes));
-    const memoryJob = (url: string): Job => ({ kind: 'write', databaseUrl: url, spec, partitions, batchSize, writers: settings.partitionsConcurrently, poolSize: settings.poolSize, alerts: settings.alerts });
+    const memoryJob = (url: string): Job => ({ kind: 'write', databaseUrl: url, spec, partitions, batchSize, writers: settings.partitionsConcurrently, poolSize: settings.poolSize, alerts: settings.alerts, slowRules: settings.slowRules });
     const memory = only ? undefined : await withDatabase((url) => inWorker(memoryJob(url)));
     report(real, naive, memory, storage);
     console.log(`\n${machineLine()}`);

@@ -21,13 +21,15 @@ export interface ConsumerSettings {
   maxBufferedResults: number;
   /** Evaluate alerts in the sink's writes (the app's default, `alerts.enabled`). */
   alerts: boolean;
+  /** Both slow rules for every target (`slowMs` 2000, `slowFactor` 3); off as shipped. */
+  slowRules: boolean;
 }
 
 /** What the parent asks for. */
 export type Job =
   | { kind: 'subscriber'; brokers: string[]; topic: string; groupId: string; databaseUrl: string; expected: number; settings: ConsumerSettings }
   | { kind: 'naive'; brokers: string[]; topic: string; groupId: string; databaseUrl: string; expected: number }
-  | { kind: 'write'; databaseUrl: string; spec: ResultSpec; partitions: number; batchSize: number; writers: number; poolSize: number; alerts: boolean };
+  | { kind: 'write'; databaseUrl: string; spec: ResultSpec; partitions: number; batchSize: number; writers: number; poolSize: number; alerts: boolean; slowRules: boolean };
 
 /** What the worker reports when the job is done. */
 export interface WorkerReport {
@@ -111,8 +113,9 @@ function progress(expected: number) {
  * The sink with the alerts evaluated in its writes (or not: `alerts.enabled`), made as the
  * consumer app makes it, migrated and its maintenance and notifier started as the app starts them.
  */
-async function consumerStorage(url: string, poolSize: number, alerts: boolean): Promise<AlertingSink> {
-  const storage = createAlertingSink({ sink: { url, poolSize }, alerts: { enabled: alerts }, logger: benchLogger });
+async function consumerStorage(url: string, poolSize: number, alerts: boolean, slowRules: boolean): Promise<AlertingSink> {
+  const slow = slowRules ? { defaults: { slowMs: 2000, slowFactor: 3 } } : {};
+  const storage = createAlertingSink({ sink: { url, poolSize }, alerts: { enabled: alerts, ...slow }, logger: benchLogger });
   await storage.migrate();
   await storage.sink.startMaintenance();
   storage.alerts.startNotifier();
@@ -120,7 +123,7 @@ async function consumerStorage(url: string, poolSize: number, alerts: boolean): 
 }
 
 async function runSubscriber(job: Extract<Job, { kind: 'subscriber' }>): Promise<WorkerReport> {
-  const { sink, close } = await consumerStorage(job.databaseUrl, job.settings.poolSize, job.settings.alerts);
+  const { sink, close } = await consumerStorage(job.databaseUrl, job.settings.poolSize, job.settings.alerts, job.settings.slowRules);
   const meter = progress(job.expected);
   const between = gaps();
   const subscriber = createSubscriber({
@@ -190,7 +193,7 @@ async function runNaive(job: Extract<Job, { kind: 'naive' }>): Promise<WorkerRep
 }
 
 async function runWrite(job: Extract<Job, { kind: 'write' }>): Promise<WorkerReport> {
-  const { sink, close } = await consumerStorage(job.databaseUrl, job.poolSize, job.alerts);
+  const { sink, close } = await consumerStorage(job.databaseUrl, job.poolSize, job.alerts, job.slowRules);
   // All rows in memory first, in the batches a subscriber would get: the timed part is write() alone.
   const batches = partitionedBatches(job.spec, job.partitions, job.batchSize);
   const meter = progress(job.spec.count);

@@ -35,19 +35,22 @@ function inBatches(thresholds: Thresholds, checks: Check[], sizes: number[]): Ta
   return { ...state, transitions };
 }
 
+/** Whether, after check i, some run of `on` × `onRun` ends at or before i with no run of `off` × `offRun` after it. */
+function latchedAfter(pattern: string, i: number, on: [string, number], off: [string, number]): boolean {
+  let latched = false;
+  for (let j = 0; j <= i; j++) {
+    const window = ([c, run]: [string, number]) => j + 1 >= run && pattern.slice(j + 1 - run, j + 1) === c.repeat(run);
+    if (!latched && window(on)) latched = true;
+    else if (latched && window(off)) latched = false;
+  }
+  return latched;
+}
+
 /**
  * The reference, written another way: a location is failing after check i when some run of
  * `failureThreshold` downs ends at or before i with no run of `successThreshold` ups after it.
  */
-function failingAfter(pattern: string, i: number, { failureThreshold: f, successThreshold: s }: Thresholds): boolean {
-  let failing = false;
-  for (let j = 0; j <= i; j++) {
-    const window = (run: number, c: string) => j + 1 >= run && pattern.slice(j + 1 - run, j + 1) === c.repeat(run);
-    if (!failing && window(f, 'd')) failing = true;
-    else if (failing && window(s, 'u')) failing = false;
-  }
-  return failing;
-}
+const failingAfter = (pattern: string, i: number, { failureThreshold: f, successThreshold: s }: Thresholds) => latchedAfter(pattern, i, ['d', f], ['u', s]);
 
 /** Every string of u/d up to `length`. */
 function allPatterns(length: number): string[] {
@@ -211,16 +214,8 @@ function allPaces(length: number): string[] {
   return Array.from({ length: 3 ** length }, (_, n) => Array.from({ length }, (_, i) => 'usd'[Math.floor(n / 3 ** i) % 3]).join(''));
 }
 
-/** The reference of degraded, written another way: after check i, some run of `slowThreshold` s ends at or before i with no run of `successThreshold` u after it. */
-function degradedAfter(pattern: string, i: number, { slowThreshold: k = 3, successThreshold: s }: Thresholds): boolean {
-  let degraded = false;
-  for (let j = 0; j <= i; j++) {
-    const window = (run: number, c: string) => j + 1 >= run && pattern.slice(j + 1 - run, j + 1) === c.repeat(run);
-    if (!degraded && window(k, 's')) degraded = true;
-    else if (degraded && window(s, 'u')) degraded = false;
-  }
-  return degraded;
-}
+/** The reference of degraded: after check i, some run of `slowThreshold` s ends at or before i with no run of `successThreshold` u (fast) after it. */
+const degradedAfter = (pattern: string, i: number, { slowThreshold: k = 3, successThreshold: s }: Thresholds) => latchedAfter(pattern, i, ['s', k], ['u', s]);
 
 /** The failing reference over u/s/d: slow checks are up. */
 const failingOver = (pattern: string, i: number, thresholds: Thresholds) => failingAfter(pattern.replaceAll('s', 'u'), i, thresholds);
