@@ -4,5 +4,6 @@ export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './lib/con
 export { ServiceError, serviceErrorCodes, type ServiceErrorCode } from './lib/errors.js';
 export { createRegistry, pollMetric } from './lib/metrics.js';
 export { createLogger, type CreateLoggerOptions, type LogLevel } from './lib/logger.js';
+export { isMainModule } from './lib/main-module.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './lib/ops-server.js';
 export { exitCodes, handleShutdown, type ProcessLike, type Shutdown, type ShutdownOptions } from './lib/shutdown.js';

@@ -25,7 +25,7 @@ export const opsServerConfigSchema = {
  * The top-level sections of a sitewatch config file, whichever service reads them: one file
  * can serve every service, and a service accepts the others' sections without reading them.
  */
-export const sitewatchSections = ['log', 'kafka', 'checker', 'producer', 'consumer', 'postgres', 'alerts', 'status'] as const;
+export const sitewatchSections = ['log', 'kafka', 'checker', 'producer', 'consumer', 'postgres', 'alerts', 'status', 'all'] as const;
 
 /**
  * Settings that were renamed or moved, by the JSON Pointer they had, and where they went

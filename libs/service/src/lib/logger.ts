@@ -4,8 +4,11 @@ import { pino, stdSerializers, type DestinationStream, type Logger as PinoLogger
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface CreateLoggerOptions {
-  /** Service name, logged as `service` on every line. */
-  name: string;
+  /**
+   * Service name, logged as `service` (and `name`) on every line. Leave it out when child
+   * loggers name the services of one process (`logger.child({ service: 'producer' })`).
+   */
+  name?: string;
   /** Default `info`. */
   level?: LogLevel;
   /** Human-readable lines instead of JSON, through the optional peer dependency pino-pretty. Default: JSON. The apps turn it on for a TTY. */
@@ -50,7 +53,7 @@ export function createLogger(options: CreateLoggerOptions): PinoLogger {
     {
       name: options.name,
       level: options.level ?? 'info',
-      base: { service: options.name },
+      base: options.name === undefined ? {} : { service: options.name },
       serializers: { err: (error: Error) => scrubValue(stdSerializers.err(error), scrub) },
       formatters: { log: (fields) => scrubValue(fields, scrub) as Record<string, unknown> },
       hooks: {

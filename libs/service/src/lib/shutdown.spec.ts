@@ -57,4 +57,13 @@ describe('handleShutdown', () => {
     await handleShutdown({ stop: async () => undefined, logger: noopLogger, process: fatal }).begin('fatal error', exitCodes.failure);
     expect(fatal.exit).toHaveBeenCalledWith(exitCodes.failure);
   });
+
+  it("exits only once the logger has written what it holds (pino's flush)", async () => {
+    const proc = fakeProcess();
+    const events: string[] = [];
+    const logger = { ...noopLogger, info: () => void events.push('logged'), flush: (done: () => void) => setImmediate(() => (events.push('flushed'), done())) };
+    proc.exit.mockImplementation(() => void events.push('exit'));
+    await handleShutdown({ stop: async () => undefined, logger, process: proc }).begin('test');
+    expect(events).toEqual(['logged', 'logged', 'flushed', 'exit']);
+  });
 });

@@ -38,6 +38,31 @@ export interface Shutdown {
   begin(reason: string, code?: number): Promise<void>;
 }
 
+/** The longest wait for the logger to write what it holds before the exit, ms. */
+const flushWaitMs = 2000;
+
+/**
+ * Exits once the logger has written the lines it holds (pino's `flush()`, when it has one):
+ * pino writes asynchronously, and at an exit right after the last lines they could be lost
+ * or written out of order.
+ */
+function exitAfterFlush(log: Logger, proc: ProcessLike, code: number): Promise<void> {
+  const { flush } = log as Logger & { flush?: (done: () => void) => void };
+  if (typeof flush !== 'function') {
+    proc.exit(code);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const exit = () => {
+      clearTimeout(timer);
+      proc.exit(code);
+      resolve();
+    };
+    const timer = setTimeout(exit, flushWaitMs);
+    flush.call(log, exit);
+  });
+}
+
 /**
  * Installs the signal handlers: the first signal stops the service gracefully and exits 0;
  * a second signal (a second after the first or later) or the deadline forces exit 3; a
@@ -65,12 +90,12 @@ export function handleShutdown(options: ShutdownOptions): Shutdown {
       () => {
         clearTimeout(deadline);
         log.info({ reason, durationMs: Math.round(performance.now() - started) }, 'shutdown complete');
-        proc.exit(code);
+        return exitAfterFlush(log, proc, code);
       },
       (err: unknown) => {
         clearTimeout(deadline);
         log.error({ err, reason }, 'shutdown failed');
-        proc.exit(exitCodes.failure);
+        return exitAfterFlush(log, proc, exitCodes.failure);
       },
     );
     return running;
