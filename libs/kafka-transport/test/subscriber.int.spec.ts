@@ -260,3 +260,29 @@ describe('subscriber topics', () => {
     await expect(ctx.kafka.partitionCount(deadLetterTopic)).resolves.toBe(2);
   });
 });
+
+describe('subscriber drain', () => {
+  it('resolves once everything the topic held is stored and committed, and at once for an empty topic', async () => {
+    const { topic, deadLetterTopic } = await topics(3);
+    const empty = await subscriber({ ...(await topics(2)), handleBatch: async () => undefined });
+    await empty.drain(AbortSignal.timeout(30_000));
+
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const stored: CheckResult[] = [];
+    const groupId = ctx.kafka.uniqueGroupId();
+    const sub = await subscriber({ topic, deadLetterTopic, groupId, handleBatch: async (results) => void stored.push(...(await gate.then(() => results))) });
+    await publish(topic, Array.from({ length: 30 }, (_, i) => makeCheckResult({ targetId: `t${i}` })));
+    const drained = sub.drain(AbortSignal.timeout(30_000)).then(() => ({ stored: stored.length }));
+    open();
+    expect(await drained).toEqual({ stored: 30 });
+    expect(await totalCommitted(groupId, topic)).toBe(30);
+  });
+
+  it("rejects with the signal's reason when the group cannot store in time", async () => {
+    const { topic, deadLetterTopic } = await topics(1);
+    const sub = await subscriber({ topic, deadLetterTopic, handleBatch: () => new Promise(() => undefined) });
+    await publish(topic, [makeCheckResult()]);
+    await expect(sub.drain(AbortSignal.timeout(1000))).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+});

@@ -11,6 +11,7 @@ import { createBatchPipeline } from './batch-pipeline.js';
 import { processBatch, type BatchCounters, type BatchDeps, type BatchInput } from './batch-processor.js';
 import { createKafka, kafkajsRetry } from './connection.js';
 import { sendDeadLetters, type RawMessage } from './dead-letter.js';
+import { waitUntilCommitted } from './drain.js';
 import { toTransportError, TransportError } from './errors.js';
 import { resolveSubscriberOptions, type SubscriberOptions } from './subscriber-options.js';
 import { ensureTopics } from './topics.js';
@@ -41,6 +42,12 @@ export interface Subscriber {
   start(): Promise<void>;
   /** Stops fetching, lets the current batch finish and commit (up to `closeTimeoutMs`), leaves the group. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Resolves once the group has stored (or dead-lettered) every message the topic holds now,
+   * whichever member has its partition; rejects with the signal's reason when it aborts first.
+   * For a writer stopping after the producer beside it.
+   */
+  drain(signal: AbortSignal): Promise<void>;
   /** Counters since creation (poll them for metrics). */
   stats(): SubscriberStats;
   /** True while started, in the group and not closing. */
@@ -294,6 +301,15 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       return starting;
     },
     close,
+    async drain(signal) {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        await waitUntilCommitted(admin, topic, groupId, signal);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    },
     stats: () => ({
       ...counters,
       lag: Number(lag()),
