@@ -94,13 +94,39 @@ describe('producer config', () => {
   });
 
   it.each([
-    ['targets and a registry', { targets: [{ id: 'a', url: 'https://a.test/' }], registry: {}, location: 'eu' }, '/checker/registry', /^and targets or defaults are both set/],
-    ['defaults and a registry', { defaults: { intervalMs: 5000 }, registry: {}, location: 'eu' }, '/checker/registry', /^and targets or defaults are both set/],
+    ['targets and a registry', { targets: [{ id: 'a', url: 'https://a.test/' }], registry: {}, location: 'eu' }, '/checker/registry', /^and targets, defaults or targetsFile are both set/],
+    ['defaults and a registry', { defaults: { intervalMs: 5000 }, registry: {}, location: 'eu' }, '/checker/registry', /^and targets, defaults or targetsFile are both set/],
+    ['a targets file and a registry', { targetsFile: 'targets.yaml', registry: {}, location: 'eu' }, '/checker/registry', /^and targets, defaults or targetsFile are both set/],
+    ['a targets file and targets', { targetsFile: 'targets.yaml', targets: [{ id: 'a', url: 'https://a.test/' }] }, '/checker/targetsFile', /^and targets or defaults are both set/],
     ['a registry without a location', { registry: {} }, '/checker/registry', /^needs location/],
-    ['neither targets nor a registry', { location: 'eu' }, '/checker/targets', /^is required, unless checker.registry is set/],
+    ['neither targets nor a registry', { location: 'eu' }, '/checker/targets', /^is required, unless checker.targetsFile or checker.registry is set/],
   ])('refuses %s', (_name, checker, pointer, message) => {
     const file = path.join(examples.dir, 'checker.yaml');
     fs.writeFileSync(file, JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker }));
     expect(() => load('checker.yaml')).toThrow(expect.objectContaining({ problems: [{ path: pointer, message: expect.stringMatching(message) }] }));
+  });
+
+  it('takes the targets and their defaults from checker.targetsFile, relative to the config file, with its secrets', () => {
+    fs.mkdirSync(path.join(examples.dir, 'sites'), { recursive: true });
+    const targets = { defaults: { intervalMs: 15000 }, targets: [{ id: 'api', url: 'https://api.test/', headers: { authorization: 'Bearer ${env:SITEWATCH_API_TOKEN}' } }] };
+    fs.writeFileSync(path.join(examples.dir, 'sites', 'targets.yaml'), JSON.stringify(targets));
+    fs.writeFileSync(path.join(examples.dir, 'with-file.yaml'), JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker: { targetsFile: 'sites/targets.yaml' } }));
+    const { config, secrets } = load('with-file.yaml');
+    expect(config.checker).toMatchObject({ targetsFile: path.join(examples.dir, 'sites', 'targets.yaml'), defaults: { intervalMs: 15000 } });
+    expect(producerTargets(config).map((t) => [t.id, t.intervalMs, t.headers])).toEqual([['api', 15000, { authorization: 'Bearer api-token' }]]);
+    expect(secrets).toContain('api-token');
+  });
+
+  it("reports a targets file's problems as the config's, at /checker/targetsFile, naming the place in the file", () => {
+    const targetsFile = path.join(examples.dir, 'bad-targets.yaml');
+    fs.writeFileSync(targetsFile, JSON.stringify({ targets: [{ id: 'a', url: 'ftp://a.test/' }, { id: 'a', url: 'https://b.test/', mustMatch: '(' }] }));
+    fs.writeFileSync(path.join(examples.dir, 'bad.yaml'), JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker: { targetsFile: 'bad-targets.yaml' } }));
+    expect(() => load('bad.yaml')).toThrow(
+      expect.objectContaining({ code: 'ERR_SERVICE_CONFIG', problems: [{ path: '/checker/targetsFile', message: `${targetsFile} /targets/0/url: must match pattern "^https?://"` }] }),
+    );
+    fs.writeFileSync(path.join(examples.dir, 'none.yaml'), JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker: { targetsFile: 'no-such-file.yaml' } }));
+    expect(() => load('none.yaml')).toThrow(
+      expect.objectContaining({ problems: [{ path: '/checker/targetsFile', message: `${path.join(examples.dir, 'no-such-file.yaml')}: cannot read the config file (ENOENT)` }] }),
+    );
   });
 });

@@ -1,17 +1,21 @@
 // The producer's view of the config file: `log`, `kafka`, `checker` and `producer`, each
 // checked strictly; the consumer's sections are left to the consumer. The targets come from
-// `checker.targets` (one machine) or from the registry topic, `checker.registry` (a fleet).
+// `checker.targets` or a targets file, `checker.targetsFile` (one machine), or from the
+// registry topic, `checker.registry` (a fleet).
 import os from 'node:os';
 import {
   blockNetworksSchema,
   checkBlockNetworks,
   checkerErrorCodes,
   checkResolverOptions,
+  checkTargetsFile,
   compileTargets,
   resolverOptionsSchema,
   schedulerOptionsSchema,
+  targetsFileSchema,
   type CompiledTarget,
   type ResolverOptions,
+  type TargetsFile,
 } from '@sitewatch/checker';
 import {
   checkPublisherOptions,
@@ -26,7 +30,7 @@ import {
   type RegistryOptions,
 } from '@sitewatch/kafka-transport';
 import { isSitewatchError, readPemFile, relocateProblems, targetSchema, targetSettingsSchema, whenPresent, type Problem, type Target, type TargetSettings } from '@sitewatch/schema';
-import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
+import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, ServiceError, serviceErrorCodes, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 const { topic: _topic, createTopic: _createTopic, ...publisherSettings } = publisherOptionsSchema.properties;
 
@@ -49,15 +53,25 @@ export const producerSections = {
       dns: resolverOptionsSchema,
       blockNetworks: blockNetworksSchema,
       defaults: targetSettingsSchema,
-      targets: { type: 'array', minItems: 1, items: targetSchema, description: 'The targets of this machine; or leave them out and set registry' },
+      targets: { type: 'array', minItems: 1, items: targetSchema, description: 'The targets of this machine; or leave them out and set targetsFile or registry' },
+      targetsFile: {
+        type: 'string',
+        minLength: 1,
+        description: 'A targets file holding the targets of this machine and their defaults (the file sitewatch-targets apply reads), instead of targets and defaults here; relative to this file',
+      },
       registry: { ...registryOptionsSchema, description: 'Take the targets from the registry topic, shared with the other checkers of this location (a fleet)' },
     },
     allOf: [
       whenPresent('registry', { required: ['location'] }, 'needs location: the checkers of one location share its targets, as the consumer group sitewatch-checkers-<location>'),
       whenPresent(
         'registry',
+        { not: { anyOf: [{ required: ['targets'] }, { required: ['defaults'] }, { required: ['targetsFile'] }] } },
+        'and targets, defaults or targetsFile are both set: a checker takes its targets from this file or from the registry; put them in the file given to sitewatch-targets apply',
+      ),
+      whenPresent(
+        'targetsFile',
         { not: { anyOf: [{ required: ['targets'] }, { required: ['defaults'] }] } },
-        'and targets or defaults are both set: a checker takes its targets from this file or from the registry; put them in the file given to sitewatch-targets apply',
+        'and targets or defaults are both set: the targets and their defaults are in the targets file or here, not in both',
       ),
     ],
   },
@@ -86,6 +100,8 @@ export interface ProducerConfig {
     blockNetworks?: string[];
     defaults?: TargetSettings;
     targets?: Target[];
+    /** Read by loadProducerConfig(), which puts its targets and defaults in `targets` and `defaults`. */
+    targetsFile?: string;
     registry?: Omit<RegistryOptions, 'connection' | 'logger'>;
   };
   producer: Omit<PublisherOptions, 'connection' | 'topic' | 'createTopic' | 'logger'> & {
@@ -107,7 +123,8 @@ export function checkerCa(config: ProducerConfig): { text?: string; problem?: Pr
 
 function targetProblems(config: ProducerConfig): Problem[] {
   if (config.checker.targets === undefined) {
-    return config.checker.registry ? [] : [{ path: '/checker/targets', message: 'is required, unless checker.registry is set (a checker fleet)' }];
+    // A targets file is checked as it is read (loadProducerConfig).
+    return config.checker.registry || config.checker.targetsFile ? [] : [{ path: '/checker/targets', message: 'is required, unless checker.targetsFile or checker.registry is set' }];
   }
   try {
     compileTargets(config.checker.targets, config.checker.defaults);
@@ -155,7 +172,27 @@ export function checkerGroupId(location: string): string {
  * none of the consumer's secrets.
  */
 export function loadProducerConfig(file: string, env: Record<string, string | undefined>): LoadedConfig<ProducerConfig> {
-  return loadConfig<ProducerConfig>(file, { schema: producerConfigSchema, sections: Object.keys(producerSections), env, check: checkProducerConfig });
+  const loaded = loadConfig<ProducerConfig>(file, { schema: producerConfigSchema, sections: Object.keys(producerSections), env, check: checkProducerConfig });
+  const targetsFile = loaded.config.checker.targetsFile;
+  return targetsFile === undefined ? loaded : withTargetsFile(loaded, targetsFile, file, env);
+}
+
+/**
+ * The config with the targets and defaults of `checker.targetsFile` as `checker.targets` and
+ * `checker.defaults`, and its secrets added. Its problems are the config's, at
+ * /checker/targetsFile, each naming its place in the targets file.
+ */
+function withTargetsFile(loaded: LoadedConfig<ProducerConfig>, targetsFile: string, configFile: string, env: Record<string, string | undefined>): LoadedConfig<ProducerConfig> {
+  let file: LoadedConfig<TargetsFile>;
+  try {
+    file = loadConfig<TargetsFile>(targetsFile, { schema: targetsFileSchema, env, check: checkTargetsFile });
+  } catch (error) {
+    if (!isSitewatchError(error, serviceErrorCodes) || error.code !== 'ERR_SERVICE_CONFIG') throw error;
+    const problems = error.problems.map((p) => ({ path: '/checker/targetsFile', message: `${targetsFile}${p.path ? ` ${p.path}` : ''}: ${p.message}` }));
+    throw new ServiceError('ERR_SERVICE_CONFIG', `invalid config ${configFile}`, { problems });
+  }
+  const checker = Object.freeze({ ...loaded.config.checker, targets: file.config.targets, defaults: file.config.defaults });
+  return { config: Object.freeze({ ...loaded.config, checker }), secrets: [...loaded.secrets, ...file.secrets] };
 }
 
 /** Where the checks run from (`checker.location`, default the host name): the results' probeId. */

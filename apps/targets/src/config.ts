@@ -1,9 +1,9 @@
 // sitewatch-targets' view of the config file: `log`, `kafka` (the connection) and
 // `checker.registry` (where the targets live), as the producers of a fleet read them; and
 // the targets file, checked by the same schema and rules as a config file's targets.
-import { checkerErrorCodes, compileTargets, type CompiledTarget } from '@sitewatch/checker';
+import { checkTargetsFile, compileTargets, targetsFileSchema, type CompiledTarget, type TargetsFile } from '@sitewatch/checker';
 import { checkRegistryOptions, fromKafkaSection, kafkaSectionSchema, registryOptionsSchema, type KafkaSection, type RegistryOptions } from '@sitewatch/kafka-transport';
-import { isSitewatchError, relocateProblems, targetSchema, targetSettingsSchema, type Problem, type Target, type TargetSettings } from '@sitewatch/schema';
+import { isSitewatchError, relocateProblems } from '@sitewatch/schema';
 import { configFileSchema, loadConfig, logConfigSchema, ServiceError, type LoadedConfig, type LogLevel } from '@sitewatch/service';
 
 /** The sections this command reads: of `checker`, only `registry` (the rest is the producer's). */
@@ -33,30 +33,6 @@ export function loadTargetsConfig(file: string, env: Record<string, string | und
   return loadConfig<TargetsConfig>(file, { schema: targetsConfigSchema, sections: Object.keys(targetsSections), env, check });
 }
 
-/** A targets file: the targets the registry must hold, and defaults for their settings. */
-export interface TargetsFile {
-  defaults?: TargetSettings;
-  targets: Target[];
-}
-
-const targetsFileSchema = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  type: 'object',
-  additionalProperties: false,
-  required: ['targets'],
-  properties: { $schema: { type: 'string' }, defaults: targetSettingsSchema, targets: { type: 'array', items: targetSchema } },
-} as const;
-
-function compileProblems(file: TargetsFile): Problem[] {
-  try {
-    compileTargets(file.targets, file.defaults);
-    return [];
-  } catch (error) {
-    if (!isSitewatchError(error, checkerErrorCodes)) throw error;
-    return [...error.problems];
-  }
-}
-
 /**
  * Reads a targets file (`${env:}` and `${file:}` resolved) and compiles its targets: every
  * setting given, defaults filled in. Throws a ServiceError `ERR_SERVICE_CONFIG` listing every
@@ -64,7 +40,7 @@ function compileProblems(file: TargetsFile): Problem[] {
  */
 export function loadTargetsFile(file: string, env: Record<string, string | undefined>): { targets: CompiledTarget[]; secrets: string[] } {
   try {
-    const { config, secrets } = loadConfig<TargetsFile>(file, { schema: targetsFileSchema, env, check: compileProblems });
+    const { config, secrets } = loadConfig<TargetsFile>(file, { schema: targetsFileSchema, env, check: checkTargetsFile });
     return { targets: compileTargets(config.targets, config.defaults), secrets };
   } catch (error) {
     if (!isSitewatchError(error) || error.code !== 'ERR_SERVICE_CONFIG') throw error;
