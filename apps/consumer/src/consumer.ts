@@ -14,6 +14,11 @@ export interface Consumer {
   readiness(): Record<string, boolean>;
   /** Migrates (if configured), starts partition maintenance, joins the group; retries while Kafka or PostgreSQL are unreachable. */
   start(signal: AbortSignal): Promise<void>;
+  /**
+   * Waits until the group has stored everything the topic holds now (`sitewatch all`, once the
+   * producer beside it has stopped); rejects with the signal's reason when it aborts first.
+   */
+  drain(signal: AbortSignal): Promise<void>;
   /** Finishes and commits the current batch, leaves the group, closes the database pool. */
   stop(): Promise<void>;
 }
@@ -59,6 +64,7 @@ export function createConsumer(config: ConsumerConfig, logger: Logger): Consumer
       alerts.startNotifier();
       logger.info({ topic: config.kafka.topic, groupId: config.consumer.groupId }, 'consumer started');
     },
+    drain: (signal) => subscriber.drain(signal),
     async stop() {
       await subscriber.close();
       await close();

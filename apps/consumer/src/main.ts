@@ -2,13 +2,15 @@
 // sitewatch-consumer: config -> Kafka subscriber -> PostgreSQL sink; logs, metrics, signals.
 //   sitewatch-consumer --config file.yaml            run
 //   sitewatch-consumer migrate --config file.yaml    apply database migrations and exit
-import { createLogger, exitCodes, handleShutdown, parseCli, runCommand, startOpsServer, type OpsServer } from '@sitewatch/service';
+// Run as a program it runs the command; imported (by `sitewatch consumer`) it only exports it.
+import { createLogger, exitCodes, handleShutdown, isMainModule, parseCli, runCommand, startOpsServer, type CliArgs, type CommandLine, type OpsServer } from '@sitewatch/service';
 import { loadConsumerConfig } from './config.js';
 import { createConsumer, migrateOnly } from './consumer.js';
 
 const usage = 'usage: sitewatch-consumer [migrate] --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
 
-void runCommand({
+/** The command line of `sitewatch-consumer` (and `sitewatch consumer`). */
+export const consumerCommand: CommandLine<CliArgs> = {
   usage,
   parse: parseCli,
   misused: (args) => args.command !== undefined && args.command !== 'migrate',
@@ -38,4 +40,6 @@ void runCommand({
       await shutdown.begin('start-up failed', exitCodes.failure);
     });
   },
-});
+};
+
+if (isMainModule(import.meta.url)) void runCommand(consumerCommand);

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // sitewatch-producer: config -> scheduler(checker) -> Kafka publisher; logs, metrics, signals.
-import { createLogger, exitCodes, handleShutdown, parseCli, runCommand, startOpsServer, type OpsServer } from '@sitewatch/service';
+// Run as a program it runs the command; imported (by `sitewatch producer`) it only exports it.
+import { createLogger, exitCodes, handleShutdown, isMainModule, parseCli, runCommand, startOpsServer, type CliArgs, type CommandLine, type OpsServer } from '@sitewatch/service';
 import { loadProducerConfig } from './config.js';
 import { startProducer } from './producer.js';
 
 const usage = 'usage: sitewatch-producer --config <file.yaml>   (or set SITEWATCH_CONFIG)\n';
 
-void runCommand({
+/** The command line of `sitewatch-producer` (and `sitewatch producer`). */
+export const producerCommand: CommandLine<CliArgs> = {
   usage,
   parse: parseCli,
   misused: (args) => args.command !== undefined,
@@ -35,4 +37,6 @@ void runCommand({
       });
     }
   },
-});
+};
+
+if (isMainModule(import.meta.url)) void runCommand(producerCommand);

@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 // sitewatch-status: the status page, JSON API and badges over PostgreSQL (read-only), and
-// the same figures as a report.
+// the same figures as a report. Run as a program it runs the command; imported (by
+// `sitewatch status`) it only exports it.
 //   sitewatch-status [serve] --config file.yaml
 //   sitewatch-status report --config file.yaml [--days 90] [--target ID] [--format table|json|csv]
 import { parseArgs } from 'node:util';
 import { openPostgres } from '@sitewatch/pg-sink';
-import { createLogger, exitCodes, handleShutdown, runCommand, startOpsServer, type OpsServer } from '@sitewatch/service';
+import { createLogger, exitCodes, handleShutdown, isMainModule, runCommand, startOpsServer, type CommandLine, type OpsServer } from '@sitewatch/service';
 import { createStatusReader, maxDays } from '@sitewatch/status';
-import { loadBoard } from './board.js';
 import { connectionOptions, loadStatusConfig, type StatusConfig } from './config.js';
-import { createStatusMetrics } from './metrics.js';
 import { report, type ReportRequest } from './report.js';
-import { createStatusServer } from './server.js';
+import { createStatusService } from './service.js';
 
 const usage = `usage: sitewatch-status [serve] --config <file.yaml>
        sitewatch-status report --config <file.yaml> [--days 90] [--target ID] [--format table|json|csv]
@@ -35,50 +34,28 @@ function parse(argv: string[], env: Record<string, string | undefined>) {
 }
 
 async function serve(config: StatusConfig, logger: ReturnType<typeof createLogger>): Promise<void> {
-  const sql = openPostgres({ ...connectionOptions(config), logger });
-  const reader = createStatusReader({ sql, schema: config.postgres.schema ?? 'sitewatch', staleAfterMs: config.status.staleAfterMs, logger });
-  const metrics = createStatusMetrics();
-  let databaseOk = false;
-  const ping = () =>
-    reader.ping().then(
-      () => (databaseOk = true),
-      () => (databaseOk = false),
-    );
-  const pinger = setInterval(() => void ping(), 5000);
-  pinger.unref();
-  const app = await createStatusServer({ reader, settings: config.status, logger, onResponse: (route, code, seconds) => metrics.answered(route, code, seconds) });
+  const service = createStatusService(config, logger);
   let ops: OpsServer | undefined;
   const shutdown = handleShutdown({
     logger,
     deadlineMs: config.status.shutdownTimeoutMs,
     async stop() {
-      clearInterval(pinger);
-      await app.close();
+      await service.stop();
       await ops?.close();
-      await reader.close();
-      await sql.end({ timeout: 5 });
     },
   });
-  const { host, port } = config.status.listen;
   try {
-    await ping();
-    if (config.status.metrics) ops = await startOpsServer({ ...config.status.metrics, registry: metrics.registry, readiness: () => ({ postgres: databaseOk }), logger });
-    await app.listen({ host, port });
+    if (config.status.metrics) ops = await startOpsServer({ ...config.status.metrics, registry: service.registry, readiness: service.readiness, logger });
+    await service.start();
+    service.warm();
   } catch (error) {
     logger.error({ err: error }, 'status service failed to start');
     return shutdown.begin('start-up failed', exitCodes.failure);
   }
-  const address = app.server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  logger.info({ url: `http://${shownHost}:${bound}/`, api: `http://${shownHost}:${bound}/api/v1/openapi.json`, database: databaseOk }, 'status page listening');
-  // The reader's first read of many targets reads every finished day (1.5–2 s at 1,000 targets
-  // × 90 days) and keeps what it computed: make it now rather than for the first visitor. A
-  // failure here (no tables yet) is the first request's to report.
-  void loadBoard(reader, config.status, new Date()).catch(() => undefined);
 }
 
-void runCommand({
+/** The command line of `sitewatch-status` (and `sitewatch status`). */
+export const statusCommand: CommandLine<ReturnType<typeof parse>> = {
   usage,
   parse,
   async run(args, secret) {
@@ -97,4 +74,6 @@ void runCommand({
       await sql.end({ timeout: 5 });
     }
   },
-});
+};
+
+if (isMainModule(import.meta.url)) void runCommand(statusCommand);

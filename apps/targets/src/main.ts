@@ -3,7 +3,8 @@
 //   sitewatch-targets apply targets.yaml [--dry-run] --config file.yaml
 //   sitewatch-targets list --config file.yaml
 //   sitewatch-targets delete ID --config file.yaml
-import { createLogger, exitCodes, parseCli, runCommand } from '@sitewatch/service';
+// Run as a program it runs the command; imported (by `sitewatch targets`) it only exports it.
+import { createLogger, exitCodes, isMainModule, parseCli, runCommand, type CliArgs, type CommandLine } from '@sitewatch/service';
 import { applyTargets, CommandError, deleteTarget, listTargets } from './commands.js';
 import { loadTargetsConfig, loadTargetsFile, registryOptions } from './config.js';
 
@@ -16,7 +17,8 @@ const usage = `usage: sitewatch-targets apply <targets.yaml> [--dry-run] --confi
 /** The number of arguments each command takes after its name. */
 const commands: Record<string, number> = { apply: 1, list: 0, delete: 1 };
 
-void runCommand({
+/** The command line of `sitewatch-targets` (and `sitewatch targets`). */
+export const targetsCommand: CommandLine<CliArgs> = {
   usage,
   parse: (argv, env) => parseCli(argv, env, ['dry-run']),
   misused: ({ command, args, flags }) => command === undefined || commands[command] !== args.length || (flags['dry-run'] === true && command !== 'apply'),
@@ -37,4 +39,6 @@ void runCommand({
       process.exitCode = exitCodes.failure;
     }
   },
-});
+};
+
+if (isMainModule(import.meta.url)) void runCommand(targetsCommand);
