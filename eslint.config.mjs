@@ -2,7 +2,9 @@
 // bottom; checker, kafka-transport, pg-sink and service depend only on schema; alerts on
 // schema and pg-sink (it evaluates inside the sink's write transaction); status (the read
 // model) on schema; apps depend on libs
-// and never on each other.
+// and never on each other. The one exception is the composition root, apps/cli (the
+// `sitewatch` command, type:cli): it runs the apps' commands and services, so it may depend
+// on apps as well as libs, and nothing depends on it (docs/architecture.md).
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -34,6 +36,7 @@ export default tseslint.config(
             // The status read model reads through pg-sink's reading side; its tests write known data through the sink and the alerts.
             { sourceTag: 'scope:status', onlyDependOnLibsWithTags: ['scope:schema', 'scope:sink', 'scope:alerts'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
           ],

@@ -6,6 +6,7 @@
 //   npx tsx --conditions=@sitewatch/source tools/config-reference.ts --check  fail if either is stale (CI)
 import fs from 'node:fs';
 import path from 'node:path';
+import { allSections } from '../apps/cli/src/all/config.js';
 import { consumerSections } from '../apps/consumer/src/config.js';
 import { producerSections } from '../apps/producer/src/config.js';
 import { statusSections } from '../apps/status/src/config.js';
@@ -45,8 +46,9 @@ const readers: Record<string, string> = {
   postgres: 'the consumer and the status service',
   alerts: 'the consumer',
   status: 'the status service (page, API, badges, report)',
+  all: '`sitewatch all`, which also reads every section above as the three services do',
 };
-const sections = { ...producerSections, ...consumerSections, ...statusSections } as unknown as Record<string, Schema>;
+const sections = { ...producerSections, ...consumerSections, ...statusSections, ...allSections } as unknown as Record<string, Schema>;
 
 function fileSchema(): object {
   return {

@@ -1,10 +1,11 @@
 // `npm start` on a machine with no PostgreSQL, as .ci/run proves it (`npm run test-laptop -w
 // e2e`): the stack in a folder of its own, with Kafka and PostgreSQL on ports where nothing
 // runs, so the machine's server (if any) is not used and the stack starts the embedded one;
-// `npm start` until a result is stored and the status page shows it; Ctrl-C (SIGINT to its
-// process group, as a terminal sends it); `npm run stack:down`; then nothing of it is left
-// running: no postgres, no java, no node. Not part of `npm test`: it starts a broker of its
-// own and the demo config's fixed ports (8080, 9464-9466) must be free.
+// `npm start` (sitewatch all) until a result is stored and the status page shows it; Ctrl-C
+// (SIGINT to its process group, as a terminal sends it): the services stop in order;
+// `npm run stack:down`; then nothing of it is left running: no postgres, no java, no node.
+// Not part of `npm test`: it starts a broker of its own, and the demo config's fixed ports
+// (8080, 9465) must be free.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -106,8 +107,11 @@ describe('npm start on a machine without PostgreSQL', () => {
     });
 
     process.kill(-npmStart.pid!, 'SIGINT');
-    // npm ends by the signal, as a shell's job does on Ctrl-C.
+    // npm ends by the signal, as a shell's job does on Ctrl-C; sitewatch all stopped cleanly, in order.
     expect(await exited).toBe('SIGINT');
+    const stops = ['producer stopped', 'writer drained', 'consumer stopped', 'status page stopped', 'shutdown complete', 'shutdown failed', 'shutdown forced'];
+    const logged = output.split('\n').flatMap((line) => stops.filter((msg) => line.includes(`"msg":"${msg}"`)));
+    expect(logged).toEqual(['producer stopped', 'writer drained', 'consumer stopped', 'status page stopped', 'shutdown complete']);
     const down = await npmRun('stack:down');
     expect(down.output).toMatch(/stopped: Kafka [\d.]+, PostgreSQL [\d.]+ \(embedded\)/);
     // A process that is ending a moment after its parent may still be listed: wait for a settled list.

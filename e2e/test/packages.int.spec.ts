@@ -13,27 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestKafka, type TestKafka } from '@sitewatch/kafka-transport/testing';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { decode, type CheckResult } from '@sitewatch/schema';
+import { cleanEnv, installPacked, root, type Packed } from './support/packages.js';
 
 const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '../..');
 const libs = fs.readdirSync(path.join(root, 'libs')).sort();
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-
-interface PackedFile {
-  path: string;
-}
-interface Packed {
-  name: string;
-  filename: string;
-  size: number;
-  files: PackedFile[];
-}
-
-/** The environment of a child process, without what npm and jest set for the workspace's own scripts. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) && name !== 'NODE_OPTIONS' && name !== 'INIT_CWD'));
-  return { ...env, ...extra };
-}
 
 let scratch: string;
 let packed: Packed[];
@@ -42,22 +26,14 @@ let pg: TestPostgres | undefined;
 
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-packages-'));
-  const tarballs = path.join(scratch, 'tarballs');
-  const project = path.join(scratch, 'project');
-  fs.mkdirSync(tarballs);
-  fs.mkdirSync(project);
-  const workspaces = libs.flatMap((lib) => ['-w', `libs/${lib}`]);
-  const pack = await run('npm', ['pack', ...workspaces, '--pack-destination', tarballs, '--json'], { cwd: root, env: cleanEnv() });
-  packed = JSON.parse(pack.stdout) as Packed[];
-
   const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  const dependencies = Object.fromEntries(packed.map((p) => [p.name, `file:${path.join(tarballs, p.filename)}`]));
-  fs.writeFileSync(
-    path.join(project, 'package.json'),
-    JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { ...dependencies, '@types/node': rootPackage.devDependencies['@types/node'] } }),
+  packed = await installPacked(
+    scratch,
+    libs.map((lib) => `libs/${lib}`),
+    { '@types/node': rootPackage.devDependencies['@types/node']! },
   );
+  const project = path.join(scratch, 'project');
   for (const file of ['main.ts', 'tsconfig.json']) fs.copyFileSync(path.join(root, 'e2e/scratch-project', file), path.join(project, file));
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: cleanEnv() });
 }, 180_000);
 
 afterAll(async () => {

@@ -42,10 +42,16 @@ export interface AppProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
 
-/** Runs a built app with a config file; `args` replace the default `--config <file>`. */
-export function startApp(app: 'producer' | 'consumer' | 'targets' | 'status', args: string[], env: Record<string, string> = {}): AppProcess {
-  const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js'), ...args], {
-    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+/** Runs a built app (`cli`: the `sitewatch` command) with its arguments. */
+export function startApp(app: 'producer' | 'consumer' | 'targets' | 'status' | 'cli', args: string[], env: Record<string, string> = {}): AppProcess {
+  return startProgram(app, path.join(root, 'apps', app, 'dist', 'main.js'), args, { env: { ...process.env, ...env } });
+}
+
+/** Runs a Node.js program (`app` names it in messages) with its arguments, in `cwd` (default this one), with `env` (default this process's). */
+export function startProgram(app: string, file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): AppProcess {
+  const child = spawn(process.execPath, [file, ...args], {
+    cwd: options.cwd,
+    env: { ...(options.env ?? process.env), NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -28,12 +28,12 @@ export interface Reconciliation {
   notDeadLettered: string[];
 }
 
-async function storedIds(pipeline: Pipeline): Promise<Map<string, number>> {
+async function storedIds(pipeline: Pick<Pipeline, 'sql'>): Promise<Map<string, number>> {
   const rows = await pipeline.sql<{ id: string; copies: number }[]>`select id::text, count(*)::int as copies from sitewatch.check_results group by id`;
   return new Map(rows.map((r) => [r.id, r.copies]));
 }
 
-export async function reconcile(pipeline: Pipeline, timeoutMs = 90_000): Promise<Reconciliation> {
+export async function reconcile(pipeline: Pick<Pipeline, 'kafka' | 'topic' | 'sql'>, timeoutMs = 90_000): Promise<Reconciliation> {
   const { kafka, topic } = pipeline;
   const messages = await kafka.readMessages(topic);
   const published = new Set<string>();
