@@ -1,5 +1,6 @@
 export type { BackoffOptions } from '@sitewatch/schema';
 export type { BatchContext, BatchHandler } from './lib/batch-processor.js';
+export { instanceSchema, type InstanceOptions } from './lib/instance.js';
 export type { KafkaConnectionOptions, KafkaSaslOptions, KafkaTlsOptions, SaslMechanism } from './lib/connection.js';
 export { deadLetterHeaders } from './lib/dead-letter.js';
 export { TransportError, transportErrorCodes, type TransportErrorCode } from './lib/errors.js';
