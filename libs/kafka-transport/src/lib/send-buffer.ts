@@ -32,7 +32,7 @@ export interface SendBuffer {
   settle(count: number): void;
   /** Resolves once every entry pushed before the call has left the buffer. */
   whenSent(): Promise<void>;
-  /** Empties the buffer, rejecting whoever waits with `error`; returns how many entries it held. */
+  /** Empties the buffer, rejecting whoever waits with `error`; returns how many entries were lost (a spool keeps them for the next start). */
   clear(error: Error): number;
 }
 
