@@ -33,7 +33,7 @@ describe('createInstanceTracker', () => {
   it('refuses to take the place of a run that still runs, naming its pid', async () => {
     const { tracker, file } = setUp();
     fs.writeFileSync(file, JSON.stringify({ ...currentIdentity(), pid: process.ppid, startTicks: undefined, groupId: 'writers/1', memberId: 'm' }));
-    await expect(tracker.takeOver()).rejects.toMatchObject({ code: 'ERR_TRANSPORT_IN_USE', retriable: false, message: expect.stringContaining(`process ${process.ppid}`) });
+    await expect(tracker.join(async () => undefined)).rejects.toMatchObject({ code: 'ERR_TRANSPORT_IN_USE', retriable: false, message: expect.stringContaining(`process ${process.ppid}`) });
   });
 
   it('leaves alone a member of another host, of another group, or a file it did not write', async () => {
@@ -44,7 +44,7 @@ describe('createInstanceTracker', () => {
       'not json',
     ]) {
       fs.writeFileSync(file, content);
-      await expect(tracker.takeOver()).resolves.toBeUndefined();
+      await expect(tracker.join(async () => undefined)).resolves.toBeUndefined();
     }
   });
 });

@@ -1,12 +1,14 @@
 // A group member's instance: a name, and a directory of this host where the member id it had
 // in the group is kept between runs. A process restarted after a crash (`kill -9`, a kernel
 // OOM kill) reads the id its previous run had and, when that process is certainly gone, has
-// the broker remove the member at once, so the group rebalances now instead of after the dead
-// member's session timeout. A previous run that still runs (the same name given to two
-// processes, or a paused process) is never removed: start-up is refused, naming it.
+// the broker remove the member as soon as its own join waits for it, so the group rebalances
+// now instead of after the dead member's session timeout. (Removed before the join, it would
+// leave the group empty, and a broker holds the first join of an empty group for
+// group.initial.rebalance.delay.ms, 3 s by default.) A previous run that still runs (the same
+// name given to two processes, or a paused process) is never removed: start-up is refused.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger, Problem } from '@sitewatch/schema';
+import { sleep, type Logger, type Problem } from '@sitewatch/schema';
 import type { Kafka } from 'kafkajs';
 import { TransportError } from './errors.js';
 import { currentIdentity, describeProcess, fateOf, parseIdentity, type ProcessIdentity } from './process-identity.js';
@@ -48,17 +50,41 @@ interface MemberRecord extends ProcessIdentity {
 /** See the module comment. */
 export interface InstanceTracker {
   /**
-   * Before joining: removes the member a previous run of this instance left in the group,
-   * when that process is gone. Rejects with ERR_TRANSPORT_IN_USE when it still runs.
+   * Joins the group with `join` and, when a previous run of this instance left a member and
+   * that process is gone, removes it once this join waits for it. Rejects with
+   * ERR_TRANSPORT_IN_USE, before joining, when that process still runs.
    */
-  takeOver(): Promise<void>;
+  join(join: () => Promise<void>): Promise<void>;
   /** After each join: keeps the member id (and reports another running process that wrote the file meanwhile). */
   joined(memberId: string): void;
   /** After leaving the group: forgets the member id (nothing to take over at the next start). */
   left(): void;
 }
 
-const untracked: InstanceTracker = { takeOver: async () => undefined, joined: () => undefined, left: () => undefined };
+const untracked: InstanceTracker = { join: (join) => join(), joined: () => undefined, left: () => undefined };
+// How long to look for this member's join waiting in the group before removing the old member anyway.
+const joinWaitMs = 5000;
+
+/** Resolves once the group is rebalancing (a join waits in it), or `done` settled, or after `joinWaitMs`. */
+async function rebalancing(kafka: Kafka, groupId: string, done: Promise<unknown>): Promise<void> {
+  let settled = false;
+  void done.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const admin = kafka.admin();
+  const deadline = performance.now() + joinWaitMs;
+  try {
+    await admin.connect();
+    while (!settled && performance.now() < deadline) {
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === 'PreparingRebalance') return;
+      await sleep(50);
+    }
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
 
 /** The tracker of `instance` in `groupId`; one that does nothing without an instance. */
 export function createInstanceTracker(options: { kafka: Kafka; groupId: string; instance?: InstanceOptions; logger: Logger }): InstanceTracker {
@@ -87,9 +113,9 @@ export function createInstanceTracker(options: { kafka: Kafka; groupId: string; 
     return undefined;
   }
 
-  async function takeOver(): Promise<void> {
+  async function join(joinGroup: () => Promise<void>): Promise<void> {
     const previous = read();
-    if (!previous) return;
+    if (!previous) return joinGroup();
     const fate = fateOf(previous, self);
     const before = { memberId: previous.memberId, previous: describeProcess(previous) };
     if (fate === 'running') {
@@ -99,14 +125,20 @@ export function createInstanceTracker(options: { kafka: Kafka; groupId: string; 
         { retriable: false },
       );
     }
-    if (fate === 'unknown') return log.info({ ...before, file }, 'the previous run of this instance was on another host; its member leaves the group when its session times out');
+    if (fate === 'unknown') {
+      log.info({ ...before, file }, 'the previous run of this instance was on another host; its member leaves the group when its session times out');
+      return joinGroup();
+    }
     const started = performance.now();
+    const joining = joinGroup();
     try {
+      await rebalancing(kafka, groupId, joining);
       const outcome = await removeGroupMember(kafka, groupId, previous.memberId);
       log.info({ ...before, outcome, durationMs: Math.round(performance.now() - started) }, 'took the place of the previous run in the group');
     } catch (err) {
       log.warn({ ...before, err }, 'removing the previous run from the group failed; its member leaves when its session times out');
     }
+    await joining;
   }
 
   function joined(memberId: string): void {
@@ -130,5 +162,5 @@ export function createInstanceTracker(options: { kafka: Kafka; groupId: string; 
     written = undefined;
   }
 
-  return { takeOver, joined, left };
+  return { join, joined, left };
 }

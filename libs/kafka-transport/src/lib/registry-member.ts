@@ -63,7 +63,7 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
   const log = (options.logger ?? noopLogger).child({ component: 'kafka-registry', topic, groupId });
   const kafka = createKafka(connection, log, kafkajsRetry(5, 300, 10_000));
   const counters = { assignments: 0, records: 0, leaseLapses: 0, restarts: 0 };
-  // Taking the place of a previous run is safe for the lease: only a process that is gone is
+  // Taking the place of a previous run keeps the lease rules: only a process that is gone is
   // removed, and a gone process checks nothing. A paused one is refused (instance.ts).
   const instance = createInstanceTracker({ kafka, groupId, instance: settings.instance, logger: log });
   const held = new Set<number>();
@@ -187,12 +187,13 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
     try {
       await admin.connect();
       await ensureRegistryTopic(admin, topic, settings.createTopic, log);
-      await instance.takeOver();
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       const joinedOnce = new Promise<void>((resolve, reject) => (joinWaiter = { resolve, reject }));
-      await run();
-      await joinedOnce;
+      await instance.join(async () => {
+        await run();
+        await joinedOnce;
+      });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw toTransportError(error);

@@ -242,8 +242,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     try {
       await admin.connect();
       await ensureTopics(admin, [topic, settings.deadLetterTopic], settings.createTopic, log);
-      await instance.takeOver();
-      await join();
+      await instance.join(join);
     } catch (error) {
       await Promise.all([consumer.disconnect(), producer.disconnect()]).catch(() => undefined);
       starting = undefined;
