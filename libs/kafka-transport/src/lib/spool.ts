@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Logger } from '@sitewatch/schema';
 import { TransportError } from './errors.js';
 import { currentIdentity, fateOf, parseIdentity } from './process-identity.js';
-import type { BufferEntry, SendBuffer } from './send-buffer.js';
+import { createFlushWaiters, type BufferEntry, type SendBuffer } from './send-buffer.js';
 import { openSegmentLog, type ReadEntry, type SegmentLog } from './spool-log.js';
 import type { SpoolSettings } from './spool-options.js';
 import { writeFileAtomically } from './state-directory.js';
@@ -123,18 +123,12 @@ export function openSpool(settings: SpoolSettings, logger: Logger): SpoolBuffer 
   // What the previous run left ends here: each of those sent counts as replayed.
   const recoveredUpTo = segments.nextSeq;
   const counters = { replayed: 0, dropped: 0 };
-  const waiters: { seq: number; resolve(): void; reject(error: Error): void }[] = [];
   let inFlight: ReadEntry[] = [];
   let writeFailures = 0;
   let final: SpoolStats | undefined;
   if (recovery.pending > 0) log.info({ results: recovery.pending, bytes: segments.bytes, cuts: recovery.cuts }, 'the spool holds results of a previous run: sending them first');
 
-  const oldestSeq = () => inFlight[0]?.seq ?? (segments.unread > 0 ? segments.readSeq : Number.POSITIVE_INFINITY);
-
-  function wake(): void {
-    const oldest = oldestSeq();
-    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.seq < oldest) waiters.splice(i, 1)[0]!.resolve();
-  }
+  const waiters = createFlushWaiters(() => inFlight[0]?.seq ?? (segments.unread > 0 ? segments.readSeq : Number.POSITIVE_INFINITY));
 
   function acknowledge(): void {
     try {
@@ -142,7 +136,7 @@ export function openSpool(settings: SpoolSettings, logger: Logger): SpoolBuffer 
     } catch (err) {
       log.warn({ err }, 'recording sent results in the spool failed: a restart may send them again');
     }
-    wake();
+    waiters.wake();
   }
 
   /** Beyond the bound: drops whole oldest segments (their unread results), never the one being written. */
@@ -174,7 +168,7 @@ export function openSpool(settings: SpoolSettings, logger: Logger): SpoolBuffer 
       return inFlight.length;
     },
     get flushRequested() {
-      return waiters.length > 0;
+      return waiters.waiting;
     },
     push(entry) {
       try {
@@ -203,12 +197,10 @@ export function openSpool(settings: SpoolSettings, logger: Logger): SpoolBuffer 
       acknowledge();
     },
     whenSent() {
-      const seq = segments.nextSeq - 1;
-      if (oldestSeq() > seq) return Promise.resolve();
-      return new Promise((resolve, reject) => waiters.push({ seq, resolve, reject }));
+      return waiters.until(segments.nextSeq - 1);
     },
     clear(error) {
-      for (const waiter of waiters.splice(0)) waiter.reject(error);
+      waiters.rejectAll(error);
       final = this.stats();
       const kept = final.results;
       inFlight = [];
