@@ -65,7 +65,7 @@ export function createConsumerMetrics(subscriber: SubscriberStatsSource, alerts:
   polled('sitewatch_consumer_dead_lettered_total', 'Messages sent to the dead-letter topic.', () => subscriber().deadLettered);
   polled('sitewatch_consumer_retries_total', 'Retries after retriable failures (database or dead-letter topic).', () => subscriber().retries);
   polled('sitewatch_consumer_restarts_total', 'Times the Kafka consumer crashed and was restarted.', () => subscriber().restarts);
-  polled('sitewatch_consumer_lag_messages', 'Messages behind the end of the assigned partitions.', () => subscriber().lag);
+  polled('sitewatch_consumer_lag_messages', 'Messages not yet stored: over the assigned partitions, the end offset less the group committed offset (from the broker every 5 s).', () => subscriber().lag);
   polled('sitewatch_consumer_partitions', 'Partitions assigned to this consumer.', () => subscriber().partitions);
   alertsMetrics(registry, alerts);
   const rows = new Counter({ name: 'sitewatch_sink_rows_total', help: 'Results written, by what happened to them.', labelNames: ['result'], registers: [registry] });
