@@ -69,11 +69,11 @@ export async function startOpsgenieReceiver(): Promise<OpsgenieReceiver> {
   const failedRequests: OpsgenieReceiver['failedRequests'] = [];
   const openAlias = (alias: string) => alerts.find((alert) => alert.alias === alias && alert.status === 'open');
 
-  function create(body: Record<string, unknown>): void {
-    const alias = typeof body.alias === 'string' ? body.alias : randomUUID();
+  function create(body: { message: string; alias?: string; priority?: string; tags?: string[]; details?: Record<string, string> }): void {
+    const alias = body.alias ?? randomUUID();
     const alert = openAlias(alias);
     if (alert) alert.count += 1;
-    else alerts.push({ alias, status: 'open', message: String(body.message), priority: String(body.priority ?? 'P3'), count: 1, tags: (body.tags as string[]) ?? [], details: (body.details as Record<string, string>) ?? {}, notes: [] });
+    else alerts.push({ alias, status: 'open', message: body.message, priority: body.priority ?? 'P3', count: 1, tags: body.tags ?? [], details: body.details ?? {}, notes: [] });
   }
 
   function act(request: ServiceRequest, identifier: string, action: string): void {
@@ -97,7 +97,7 @@ export async function startOpsgenieReceiver(): Promise<OpsgenieReceiver> {
     const problems = [...problemsOf(request.json, spec.fields), ...(type !== null && !['id', 'tiny', 'alias'].includes(type) ? [`identifierType: must be one of id, tiny, alias`] : [])];
     if (problems.length > 0) return unprocessable(problems);
     if (action) act(request, decodeURIComponent(action[1]!), action[2]!);
-    else create(request.json as Record<string, unknown>);
+    else create(request.json as Parameters<typeof create>[0]);
     return { status: 202, body: { result: 'Request will be processed', ...took() } };
   }
 

@@ -120,8 +120,11 @@ export function createNotifier(context: NotifierContext): Notifier {
       await failed(channel, claimed, error, fields);
       return;
     }
-    if (receipt.sent) count('sent', channel.name);
-    log.info({ ...fields, answer: receipt.answer }, receipt.sent ? 'notification sent' : 'notification not sent: nothing to send on this channel');
+    // The service's answer is not logged: it may echo what the service knows the channel by (an ntfy topic).
+    if (receipt.sent) {
+      count('sent', channel.name);
+      log.info(fields, 'notification sent');
+    } else log.info({ ...fields, reason: receipt.answer }, 'notification not sent: nothing to send on this channel');
     await sql`update ${t.deliveries} set sent_at = ${context.now()}, last_error = null where ${rowOf(claimed)}`;
   }
 

@@ -53,8 +53,9 @@ export function ntfyMessage(delivery: Delivery, options: Pick<NtfyChannel, 'url'
 
 /** An ntfy channel. */
 export function createNtfyChannel(name: string, options: NtfyChannel, timeoutMs: number): Channel {
-  const { root } = ntfyTopic(options.url);
-  const secrets = [...urlSecrets(options.url), ...(options.token === undefined ? [] : [options.token])];
+  const { root, topic } = ntfyTopic(options.url);
+  // The answer echoes the topic, the password of a public server.
+  const secrets = [...urlSecrets(options.url), topic, ...(options.token === undefined ? [] : [options.token])];
   const headers = options.token === undefined ? undefined : { authorization: `Bearer ${options.token}` };
   return {
     name,
