@@ -133,7 +133,7 @@ function kind<T extends string, P extends object>(type: T, required: readonly st
 export const channelSchema = {
   type: 'object',
   required: ['type'],
-  properties: { type: { enum: [...channelTypes] } },
+  properties: { type: { enum: [...channelTypes], description: 'The kind of channel; its settings follow.' } },
   allOf: [
     kind('webhook', ['url'], {
       url: { ...http, secret: true, description: 'Where the JSON is POSTed (its path or query may hold a token).' },
@@ -154,10 +154,10 @@ export const channelSchema = {
         secure: { type: 'boolean', default: false, description: 'TLS from the first byte (SMTPS); otherwise STARTTLS.' },
         requireTls: { type: 'boolean', description: 'Refuse to send without STARTTLS (default: true unless secure).' },
         caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust instead of the system ones.' },
-        username: { type: 'string', minLength: 1 },
-        password: { type: 'string', minLength: 1, secret: true },
-        from: { type: 'string', minLength: 3 },
-        to: { type: 'array', minItems: 1, items: { type: 'string', minLength: 3 } },
+        username: { type: 'string', minLength: 1, description: 'SMTP login (none: send without one).' },
+        password: { type: 'string', minLength: 1, secret: true, description: 'SMTP password; needs username.' },
+        from: { type: 'string', minLength: 3, description: 'Sender address.' },
+        to: { type: 'array', minItems: 1, items: { type: 'string', minLength: 3 }, description: 'Recipient addresses.' },
       },
       { allOf: [whenPresent('password', { required: ['username'] }, 'needs username')] },
     ),
