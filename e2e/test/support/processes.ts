@@ -43,7 +43,7 @@ export interface AppProcess {
 }
 
 /** Runs a built app with a config file; `args` replace the default `--config <file>`. */
-export function startApp(app: 'producer' | 'consumer' | 'targets' | 'status', args: string[], env: Record<string, string> = {}): AppProcess {
+export function startApp(app: 'producer' | 'consumer' | 'targets' | 'status' | 'alerts', args: string[], env: Record<string, string> = {}): AppProcess {
   const child = spawn(process.execPath, [path.join(root, 'apps', app, 'dist', 'main.js'), ...args], {
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

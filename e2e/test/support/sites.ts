@@ -46,3 +46,21 @@ export async function startSites(): Promise<Sites> {
       }),
   };
 }
+
+/** A site whose answer the test switches: 200, or 503 while `failing`. */
+export interface SwitchableSite {
+  url: string;
+  failing: boolean;
+  close(): Promise<void>;
+}
+
+/** Starts a switchable site, answering 200. */
+export async function startSwitchableSite(): Promise<SwitchableSite> {
+  const state = { failing: false };
+  const server = http.createServer((_req, res) => void res.writeHead(state.failing ? 503 : 200).end(state.failing ? 'down' : 'fine'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
