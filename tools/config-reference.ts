@@ -38,13 +38,13 @@ const readmeFile = path.join(root, 'README.md');
 const markers = ['<!-- config-reference:start -->', '<!-- config-reference:end -->'] as const;
 
 const readers: Record<string, string> = {
-  log: 'both services and sitewatch-targets',
+  log: 'both services, sitewatch-targets and sitewatch-alerts',
   kafka: 'both services and sitewatch-targets',
   checker: 'the producer; `checker.registry` also by sitewatch-targets',
   producer: 'the producer',
   consumer: 'the consumer',
-  postgres: 'the consumer and the status service',
-  alerts: 'the consumer',
+  postgres: 'the consumer, the status service and `sitewatch-alerts list`',
+  alerts: 'the consumer; also by sitewatch-alerts (`test` sends through `alerts.channels`)',
   status: 'the status service (page, API, badges, report)',
   all: '`sitewatch all`, which also reads every section above as the three services do',
 };

@@ -4,38 +4,25 @@
 // notification is counted by its idempotency key (the email's Message-ID): exactly one per
 // transition and channel, through a kill -9, a full redelivery and a receiver away for a minute.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
-import { parse } from 'yaml';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type ReceivedRequest, type SmtpReceiver } from '../../tools/testing/receivers.js';
-import { startPipeline, type Pipeline } from './support/pipeline.js';
-import { startApp, waitFor, writeConfig, type AppProcess } from './support/processes.js';
+import { startPipeline, startRedeliveringConsumer, type Pipeline } from './support/pipeline.js';
+import { waitFor, type AppProcess } from './support/processes.js';
+import { startSwitchableSite, type SwitchableSite } from './support/sites.js';
 
 let pipeline: Pipeline;
 let hook: HttpReceiver;
 let chat: HttpReceiver;
 let smtp: SmtpReceiver;
-let site: { url: string; failing: boolean; close(): Promise<void> };
+let site: SwitchableSite;
 let consumer: AppProcess;
 const consumers: AppProcess[] = [];
 let secretsDir: string;
 const secret = `webhook-secret-${Math.random().toString(36).slice(2)}`;
-
-/** A site whose answer the test switches: 200, or 503 while `failing`. */
-async function startSwitchableSite(): Promise<typeof site> {
-  const state = { failing: false };
-  const server = http.createServer((_req, res) => void res.writeHead(state.failing ? 503 : 200).end(state.failing ? 'down' : 'fine'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return Object.assign(state, {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  });
-}
 
 beforeAll(async () => {
   [hook, chat, smtp, site] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startSmtpReceiver('implicit'), startSwitchableSite()]);
@@ -169,12 +156,8 @@ describe('alerts', () => {
     expect(await consumer.stop('SIGKILL')).toBe('SIGKILL');
     hook.answerAfter(0);
     // A new consumer group: the whole topic is delivered again.
-    const config = parse(fs.readFileSync(pipeline.configFile, 'utf8')) as { consumer: Record<string, unknown> };
-    config.consumer.groupId = pipeline.kafka.uniqueGroupId('e2e-redelivered');
-    consumer = startApp('consumer', ['--config', writeConfig(config)]);
+    consumer = await startRedeliveringConsumer(pipeline);
     consumers.push(consumer);
-    await consumer.waitForLog('consumer started', {}, 60_000);
-    await waitFor('the topic read again', async () => consumer.logs().some((entry) => entry.msg === 'batch stored' && Number(entry.duplicates) > 0));
     await waitFor('the resolved everywhere', everywhere('killed', 2), 30_000);
     await waitFor('every delivery sent', async () => (await pipeline.sql`select count(*)::int as n from sitewatch.deliveries where sent_at is null`)[0]!.n === 0, 30_000);
     expect(keysOf(hooksAbout('killed'))).toHaveLength(2);

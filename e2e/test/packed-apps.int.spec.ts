@@ -18,7 +18,7 @@ import { cleanEnv, installPacked, root } from './support/packages.js';
 import { startProgram, waitFor, type AppProcess } from './support/processes.js';
 
 const run = promisify(execFile);
-const apps = ['producer', 'consumer', 'status', 'targets', 'cli'];
+const apps = ['producer', 'consumer', 'status', 'targets', 'alerts', 'cli'];
 
 let scratch: string;
 let project: string;

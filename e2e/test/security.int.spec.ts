@@ -3,8 +3,10 @@
 // missing client certificate stops the service with a clear error instead of hanging, and
 // no secret (SASL password, database password, private key, a target's token, an alert
 // webhook's signing secret and its Authorization header, a Slack URL's path, the SMTP
-// password: the last from a file, the others written inline) appears in anything the
-// services write or serve.
+// password, PagerDuty's routing key, Opsgenie's API key, a Teams workflow's signature, a
+// Discord webhook's token, a Telegram bot's token, an ntfy topic and access token: the SMTP
+// password from a file, the others written inline) appears in anything the services write or
+// serve.
 import fs from 'node:fs';
 import tls, { type PeerCertificate } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -12,6 +14,12 @@ import postgres from 'postgres';
 import os from 'node:os';
 import path from 'node:path';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../../tools/testing/receivers.js';
+import { startDiscordReceiver, type DiscordReceiver } from '../../tools/testing/services/discord.js';
+import { startNtfyReceiver, type NtfyReceiver } from '../../tools/testing/services/ntfy.js';
+import { startOpsgenieReceiver, type OpsgenieReceiver } from '../../tools/testing/services/opsgenie.js';
+import { startPagerDutyReceiver, type PagerDutyReceiver } from '../../tools/testing/services/pagerduty.js';
+import { startTeamsReceiver, type TeamsReceiver } from '../../tools/testing/services/teams.js';
+import { startTelegramReceiver, type TelegramReceiver } from '../../tools/testing/services/telegram.js';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { startTlsPostgres, type TlsPostgres } from '../../tools/testing/tls-postgres.js';
 import { metricsText, startPipeline, type Pipeline } from './support/pipeline.js';
@@ -62,11 +70,14 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
   let hook: HttpReceiver;
   let chat: HttpReceiver;
   let smtp: SmtpReceiver;
+  let oncall: { pagerduty: PagerDutyReceiver; opsgenie: OpsgenieReceiver; teams: TeamsReceiver; discord: DiscordReceiver; telegram: TelegramReceiver; ntfy: NtfyReceiver };
   let secretsDir: string;
 
   beforeAll(async () => {
     const databaseUrl = `postgres://postgres:${tlsPg.password}@127.0.0.1:${tlsPg.port}/postgres`;
     [hook, chat, smtp] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startSmtpReceiver('starttls')]);
+    const [pagerduty, opsgenie, teams, discord, telegram, ntfy] = await Promise.all([startPagerDutyReceiver(), startOpsgenieReceiver(), startTeamsReceiver(), startDiscordReceiver(), startTelegramReceiver(), startNtfyReceiver()]);
+    oncall = { pagerduty, opsgenie, teams, discord, telegram, ntfy };
     secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-security-'));
     fs.writeFileSync(path.join(secretsDir, 'smtp-password'), smtp.password);
     pipeline = await startPipeline({
@@ -82,6 +93,12 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
           hook: { type: 'webhook', url: hook.url, secret: webhookSecret, headers: { Authorization: webhookAuthorization } },
           chat: { type: 'slack', url: `${chat.url}/services/T0/B0/${slackPath}` },
           mail: { type: 'email', host: smtp.host, port: smtp.port, caFile: smtp.caFile, username: smtp.username, password: `\${file:${path.join(secretsDir, 'smtp-password')}}`, from: 'a@example.test', to: ['b@example.test'] },
+          pd: { type: 'pagerduty', routingKey: pagerduty.routingKey, url: pagerduty.url },
+          og: { type: 'opsgenie', apiKey: opsgenie.apiKey, apiUrl: opsgenie.base },
+          teams: { type: 'teams', url: teams.url },
+          discord: { type: 'discord', url: discord.url },
+          tg: { type: 'telegram', token: telegram.token, chatId: telegram.chatId, apiUrl: telegram.apiUrl },
+          phone: { type: 'ntfy', url: ntfy.url, token: ntfy.token },
         },
         notifier: { pollIntervalMs: 100 },
       },
@@ -91,13 +108,17 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
 
   afterAll(async () => {
     await pipeline?.close();
-    await Promise.all([hook?.close(), chat?.close(), smtp?.close()]);
+    await Promise.all([hook?.close(), chat?.close(), smtp?.close(), ...Object.values(oncall ?? {}).map((receiver) => receiver.close())]);
     if (secretsDir) fs.rmSync(secretsDir, { recursive: true, force: true });
   });
 
   it('stores checks end to end, and alerts', async () => {
     await waitFor('rows over verify-full', async () => (await sql`select count(*)::int as n from sitewatch.check_results`)[0]!.n >= 3);
-    await waitFor('the alert delivered on every channel', () => hook.received.length > 0 && chat.received.length > 0 && smtp.received.length > 0);
+    const { pagerduty, opsgenie, teams, discord, telegram, ntfy } = oncall;
+    await waitFor(
+      'the alert delivered on every channel',
+      () => hook.received.length > 0 && chat.received.length > 0 && smtp.received.length > 0 && pagerduty.alerts.length > 0 && opsgenie.alerts.length > 0 && teams.cards.length > 0 && discord.messages.length > 0 && telegram.messages.length > 0 && ntfy.notifications.length > 0,
+    );
     expect(hook.received[0]!.headers.authorization).toBe(webhookAuthorization);
     served = await Promise.all(apps.map(metricsText));
     const [producer, consumer] = [apps[1]!, apps[0]!];
@@ -107,7 +128,9 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
   });
 
   it('never wrote or served a secret, from start to shutdown', () => {
-    const secrets = [tlsPg.password, token, fs.readFileSync(env('KAFKA_SSL_KEY_FILE'), 'utf8').split('\n')[1]!, webhookSecret, webhookAuthorization, slackPath, smtp.password];
+    const { pagerduty, opsgenie, teams, discord, telegram, ntfy } = oncall;
+    const channelSecrets = [pagerduty.routingKey, opsgenie.apiKey, teams.sig, discord.url.split('/').pop()!, telegram.token, ntfy.topic, ntfy.token];
+    const secrets = [tlsPg.password, token, fs.readFileSync(env('KAFKA_SSL_KEY_FILE'), 'utf8').split('\n')[1]!, webhookSecret, webhookAuthorization, slackPath, smtp.password, ...channelSecrets];
     expect(served).toHaveLength(2);
     for (const text of [...apps.map((app) => app.output()), ...served]) {
       for (const secret of secrets) expect(text).not.toContain(secret);

@@ -12,6 +12,8 @@ import { createCertificateAuthority } from './certs.js';
 
 /** A request a receiver got. */
 export interface ReceivedRequest {
+  /** When the request arrived (its headers read), ms since the epoch. */
+  at: number;
   headers: http.IncomingHttpHeaders;
   body: string;
   json: Record<string, unknown>;
@@ -43,6 +45,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
   let delayMs = 0;
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
+    const at = Date.now();
     let body = '';
     req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
@@ -53,7 +56,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
         // recorded as it came
       }
       const answer = status;
-      (answer >= 200 && answer < 300 ? received : refused).push({ headers: req.headers, body, json });
+      (answer >= 200 && answer < 300 ? received : refused).push({ at, headers: req.headers, body, json });
       setTimeout(() => res.writeHead(answer, { 'content-type': 'text/plain' }).end(answer === 200 ? 'ok' : 'no'), delayMs);
     });
   });

@@ -18,7 +18,7 @@ async function run(...argv: string[]): Promise<{ code: number | string | undefin
 describe('sitewatch', () => {
   it('lists its commands for --help (0), and for no command or an unknown one (2)', async () => {
     expect(await run('--help')).toEqual({ code: 0, out: '', err: sitewatchUsage });
-    expect(sitewatchUsage.split('\n').slice(1, -1).map((line) => line.trim().split(' ')[0])).toEqual(['all', 'init', 'producer', 'consumer', 'status', 'targets', 'migrate']);
+    expect(sitewatchUsage.split('\n').slice(1, -1).map((line) => line.trim().split(' ')[0])).toEqual(['all', 'init', 'producer', 'consumer', 'status', 'targets', 'alerts', 'migrate']);
     expect(await run()).toEqual({ code: 2, out: '', err: sitewatchUsage });
     expect(await run('checker')).toEqual({ code: 2, out: '', err: `unknown command checker\n${sitewatchUsage}` });
   });
@@ -28,6 +28,7 @@ describe('sitewatch', () => {
     ['consumer', /^usage: sitewatch consumer \[migrate\] --config/],
     ['status', /^usage: sitewatch status \[serve\] --config[\s\S]*sitewatch status report/],
     ['targets', /^usage: sitewatch targets apply[\s\S]*sitewatch targets delete/],
+    ['alerts', /^usage: sitewatch alerts test <channel>[\s\S]*sitewatch alerts list/],
     ['migrate', /^usage: sitewatch migrate --config/],
     ['all', /^usage: sitewatch all --config/],
     ['init', /^usage: sitewatch init \[dir\]/],

@@ -1,7 +1,8 @@
 // `sitewatch <command> [args]`: one command over the services. Each service command is the
-// service's own command line (the bins sitewatch-producer, -consumer, -status and -targets
-// are the same commands under their old names), so its options, usage and exit codes are
-// the same; `all` and `init` are this app's own.
+// service's own command line (the bins sitewatch-producer, -consumer, -status, -targets and
+// -alerts are the same commands under their old names), so its options, usage and exit
+// codes are the same; `all` and `init` are this app's own.
+import { alertsCommand } from '@sitewatch/alerts-cli';
 import { consumerCommand } from '@sitewatch/consumer';
 import { producerCommand } from '@sitewatch/producer';
 import { exitCodes, runCommand, type CommandLine } from '@sitewatch/service';
@@ -39,6 +40,7 @@ const commands: Record<string, { about: string; run(argv: string[], io: Sitewatc
   consumer: { about: 'the writer: store the results in PostgreSQL, evaluate alerts', run: (argv, io) => runCommand(renamed(consumerCommand, 'sitewatch-consumer', 'consumer'), { argv, env: io.env, stderr: io.stderr }) },
   status: { about: 'the status page, JSON API and badges; `status report`', run: (argv, io) => runCommand(renamed(statusCommand, 'sitewatch-status', 'status'), { argv, env: io.env, stderr: io.stderr }) },
   targets: { about: "a fleet's target registry: apply, list, delete", run: (argv, io) => runCommand(renamed(targetsCommand, 'sitewatch-targets', 'targets'), { argv, env: io.env, stderr: io.stderr }) },
+  alerts: { about: 'a test notification through a channel; open incidents and deliveries', run: (argv, io) => runCommand(renamed(alertsCommand, 'sitewatch-alerts', 'alerts'), { argv, env: io.env, stderr: io.stderr }) },
   migrate: { about: 'apply the database migrations and exit', run: (argv, io) => runCommand(migrateCommand, { argv: ['migrate', ...argv], env: io.env, stderr: io.stderr }) },
 };
 

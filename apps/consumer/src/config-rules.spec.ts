@@ -62,6 +62,12 @@ const rules: Record<string, OptionsRule> = {
     library: subscriber({ retry: { initialMs: 500, maxMs: 100 } }),
     libraryPath: '/retry/maxMs',
   },
+  'an instance state directory below a file': {
+    config: { consumer: { instance: { name: 'writer-1', stateDirectory: path.join(pemFile, 'state') } } },
+    path: '/consumer/instance/stateDirectory',
+    library: subscriber({ instance: { name: 'writer-1', stateDirectory: path.join(pemFile, 'state') } }),
+    libraryPath: '/instance/stateDirectory',
+  },
   'hourly rollups kept shorter than raw rows': {
     config: { postgres: { rawRetentionDays: 30, hourlyRetentionDays: 7 } },
     path: '/postgres/hourlyRetentionDays',

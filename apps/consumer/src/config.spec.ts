@@ -47,4 +47,28 @@ describe('consumer config', () => {
       ['https://hooks.slack.test/services/T0/B0/slack-path-token', 'https://ops.test/hook?token=query-token', 'a-signing-secret-of-length', 'Bearer header-token', 'smtp-password'].sort(),
     );
   });
+
+  it("scrubs the on-call and chat channels' credentials written inline: routing key, API key, webhook URLs, bot and access tokens", () => {
+    const file = path.join(examples.dir, 'inline-oncall.yaml');
+    const channels = {
+      pd: { type: 'pagerduty', routingKey: 'R0123456789abcdef0123456789ABCDE' },
+      og: { type: 'opsgenie', apiKey: '0b5d1c3e-7f2a-4e6b-9c8d-1a2b3c4d5e6f' },
+      teams: { type: 'teams', url: 'https://prod-01.logic.azure.test/workflows/abc/triggers/manual/paths/invoke?sig=teams-sig' },
+      discord: { type: 'discord', url: 'https://discord.test/api/webhooks/123/discord-token' },
+      tg: { type: 'telegram', token: '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', chatId: -100123 },
+      phone: { type: 'ntfy', url: 'https://ntfy.test/alerts_7f3a9c', token: 'tk_ntfy-token' },
+    };
+    fs.writeFileSync(file, JSON.stringify({ kafka: { brokers: ['127.0.0.1:9092'], topic: 'checks' }, postgres: { url: 'postgres://u@127.0.0.1/db' }, alerts: { channels } }));
+    expect(loadConsumerConfig(file, {}).secrets.sort()).toEqual(
+      [
+        'R0123456789abcdef0123456789ABCDE',
+        '0b5d1c3e-7f2a-4e6b-9c8d-1a2b3c4d5e6f',
+        channels.teams.url,
+        channels.discord.url,
+        '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw',
+        channels.phone.url,
+        'tk_ntfy-token',
+      ].sort(),
+    );
+  });
 });

@@ -53,8 +53,9 @@ function alertsMetrics(registry: Registry, alerts: () => NotifierStats): void {
   pollMetric(registry, 'sitewatch_notifications_oldest_pending_seconds', 'Age of the oldest notification with a delivery due or failing (all consumers).', () => alerts().oldestPendingSeconds);
   pollMetric(registry, 'sitewatch_alerts_skipped_batches_total', 'Batches stored whose alert evaluation failed for good (a bug: see the error log).', () => alerts().skippedBatches);
   perChannel(registry, 'sitewatch_notifications_sent_total', 'Notifications delivered by this consumer.', () => alerts().sent);
-  perChannel(registry, 'sitewatch_notifications_failed_total', 'Failed delivery attempts of this consumer (each retried, or abandoned).', () => alerts().failed);
+  perChannel(registry, 'sitewatch_notifications_failed_total', 'Failed delivery attempts of this consumer (each retried, abandoned or refused).', () => alerts().failed);
   perChannel(registry, 'sitewatch_notifications_abandoned_total', 'Deliveries this consumer gave up on after alerts.notifier.giveUpAfterMs.', () => alerts().abandoned);
+  perChannel(registry, 'sitewatch_notifications_refused_total', 'Deliveries the service refused for good (a 4xx other than 408 and 429, an SMTP 5xx): not tried again.', () => alerts().refused);
 }
 
 export function createConsumerMetrics(subscriber: SubscriberStatsSource, alerts: () => NotifierStats): ConsumerMetrics {
@@ -65,7 +66,7 @@ export function createConsumerMetrics(subscriber: SubscriberStatsSource, alerts:
   polled('sitewatch_consumer_dead_lettered_total', 'Messages sent to the dead-letter topic.', () => subscriber().deadLettered);
   polled('sitewatch_consumer_retries_total', 'Retries after retriable failures (database or dead-letter topic).', () => subscriber().retries);
   polled('sitewatch_consumer_restarts_total', 'Times the Kafka consumer crashed and was restarted.', () => subscriber().restarts);
-  polled('sitewatch_consumer_lag_messages', 'Messages behind the end of the assigned partitions.', () => subscriber().lag);
+  polled('sitewatch_consumer_lag_messages', 'Messages not yet stored: over the assigned partitions, the end offset less the group committed offset (from the broker every 5 s).', () => subscriber().lag);
   polled('sitewatch_consumer_partitions', 'Partitions assigned to this consumer.', () => subscriber().partitions);
   alertsMetrics(registry, alerts);
   const rows = new Counter({ name: 'sitewatch_sink_rows_total', help: 'Results written, by what happened to them.', labelNames: ['result'], registers: [registry] });

@@ -133,6 +133,18 @@ const rules: Record<string, OptionsRule> = {
     library: member({ createTopic: { partitions: 6, replicationFactor: 1, config: { 'cleanup.policy': 'delete' } } }),
     libraryPath: '/createTopic/config/cleanup.policy',
   },
+  'a spool directory below a file': {
+    config: { producer: { spool: { directory: path.join(pemFile, 'spool') } } },
+    path: '/producer/spool/directory',
+    library: publisher({ spool: { directory: path.join(pemFile, 'spool') } }),
+    libraryPath: '/spool/directory',
+  },
+  'a registry instance state directory below a file': {
+    config: fleet({ instance: { name: 'checker-1', stateDirectory: path.join(pemFile, 'state') } }),
+    path: '/checker/registry/instance/stateDirectory',
+    library: member({ instance: { name: 'checker-1', stateDirectory: path.join(pemFile, 'state') } }),
+    libraryPath: '/instance/stateDirectory',
+  },
   'no checks at once': {
     config: { checker: { concurrency: 0 } },
     path: '/checker/concurrency',

@@ -54,6 +54,7 @@ export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (
   const metrics = createProducerMetrics({
     scheduler: () => scheduler.stats(),
     publisher: () => publisher.stats(),
+    spooling: config.producer.spool !== undefined,
     capacity: () => capacity.reading(),
     ...(fleet && { registry: fleet.stats }),
   });
@@ -69,8 +70,8 @@ export function startProducer(config: ProducerConfig, logger: Logger, onFatal: (
       // Leaving the group at once lets the other checkers take over while the last checks finish.
       await Promise.all([scheduler.stop(), fleet?.member.close()]);
       await publisher.close();
-      const { published, dropped } = publisher.stats();
-      logger.info({ published, dropped, checks: scheduler.stats().checksCompleted }, 'producer stopped');
+      const { published, dropped, spool } = publisher.stats();
+      logger.info({ published, dropped, ...(spool && { spooled: spool.results, replayed: spool.replayed }), checks: scheduler.stats().checksCompleted }, 'producer stopped');
     },
   };
 }

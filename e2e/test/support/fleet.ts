@@ -23,32 +23,45 @@ export interface Fleet {
   targets(args: string[], env?: Record<string, string>): Promise<{ code: number | string; output: string }>;
   /** Writes a targets file (`defaults` and `targets`); returns its path. */
   targetsFile(targets: Record<string, unknown>[], defaults?: Record<string, unknown>): string;
-  /** Starts a checker of `location` and waits until it has been given its share (possibly none) of the registry. */
-  startChecker(location: string): Promise<AppProcess>;
+  /**
+   * Starts a checker of `location` and waits until it has been given its share (possibly
+   * none) of the registry; with `instance`, as that instance (`checker.registry.instance`).
+   */
+  startChecker(location: string, instance?: string): Promise<AppProcess>;
   /** The partitions a checker was last given ([] after it gave them up). */
   partitionsOf(checker: AppProcess): number[] | undefined;
   close(): Promise<void>;
 }
 
-export async function startFleet(locations: string[]): Promise<Fleet> {
+/** Options of a fleet: registry settings replacing the defaults (e.g. a longer session), and where instances keep their state. */
+export interface FleetOptions {
+  registry?: Record<string, unknown>;
+  stateDirectory?: string;
+}
+
+export async function startFleet(locations: string[], options: FleetOptions = {}): Promise<Fleet> {
   const [kafka, sites] = await Promise.all([startTestKafka(), startSites()]);
   const resultsTopic = kafka.uniqueTopicName('fleet-results');
   const registryTopic = kafka.uniqueTopicName('fleet-registry');
-  const files = new Map(
-    locations.map((location) => [
-      location,
-      writeConfig({
-        log: { level: 'info' },
-        kafka: { ...kafka.connection(), topic: resultsTopic, createTopic: { partitions: 3, replicationFactor: 1 } },
-        checker: {
-          location,
-          concurrency: 50,
-          registry: { topic: registryTopic, createTopic: { partitions: 6, replicationFactor: 1 }, sessionTimeoutMs, heartbeatIntervalMs: 1000 },
+  const config = (location: string, instance?: string) =>
+    writeConfig({
+      log: { level: 'info' },
+      kafka: { ...kafka.connection(), topic: resultsTopic, createTopic: { partitions: 3, replicationFactor: 1 } },
+      checker: {
+        location,
+        concurrency: 50,
+        registry: {
+          topic: registryTopic,
+          createTopic: { partitions: 6, replicationFactor: 1 },
+          sessionTimeoutMs,
+          heartbeatIntervalMs: 1000,
+          ...options.registry,
+          ...(instance && { instance: { name: instance, stateDirectory: options.stateDirectory } }),
         },
-        producer: { lingerMs: 20, metrics: { port: 0, host: '127.0.0.1' } },
-      }),
-    ]),
-  );
+      },
+      producer: { lingerMs: 20, metrics: { port: 0, host: '127.0.0.1' } },
+    });
+  const files = new Map(locations.map((location) => [location, config(location)]));
   const results = new Map<string, CheckResult>();
   let subscriber: Subscriber | undefined;
   const processes: AppProcess[] = [];
@@ -67,8 +80,9 @@ export async function startFleet(locations: string[]): Promise<Fleet> {
       return { code, output: command.output() };
     },
     targetsFile: (targets, defaults) => writeConfig({ ...(defaults && { defaults }), targets }, 'targets.yaml'),
-    async startChecker(location) {
-      const checker = startApp('producer', ['--config', configFile(location)]);
+    async startChecker(location, instance) {
+      if (instance && !files.has(`${location}/${instance}`)) files.set(`${location}/${instance}`, config(location, instance));
+      const checker = startApp('producer', ['--config', configFile(instance ? `${location}/${instance}` : location)]);
       processes.push(checker);
       await checker.waitForLog('registry partitions assigned', {}, 60_000);
       // Results are read once the first checker runs: the results topic exists then.

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { startTestKafka, type TestKafka } from '@sitewatch/kafka-transport/testing';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
+import fs from 'node:fs';
 import type postgres from 'postgres';
+import { parse } from 'yaml';
 import { startTcpProxy, type TcpProxy } from '../../../tools/testing/tcp-proxy.js';
 import { startOwnBroker, type OwnBroker } from './broker.js';
 import { startApp, waitFor, writeConfig, type AppProcess } from './processes.js';
@@ -197,4 +199,14 @@ export async function startFlowing(pipeline: Pipeline, results: number): Promise
 function startDatabaseProxy(): Promise<TcpProxy> {
   const server = new URL(process.env.DATABASE_URL!);
   return startTcpProxy({ targetHost: server.hostname, targetPort: Number(server.port || 5432) });
+}
+
+/** Starts a consumer of a new group on the pipeline's topic, so the whole topic is delivered again; waits until it has read some of it again (duplicates stored). */
+export async function startRedeliveringConsumer(pipeline: Pipeline): Promise<AppProcess> {
+  const config = parse(fs.readFileSync(pipeline.configFile, 'utf8')) as { consumer: Record<string, unknown> };
+  config.consumer.groupId = pipeline.kafka.uniqueGroupId('e2e-redelivered');
+  const consumer = startApp('consumer', ['--config', writeConfig(config)]);
+  await consumer.waitForLog('consumer started', {}, 60_000);
+  await waitFor('the topic read again', async () => consumer.logs().some((entry) => entry.msg === 'batch stored' && Number(entry.duplicates) > 0));
+  return consumer;
 }

@@ -43,7 +43,7 @@ export interface AppProcess {
 }
 
 /** Runs a built app (`cli`: the `sitewatch` command) with its arguments. */
-export function startApp(app: 'producer' | 'consumer' | 'targets' | 'status' | 'cli', args: string[], env: Record<string, string> = {}): AppProcess {
+export function startApp(app: 'producer' | 'consumer' | 'targets' | 'status' | 'alerts' | 'cli', args: string[], env: Record<string, string> = {}): AppProcess {
   return startProgram(app, path.join(root, 'apps', app, 'dist', 'main.js'), args, { env: { ...process.env, ...env } });
 }
 

@@ -17,19 +17,28 @@ export {
 } from './lib/evaluate.js';
 export { incidentColumns, type IncidentRecord } from './lib/incident.js';
 export type { NotifierStats } from './lib/notifier.js';
+export { readOutbox, type ChannelError, type OpenIncident, type OutboxReport, type UnsentDelivery } from './lib/outbox-report.js';
+export { sendTestNotification, type TestNotificationOptions } from './lib/channels/test-notification.js';
 export {
   alertsOptionsSchema,
   checkAlertsOptions,
   notifierDefaults,
   type AlertsOptions,
   type ChannelOptions,
+  type ChannelSettings,
+  type DiscordChannel,
   type EmailChannel,
   type MaintenanceWindow,
   type NotifierOptions,
+  type NtfyChannel,
+  type OpsgenieChannel,
+  type PagerDutyChannel,
   type RuleOverride,
   type RuleSettings,
   type CertificateSettings,
   type SlackChannel,
+  type TeamsChannel,
+  type TelegramChannel,
   type WebhookChannel,
 } from './lib/options.js';
 export { describeNotification } from './lib/describe.js';

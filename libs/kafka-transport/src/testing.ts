@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import type { KafkaConnectionOptions, SaslMechanism } from './lib/connection.js';
+import { noopLogger } from '@sitewatch/schema';
 import { headerText, readToEnd } from './lib/registry-topic.js';
+import { openSpool } from './lib/spool.js';
+import { spoolDefaults } from './lib/spool-options.js';
 
 
 /** PEM contents, as a managed Kafka service hands them out (ca.pem, service.cert, service.key). */
@@ -76,6 +79,20 @@ export interface TestKafka {
   partitionCount(topic: string): Promise<number | undefined>;
   /** Deletes the topics this helper created or named. Idempotent. */
   close(): Promise<void>;
+}
+
+/**
+ * The results a publisher's spool holds, not yet acknowledged by the broker, as the next
+ * start would send them (a damaged tail is cut, as it would be then). Its publisher must
+ * not run.
+ */
+export function readSpool(directory: string): { key: string; value: Buffer }[] {
+  const spool = openSpool({ ...spoolDefaults, directory }, noopLogger);
+  try {
+    return spool.next(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).map(({ key, value }) => ({ key, value }));
+  } finally {
+    spool.clear(new Error('read'));
+  }
 }
 
 function requireEnv(name: string): string {

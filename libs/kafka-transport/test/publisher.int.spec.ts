@@ -1,6 +1,9 @@
 // The publisher against the real broker: keyed, versioned, batched writes; topic creation;
 // buffering through an outage (a proxy in front of the broker that the test stops and
 // starts); the drop bound; close() flushing, and close() giving up on a dead broker.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { decode, schemaVersionHeader, type CheckResult } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
@@ -130,6 +133,29 @@ describe('publisher', () => {
     await p.close();
     expect(p.stats()).toMatchObject({ published: 100, buffered: 0, dropped: 0 });
     await expect(ctx.kafka.readMessages(topic, { atLeast: 100 })).resolves.toHaveLength(100);
+  });
+
+  it('with a spool, keeps on disk what Kafka did not take at close, and the next publisher sends it first', async () => {
+    const topic = await ctx.kafka.createTopic();
+    const proxy = await stoppedProxy();
+    const spool = { directory: fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-spool-')) };
+    ctx.cleanups.push(async () => fs.rmSync(spool.directory, { recursive: true, force: true }));
+    const logger = recordingLogger();
+    const first = publisher({ topic, logger, spool, connection: { brokers: [proxy.address], connectionTimeoutMs: 500 }, closeTimeoutMs: 300, retry: fastRetry });
+    const kept = results(20);
+    for (const result of kept) first.publish(result);
+    await first.close();
+    expect(first.stats()).toMatchObject({ published: 0, dropped: 0, spool: { results: 20, dropped: 0 } });
+    expect(logger.records.find((r) => r.message === 'results kept in the spool for the next start')?.fields).toMatchObject({ results: 20 });
+
+    await proxy.start();
+    const second = publisher({ topic, logger, spool, connection: { brokers: [proxy.address] } });
+    const fresh = results(5);
+    for (const result of fresh) second.publish(result);
+    await second.flush();
+    expect(second.stats()).toMatchObject({ published: 25, spool: { results: 0, replayed: 20 } });
+    const received = (await ctx.kafka.readMessages(topic, { atLeast: 25 })).map((m) => (decode(m.value) as { value: CheckResult }).value.id);
+    expect(received).toEqual([...kept, ...fresh].map((result) => result.id));
   });
 
   it('gives up on close() after closeTimeoutMs when Kafka is unreachable, counting what it drops', async () => {

@@ -243,6 +243,21 @@ describe('fetching while storing', () => {
   });
 });
 
+describe('subscriber lag', () => {
+  it('counts the backlog of partitions it has not committed yet, from the broker, then drains', async () => {
+    const { topic, deadLetterTopic } = await topics(2);
+    const sent = Array.from({ length: 300 }, (_, i) => makeCheckResult({ targetId: `t${i % 10}` }));
+    await publish(topic, sent);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const sub = await subscriber({ topic, deadLetterTopic, handleBatch: () => released });
+    // Nothing is committed yet: the whole backlog is behind, on both partitions.
+    await eventually(() => sub.stats().lag === sent.length, { what: `a lag of ${sent.length}` });
+    release();
+    await eventually(() => sub.stats().lag === 0 && sub.stats().results === sent.length, { what: 'the lag to drain' });
+  });
+});
+
 describe('subscriber topics', () => {
   it('refuses to start when the topic is missing, naming it', async () => {
     const topic = ctx.kafka.uniqueTopicName();

@@ -30,7 +30,7 @@ export interface Alerts {
 
 const migrationsDirectory = new URL('../../migrations/', import.meta.url);
 const ledger = 'alerts_migrations';
-const idle: NotifierStats = { sent: {}, failed: {}, abandoned: {}, openIncidents: 0, openByKind: { down: 0, degraded: 0 }, degradedTargets: [], certificateExpiry: {}, pending: 0, oldestPendingSeconds: 0, skippedBatches: 0 };
+const idle: NotifierStats = { sent: {}, failed: {}, abandoned: {}, refused: {}, openIncidents: 0, openByKind: { down: 0, degraded: 0 }, degradedTargets: [], certificateExpiry: {}, pending: 0, oldestPendingSeconds: 0, skippedBatches: 0 };
 
 /** Checks the options (throws ERR_ALERTS_INVALID_OPTIONS with every problem); connects on first use. */
 export function createAlerts(options: AlertsOptions): Alerts {

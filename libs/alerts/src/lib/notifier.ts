@@ -5,9 +5,9 @@
 // deadline), a reminder is queued in the transaction that moves next_reminder_at. Sending
 // happens outside any transaction, so a slow receiver holds no database connection.
 import { transaction } from '@sitewatch/pg-sink';
-import { backoffDelay, sleep, type Logger } from '@sitewatch/schema';
+import { backoffDelay, isSitewatchError, sleep, type Logger } from '@sitewatch/schema';
 import type postgres from 'postgres';
-import type { Channel } from './channels/index.js';
+import type { Channel, DeliveryReceipt } from './channels/index.js';
 import { insertNotification } from './incident-writes.js';
 import { incidentColumns, type IncidentRecord } from './incident.js';
 import type { ResolvedAlertsOptions } from './options.js';
@@ -19,10 +19,12 @@ import type { Tables } from './tables.js';
 export interface NotifierStats {
   /** Deliveries sent by this process, by channel. */
   sent: Record<string, number>;
-  /** Failed attempts by this process, by channel (each retried, or abandoned). */
+  /** Failed attempts by this process, by channel (each retried, abandoned or refused). */
   failed: Record<string, number>;
   /** Deliveries this process gave up on (giveUpAfterMs), by channel. */
   abandoned: Record<string, number>;
+  /** Deliveries the service refused for good (a 4xx other than 408 and 429), by channel: not tried again. */
+  refused: Record<string, number>;
   /** From the database (all processes), refreshed every few seconds: open incidents. */
   openIncidents: number;
   /** Of those, how many of each kind. */
@@ -42,7 +44,7 @@ export interface NotifierStats {
 /** The notifier: see `createNotifier()`. */
 export interface Notifier {
   stats(): NotifierStats;
-  /** Stops the loops after the sends in flight (each bounded by sendTimeoutMs), then closes the channels. Idempotent. */
+  /** Stops the loops after the sends in flight (each bounded by its channel's timeout), then closes the channels. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -71,6 +73,8 @@ interface Claimed {
 }
 
 const statsEveryMs = 5000;
+/** The longest wait a service's Retry-After gets: past it, the delivery is tried then anyway. */
+export const maxRetryAfterMs = 3_600_000;
 // Database trouble: the loops back off from a second to half a minute.
 const databaseRetry = { initialMs: 1000, maxMs: 30_000 };
 
@@ -78,15 +82,14 @@ const databaseRetry = { initialMs: 1000, maxMs: 30_000 };
 export function createNotifier(context: NotifierContext): Notifier {
   const { sql, tables: t, settings, log } = context;
   const stopping = new AbortController();
-  const counts = { sent: {} as Record<string, number>, failed: {} as Record<string, number>, abandoned: {} as Record<string, number> };
+  const counts = { sent: {} as Record<string, number>, failed: {} as Record<string, number>, abandoned: {} as Record<string, number>, refused: {} as Record<string, number> };
   const figures = { openIncidents: 0, openByKind: { down: 0, degraded: 0 }, degradedTargets: [] as string[], certificateExpiry: {} as Record<string, number>, pending: 0, oldestPendingSeconds: 0 };
   const count = (what: keyof typeof counts, channel: string) => (counts[what][channel] = (counts[what][channel] ?? 0) + 1);
-  // An attempt ends at sendTimeoutMs; the rest of the lease is for recording it.
-  const leaseMs = 2 * settings.sendTimeoutMs;
-
   /** Claims up to 10 due deliveries of a channel, oldest first, never one whose target has an earlier notification unsent on it (so a receiver hears of a target in order). */
-  function claim(channel: string): Promise<Claimed[]> {
+  function claim(channel: string, timeoutMs: number): Promise<Claimed[]> {
     const now = context.now();
+    // An attempt ends at the channel's timeout; the rest of the lease is for recording it.
+    const leaseMs = 2 * timeoutMs;
     return sql<Claimed[]>`
       update ${t.deliveries} as d set attempts = d.attempts + 1, next_attempt_at = ${new Date(now.getTime() + leaseMs)}
       from ${t.notifications} as n
@@ -103,32 +106,50 @@ export function createNotifier(context: NotifierContext): Notifier {
         n.kind, n.payload, n.created_at as "createdAt"`;
   }
 
+  const rowOf = (claimed: Claimed) => sql`notification_id = ${claimed.notificationId} and channel = ${claimed.channel}`;
+
   async function deliver(channel: Channel, claimed: Claimed): Promise<void> {
-    const where = sql`notification_id = ${claimed.notificationId} and channel = ${claimed.channel}`;
     const incident = isIncidentPayload(claimed.payload) ? claimed.payload.incident.id : null;
     const fields = { channel: channel.name, kind: claimed.kind, incident, target: claimed.payload.target, attempt: claimed.attempts };
+    let receipt: DeliveryReceipt;
     try {
       const delivery = { idempotencyKey: claimed.idempotencyKey, payload: claimed.payload, body: JSON.stringify(claimed.payload), attempt: claimed.attempts };
       // Not cut short by close(): a send in flight ends within its deadline, and is recorded.
-      await channel.send(delivery, AbortSignal.timeout(settings.sendTimeoutMs));
+      receipt = await channel.send(delivery, AbortSignal.timeout(channel.timeoutMs));
     } catch (error) {
-      count('failed', channel.name);
-      const message = error instanceof Error ? error.message : String(error);
-      const now = context.now();
-      if (now.getTime() - claimed.createdAt.getTime() >= settings.giveUpAfterMs) {
-        count('abandoned', channel.name);
-        log.error({ ...fields, error: message }, 'notification abandoned: still failing after giveUpAfterMs');
-        await sql`update ${t.deliveries} set abandoned_at = ${now}, last_error = ${message} where ${where}`;
-        return;
-      }
-      const delayMs = backoffDelay(settings.retry, claimed.attempts - 1);
-      log.warn({ ...fields, error: message, retryInMs: delayMs }, 'notification failed; retrying');
-      await sql`update ${t.deliveries} set next_attempt_at = ${new Date(now.getTime() + delayMs)}, last_error = ${message} where ${where}`;
+      await failed(channel, claimed, error, fields);
       return;
     }
-    count('sent', channel.name);
-    log.info(fields, 'notification sent');
-    await sql`update ${t.deliveries} set sent_at = ${context.now()}, last_error = null where ${where}`;
+    // The service's answer is not logged: it may echo what the service knows the channel by (an ntfy topic).
+    if (receipt.sent) {
+      count('sent', channel.name);
+      log.info(fields, 'notification sent');
+    } else log.info({ ...fields, reason: receipt.answer }, 'notification not sent: nothing to send on this channel');
+    await sql`update ${t.deliveries} set sent_at = ${context.now()}, last_error = null where ${rowOf(claimed)}`;
+  }
+
+  /** Records a failed attempt: refused for good, abandoned after giveUpAfterMs, or due again at the service's Retry-After or after the backoff. */
+  async function failed(channel: Channel, claimed: Claimed, error: unknown, fields: Record<string, unknown>): Promise<void> {
+    const where = rowOf(claimed);
+    count('failed', channel.name);
+    const message = error instanceof Error ? error.message : String(error);
+    const now = context.now();
+    if (isSitewatchError(error, ['ERR_ALERTS_DELIVERY']) && !error.retriable) {
+      count('refused', channel.name);
+      log.error({ ...fields, error: message }, 'notification refused by the service: not tried again');
+      await sql`update ${t.deliveries} set abandoned_at = ${now}, refused = true, last_error = ${message}, last_error_at = ${now} where ${where}`;
+      return;
+    }
+    if (now.getTime() - claimed.createdAt.getTime() >= settings.giveUpAfterMs) {
+      count('abandoned', channel.name);
+      log.error({ ...fields, error: message }, 'notification abandoned: still failing after giveUpAfterMs');
+      await sql`update ${t.deliveries} set abandoned_at = ${now}, last_error = ${message}, last_error_at = ${now} where ${where}`;
+      return;
+    }
+    const asked = (error as { retryAfterMs?: unknown }).retryAfterMs;
+    const delayMs = typeof asked === 'number' ? Math.min(asked, maxRetryAfterMs) : backoffDelay(settings.retry, claimed.attempts - 1);
+    log.warn({ ...fields, error: message, retryInMs: delayMs, ...(typeof asked === 'number' ? { retryAfterMs: asked } : {}) }, 'notification failed; retrying');
+    await sql`update ${t.deliveries} set next_attempt_at = ${new Date(now.getTime() + delayMs)}, last_error = ${message}, last_error_at = ${now} where ${where}`;
   }
 
   /** Runs `round` until close(): again at once when it did something, after pollIntervalMs when not, backing off while it fails. */
@@ -149,7 +170,7 @@ export function createNotifier(context: NotifierContext): Notifier {
   }
 
   const channelRound = (channel: Channel) => async () => {
-    const claimed = await claim(channel.name);
+    const claimed = await claim(channel.name, channel.timeoutMs);
     await Promise.all(claimed.map((row) => deliver(channel, row)));
     return claimed.length > 0;
   };
@@ -227,7 +248,7 @@ export function createNotifier(context: NotifierContext): Notifier {
   const loops = [loop('housekeeping', housekeeping), ...context.channels.map((channel) => loop(`channel ${channel.name}`, channelRound(channel)))];
   let closing: Promise<void> | undefined;
   return {
-    stats: () => ({ sent: { ...counts.sent }, failed: { ...counts.failed }, abandoned: { ...counts.abandoned }, ...figures, skippedBatches: 0 }),
+    stats: () => ({ sent: { ...counts.sent }, failed: { ...counts.failed }, abandoned: { ...counts.abandoned }, refused: { ...counts.refused }, ...figures, skippedBatches: 0 }),
     close() {
       closing ??= (async () => {
         stopping.abort();

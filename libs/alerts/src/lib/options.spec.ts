@@ -34,7 +34,40 @@ describe('alerts options', () => {
       { path: '/channels/mail/to', message: 'must NOT have fewer than 1 items' },
     ]);
     expect(problems({ channels: { Bad: { type: 'slack', url: 'https://hooks.slack.test/x' } } })).toEqual([{ path: '/channels/Bad', message: expect.stringMatching(/^name must match pattern/) }]);
-    expect(problems({ channels: { x: { type: 'pager', url: 'https://x' } as never } })).toEqual([{ path: '/channels/x/type', message: 'must be one of: webhook, slack, email' }]);
+    expect(problems({ channels: { x: { type: 'pager', url: 'https://x' } as never } })).toEqual([{ path: '/channels/x/type', message: 'must be one of: webhook, slack, email, pagerduty, opsgenie, teams, discord, telegram, ntfy' }]);
+  });
+
+  it('checks the on-call and chat channels by the forms their services give: keys, tokens, chats, topics, timeouts', () => {
+    const good = {
+      pd: { type: 'pagerduty', routingKey: 'R0123456789abcdef0123456789ABCDE', timeoutMs: 5000 },
+      og: { type: 'opsgenie', apiKey: '0b5d1c3e-7f2a-4e6b-9c8d-1a2b3c4d5e6f', region: 'eu', tags: ['web'] },
+      teams: { type: 'teams', url: 'https://prod-01.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=xyz' },
+      discord: { type: 'discord', url: 'https://discord.com/api/webhooks/123/abc', username: 'sitewatch' },
+      tg: { type: 'telegram', token: '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', chatId: -1001234567890, messageThreadId: 7 },
+      'tg-channel': { type: 'telegram', token: '123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw', chatId: '@sitewatch_ops' },
+      phone: { type: 'ntfy', url: 'https://ntfy.sh/sitewatch_alerts-7f3a', token: 'tk_abcdef', priority: 4 },
+    } as const;
+    expect(problems({ channels: good })).toEqual([]);
+    expect(
+      problems({
+        channels: {
+          pd: { type: 'pagerduty', routingKey: 'short', timeoutMs: 50 },
+          og: { type: 'opsgenie', apiKey: '0b5d1c3e-7f2a-4e6b-9c8d-1a2b3c4d5e6f', region: 'asia' },
+          tg: { type: 'telegram', token: 'not-a-token', chatId: 'ops' },
+          phone: { type: 'ntfy', url: 'https://ntfy.sh/', priority: 6 },
+          discord: { type: 'discord', url: 'https://discord.com/api/webhooks/123/abc', avatar: 'x' },
+        } as never,
+      }),
+    ).toEqual([
+      { path: '/channels/pd/routingKey', message: 'must match pattern "^[A-Za-z0-9]{32}$"' },
+      { path: '/channels/pd/timeoutMs', message: 'must be >= 100' },
+      { path: '/channels/og/region', message: 'must be one of: us, eu' },
+      { path: '/channels/tg/token', message: 'must match pattern "^[0-9]+:[A-Za-z0-9_-]{20,}$"' },
+      { path: '/channels/tg/chatId', message: 'must match pattern "^(-?[0-9]+|@[A-Za-z0-9_]{4,})$"' },
+      { path: '/channels/phone/url', message: 'must match pattern "^https?://[^/]+/([^?#]*/)?[-_A-Za-z0-9]{1,64}$"' },
+      { path: '/channels/phone/priority', message: 'must be <= 5' },
+      { path: '/channels/discord/avatar', message: 'is not a known setting' },
+    ]);
   });
 
   it('reports what the schema cannot say: unknown channels, windows that cannot be, an unknown time zone, an unreadable CA', () => {

@@ -5,7 +5,10 @@
 import { sqlIdentifierPattern } from '@sitewatch/pg-sink';
 import { backoffProblems, backoffSchema, compileOptions, pointer, readPemFile, whenPresent, type Logger, type Problem } from '@sitewatch/schema';
 import type postgres from 'postgres';
+import { channelSchema, type ChannelOptions } from './channel-options.js';
 import { AlertsError } from './errors.js';
+
+export type * from './channel-options.js';
 
 /** Thresholds and channels of a rule; every field optional in an override. */
 export interface RuleSettings {
@@ -74,49 +77,6 @@ export interface MaintenanceWindow {
   /** IANA time zone of `at` (default `UTC`). */
   timeZone?: string;
 }
-
-/**
- * A generic webhook: a signed JSON POST. A config file's loader scrubs its url, secret and
- * header values from every log line (marked `secret` in the schema; a header value only from
- * 4 characters, unless its name says it is a credential: Authorization, Cookie, X-Api-Key...).
- */
-export interface WebhookChannel {
-  type: 'webhook';
-  /** http(s) URL; a secret, as its path or query may hold a token. */
-  url: string;
-  /** Key of the HMAC-SHA256 signature headers (`X-Sitewatch-Signature-V2`, `X-Sitewatch-Signature`); none without it. */
-  secret?: string;
-  /** Extra request headers (e.g. an authorization); their values are secrets. */
-  headers?: Record<string, string>;
-}
-
-/** A Slack incoming webhook. */
-export interface SlackChannel {
-  type: 'slack';
-  /** The incoming webhook URL; a secret, as its path is the credential. */
-  url: string;
-}
-
-/** Email over SMTP. */
-export interface EmailChannel {
-  type: 'email';
-  host: string;
-  /** Default 587, or 465 with `secure`. */
-  port?: number;
-  /** TLS from the first byte (SMTPS, usually port 465); otherwise STARTTLS when the server offers it. */
-  secure?: boolean;
-  /** Refuse to send without STARTTLS (default true when not `secure`). */
-  requireTls?: boolean;
-  /** PEM CA certificates to trust (default: the system CAs). */
-  caFile?: string;
-  username?: string;
-  password?: string;
-  from: string;
-  to: readonly string[];
-}
-
-/** One of the channel kinds. */
-export type ChannelOptions = WebhookChannel | SlackChannel | EmailChannel;
 
 /** The notifier loop: sends what the outbox holds. */
 export interface NotifierOptions {
@@ -216,56 +176,6 @@ function certificateSettings(withDefaults: boolean) {
 }
 
 const http = { type: 'string', pattern: '^https?://', description: 'http(s) URL.' } as const;
-
-/** Each kind's settings, chosen by `type` (if/then: a mistake is reported inside the kind it names). */
-const channelSchema = {
-  type: 'object',
-  required: ['type'],
-  properties: { type: { enum: ['webhook', 'slack', 'email'] } },
-  allOf: [
-    {
-      if: { properties: { type: { const: 'webhook' } } },
-      then: {
-        additionalProperties: false,
-        required: ['url'],
-        properties: {
-          type: { const: 'webhook' },
-          url: { ...http, secret: true, description: 'Where the JSON is POSTed (its path or query may hold a token).' },
-          secret: { type: 'string', minLength: 16, secret: true, description: 'HMAC-SHA256 key of the signature headers (at least 16 characters).' },
-          headers: { type: 'object', additionalProperties: { type: 'string', secret: 'maybe' }, description: 'Extra request headers (e.g. Authorization); values of 4 characters or more are scrubbed from logs, and those of credential-named headers (Authorization, Cookie, *-Api-Key, *token, *secret, *password) must have 4 at least.' },
-        },
-      },
-    },
-    {
-      if: { properties: { type: { const: 'slack' } } },
-      then: {
-        additionalProperties: false,
-        required: ['url'],
-        properties: { type: { const: 'slack' }, url: { ...http, secret: true, description: 'Slack incoming webhook URL (its path is the credential).' } },
-      },
-    },
-    {
-      if: { properties: { type: { const: 'email' } } },
-      then: {
-        additionalProperties: false,
-        required: ['host', 'from', 'to'],
-        properties: {
-          type: { const: 'email' },
-          host: { type: 'string', minLength: 1, description: 'SMTP server.' },
-          port: { type: 'integer', minimum: 1, maximum: 65_535, description: 'Default 587, or 465 with secure.' },
-          secure: { type: 'boolean', default: false, description: 'TLS from the first byte (SMTPS); otherwise STARTTLS.' },
-          requireTls: { type: 'boolean', description: 'Refuse to send without STARTTLS (default: true unless secure).' },
-          caFile: { type: 'string', minLength: 1, description: 'PEM CA certificates to trust instead of the system ones.' },
-          username: { type: 'string', minLength: 1 },
-          password: { type: 'string', minLength: 1, secret: true },
-          from: { type: 'string', minLength: 3 },
-          to: { type: 'array', minItems: 1, items: { type: 'string', minLength: 3 } },
-        },
-        allOf: [whenPresent('password', { required: ['username'] }, 'needs username')],
-      },
-    },
-  ],
-} as const;
 
 const windowSchema = {
   type: 'object',

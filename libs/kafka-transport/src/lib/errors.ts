@@ -26,6 +26,10 @@ export const transportErrorCodes = [
   'ERR_TRANSPORT_TOO_LARGE',
   /** The subscriber's batch handler threw an error that carries no code of its own. */
   'ERR_TRANSPORT_HANDLER',
+  /** An instance name or a spool directory is held by another process that still runs on this host. */
+  'ERR_TRANSPORT_IN_USE',
+  /** The spool (the publisher's log on disk) cannot be opened or written. */
+  'ERR_TRANSPORT_SPOOL',
   /** Any other Kafka error; `kafkaErrorType` names the broker's error when there is one. */
   'ERR_TRANSPORT_KAFKA',
 ] as const;

@@ -3,6 +3,7 @@
 import { backoffProblems, backoffSchema, compileOptions, relocateProblems, type Backoff, type BackoffOptions, type Logger, type Problem } from '@sitewatch/schema';
 import { kafkaConnectionSchema, resolveConnection, type KafkaConnectionOptions, type ResolvedConnection } from './connection.js';
 import { TransportError } from './errors.js';
+import { spoolOptionsSchema, spoolProblems, type SpoolOptions, type SpoolSettings } from './spool-options.js';
 import { createTopicSchema, topicNameSchema, type CreateTopicOptions } from './topics.js';
 
 /** Compression codecs the publisher offers (kafkajs ships gzip only). */
@@ -22,8 +23,15 @@ export interface PublisherOptions {
    * Results held while Kafka is slow or unreachable, the batch being sent included (default
    * 100 000). A buffered result takes about 1 KB of memory, so the default is about 100 MB.
    * Beyond it the oldest waiting results are dropped, counted in `stats().dropped` and logged.
+   * Not used with `spool`, whose bound is `spool.maxBytes`.
    */
   maxBufferedResults?: number;
+  /**
+   * Keep the results in a log on disk instead of memory until the broker has them (default:
+   * memory only): a process killed or crashed loses nothing it published, and the next start
+   * in the same directory sends what it left, first.
+   */
+  spool?: SpoolOptions;
   /** Most results sent in one produce request (default 1000). */
   maxBatchResults?: number;
   /** How long a result may wait for others to fill its batch, in milliseconds (default 50). */
@@ -66,6 +74,7 @@ export const publisherOptionsSchema = {
     retry: backoffSchema,
     closeTimeoutMs: { type: 'integer', minimum: 0, default: publisherDefaults.closeTimeoutMs, description: 'ms' },
     createTopic: createTopicSchema,
+    spool: spoolOptionsSchema,
   },
 } as const;
 
@@ -86,6 +95,7 @@ export interface PublisherSettings {
   retry: Backoff;
   closeTimeoutMs: number;
   createTopic?: CreateTopicOptions;
+  spool?: SpoolSettings;
   onError?: (error: TransportError) => void;
 }
 
@@ -100,6 +110,7 @@ function prepare(options: PublisherOptions): { settings?: PublisherSettings; con
   if (settings.maxBufferedResults < settings.maxBatchResults) {
     problems.push({ path: '/maxBufferedResults', message: `must be at least maxBatchResults (${settings.maxBatchResults})` });
   }
+  problems.push(...spoolProblems(settings.spool));
   return problems.length > 0 ? { problems } : { settings, connection: resolved.connection!, problems };
 }
 

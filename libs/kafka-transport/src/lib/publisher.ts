@@ -9,6 +9,7 @@ import { toTransportError, TransportError } from './errors.js';
 import { createPublisherLog } from './publisher-log.js';
 import { resolvePublisherOptions, type PublisherOptions } from './publisher-options.js';
 import { createSendBuffer } from './send-buffer.js';
+import { openSpool, type SpoolStats } from './spool.js';
 import { ensureTopics } from './topics.js';
 
 /** Counters of a publisher, for metrics. */
@@ -23,6 +24,8 @@ export interface PublisherStats {
   sendErrors: number;
   /** Batches the broker acknowledged. */
   batches: number;
+  /** With a spool: its figures (its drops are also in `dropped`). */
+  spool?: SpoolStats;
 }
 
 /** Publishes CheckResults to a Kafka topic, keyed by target id. */
@@ -47,13 +50,14 @@ export interface Publisher {
 const versionHeaders = { [schemaVersionHeader]: String(schemaVersion) };
 const closedError = () => new TransportError('ERR_TRANSPORT_CLOSED', 'the publisher is closed');
 
-/** A publisher; it connects in the background at once. */
+/** A publisher; it connects in the background at once. With a spool, it opens it first (throwing ERR_TRANSPORT_IN_USE or ERR_TRANSPORT_SPOOL). */
 export function createPublisher(options: PublisherOptions): Publisher {
   const { settings, connection } = resolvePublisherOptions(options);
   const log = (options.logger ?? noopLogger).child({ component: 'kafka-publisher', topic: settings.topic });
   const kafka = createKafka(connection, log, kafkajsRetry(1));
   const compression = settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-  const buffer = createSendBuffer(settings.maxBufferedResults);
+  const spool = settings.spool && openSpool(settings.spool, log);
+  const buffer = spool ?? createSendBuffer(settings.maxBufferedResults);
   const report = createPublisherLog(log);
   const stop = new AbortController();
   const counters = { published: 0, dropped: 0, sendErrors: 0, batches: 0 };
@@ -220,7 +224,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       return sent;
     },
     close,
-    stats: () => ({ ...counters, buffered: buffer.size }),
+    stats: () => ({ ...counters, buffered: buffer.size, ...(spool && { spool: spool.stats() }) }),
     ready: () => connected && !report.inOutage && closing === undefined,
     [Symbol.asyncDispose]: close,
   };

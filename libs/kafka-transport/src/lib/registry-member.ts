@@ -10,6 +10,7 @@ import { backoffDefaults, backoffDelay, noopLogger, retry } from '@sitewatch/sch
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka, kafkajsRetry } from './connection.js';
 import { toTransportError, TransportError } from './errors.js';
+import { createInstanceTracker } from './instance.js';
 import { resolveRegistryMemberOptions, type RegistryMemberOptions } from './registry-options.js';
 import { ensureRegistryTopic, toRecord } from './registry-topic.js';
 
@@ -62,6 +63,9 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
   const log = (options.logger ?? noopLogger).child({ component: 'kafka-registry', topic, groupId });
   const kafka = createKafka(connection, log, kafkajsRetry(5, 300, 10_000));
   const counters = { assignments: 0, records: 0, leaseLapses: 0, restarts: 0 };
+  // Taking the place of a previous run keeps the lease rules: only a process that is gone is
+  // removed, and a gone process checks nothing. A paused one is refused (instance.ts).
+  const instance = createInstanceTracker({ kafka, groupId, instance: settings.instance, logger: log });
   const held = new Set<number>();
   // Monotonic times the last Heartbeat and SyncGroup requests were sent: a success proves membership from then on.
   const sentAt = new Map<string, number>();
@@ -152,6 +156,7 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
   });
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    instance.joined(payload.memberId);
     if (closing || restarting) return;
     revokeAll('joined again');
     joined = true;
@@ -185,8 +190,10 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       const joinedOnce = new Promise<void>((resolve, reject) => (joinWaiter = { resolve, reject }));
-      await run();
-      await joinedOnce;
+      await instance.join(async () => {
+        await run();
+        await joinedOnce;
+      });
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw toTransportError(error);
@@ -225,7 +232,10 @@ export function createRegistryMember(options: RegistryMemberOptions): RegistryMe
       clearTimeout(restartTimer);
       revokeAll('closing');
       await started?.catch(() => undefined);
-      await consumer.disconnect().catch((error: unknown) => log.warn({ err: toTransportError(error) }, 'leaving the registry group failed'));
+      await consumer.disconnect().then(
+        () => instance.left(),
+        (error: unknown) => log.warn({ err: toTransportError(error) }, 'leaving the registry group failed'),
+      );
       log.info({ ...counters }, 'registry member closed');
     })();
     return closed;

@@ -3,6 +3,7 @@
 import { compileOptions, relocateProblems, type Logger, type Problem } from '@sitewatch/schema';
 import { kafkaConnectionSchema, resolveConnection, type KafkaConnectionOptions, type ResolvedConnection } from './connection.js';
 import { TransportError } from './errors.js';
+import { instanceProblems, instanceSchema, type InstanceOptions } from './instance.js';
 import { createTopicSchema, topicNameSchema, type CreateTopicOptions } from './topics.js';
 
 /** One record of the registry topic as a reader sees it. */
@@ -29,6 +30,11 @@ export interface RegistryOptions {
   sessionTimeoutMs?: number;
   /** How often a member heartbeats, in milliseconds (default a fifth of sessionTimeoutMs, at most 3000; at most a third of it). */
   heartbeatIntervalMs?: number;
+  /**
+   * Who this checker is, so that after a crash its restart takes its place in the group at
+   * once instead of after `sessionTimeoutMs` (default: none; members only).
+   */
+  instance?: InstanceOptions;
   /** Where to log (default: nowhere). */
   logger?: Logger;
 }
@@ -54,6 +60,7 @@ export const registryOptionsSchema = {
       description: "ms; a checker silent this long loses its targets to the others (the broker's group.min.session.timeout.ms is 6000 by default)",
     },
     heartbeatIntervalMs: { type: 'integer', minimum: 100, description: 'ms; default a fifth of sessionTimeoutMs, at most 3000; at most a third of sessionTimeoutMs' },
+    instance: instanceSchema,
   },
 } as const;
 
@@ -87,6 +94,7 @@ export interface RegistryMemberSettings {
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
   createTopic?: CreateTopicOptions;
+  instance?: InstanceOptions;
 }
 
 // What only code can pass: the connection (its own section in a config file), a logger, the group and listener.
@@ -116,6 +124,7 @@ function ruleProblems(value: Validated): { settings: RegistryMemberSettings; pro
   if (policy !== undefined && policy !== registryCleanupPolicy) {
     problems.push({ path: '/createTopic/config/cleanup.policy', message: `must be ${registryCleanupPolicy}: the registry keeps the latest record of every target for ever` });
   }
+  problems.push(...instanceProblems(given.instance));
   return { settings: { ...given, heartbeatIntervalMs }, problems };
 }
 

@@ -32,25 +32,43 @@ export interface SendBuffer {
   settle(count: number): void;
   /** Resolves once every entry pushed before the call has left the buffer. */
   whenSent(): Promise<void>;
-  /** Empties the buffer, rejecting whoever waits with `error`; returns how many entries it held. */
+  /** Empties the buffer, rejecting whoever waits with `error`; returns how many entries were lost (a spool keeps them for the next start). */
   clear(error: Error): number;
+}
+
+/**
+ * Who waits in whenSent(), for a buffer whose entries are numbered in order: each waits for
+ * the number of the last entry pushed before it asked, and is woken once the oldest entry
+ * left (`oldest()`) is newer.
+ */
+export function createFlushWaiters(oldest: () => number) {
+  const waiters: { seq: number; resolve(): void; reject(error: Error): void }[] = [];
+  return {
+    get waiting(): boolean {
+      return waiters.length > 0;
+    },
+    /** Resolves once every entry up to `seq` has left. */
+    until(seq: number): Promise<void> {
+      if (oldest() > seq) return Promise.resolve();
+      return new Promise((resolve, reject) => waiters.push({ seq, resolve, reject }));
+    },
+    /** Resolves those whose entries have all left (call after entries leave). */
+    wake(): void {
+      const first = oldest();
+      for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]!.seq < first) waiters.splice(i, 1)[0]!.resolve();
+    },
+    rejectAll(error: Error): void {
+      for (const waiter of waiters.splice(0)) waiter.reject(error);
+    },
+  };
 }
 
 /** A buffer holding at most `capacity` entries. */
 export function createSendBuffer(capacity: number): SendBuffer {
   const queue = createQueue<Numbered>();
-  const waiters: { seq: number; resolve(): void; reject(error: Error): void }[] = [];
   let inFlight: Numbered[] = [];
   let lastSeq = 0;
-
-  const oldestSeq = () => inFlight[0]?.seq ?? queue.peek()?.seq ?? Number.POSITIVE_INFINITY;
-
-  function wake(): void {
-    const oldest = oldestSeq();
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      if (waiters[i]!.seq < oldest) waiters.splice(i, 1)[0]!.resolve();
-    }
-  }
+  const waiters = createFlushWaiters(() => inFlight[0]?.seq ?? queue.peek()?.seq ?? Number.POSITIVE_INFINITY);
 
   return {
     get size() {
@@ -63,7 +81,7 @@ export function createSendBuffer(capacity: number): SendBuffer {
       return inFlight.length;
     },
     get flushRequested() {
-      return waiters.length > 0;
+      return waiters.waiting;
     },
     push(entry) {
       let dropped = 0;
@@ -71,7 +89,7 @@ export function createSendBuffer(capacity: number): SendBuffer {
         dropped = 1;
         // Nothing waiting means the batch in flight fills the buffer: the newcomer goes.
         if (queue.shift() === undefined) return dropped;
-        wake();
+        waiters.wake();
       }
       queue.push({ ...entry, seq: ++lastSeq });
       return dropped;
@@ -82,18 +100,16 @@ export function createSendBuffer(capacity: number): SendBuffer {
     },
     settle(count) {
       inFlight = inFlight.slice(count);
-      wake();
+      waiters.wake();
     },
     whenSent() {
-      const seq = lastSeq;
-      if (oldestSeq() > seq) return Promise.resolve();
-      return new Promise((resolve, reject) => waiters.push({ seq, resolve, reject }));
+      return waiters.until(lastSeq);
     },
     clear(error) {
       const count = queue.length + inFlight.length;
       queue.drain();
       inFlight = [];
-      for (const waiter of waiters.splice(0)) waiter.reject(error);
+      waiters.rejectAll(error);
       return count;
     },
   };

@@ -4,6 +4,7 @@ import { backoffProblems, backoffSchema, compileOptions, relocateProblems, type 
 import type { BatchHandler } from './batch-processor.js';
 import { kafkaConnectionSchema, resolveConnection, type KafkaConnectionOptions, type ResolvedConnection } from './connection.js';
 import { TransportError } from './errors.js';
+import { instanceProblems, instanceSchema, type InstanceOptions } from './instance.js';
 import { createTopicSchema, topicNameSchema, type CreateTopicOptions } from './topics.js';
 
 /** Options of `createSubscriber()`. */
@@ -49,6 +50,11 @@ export interface SubscriberOptions {
   closeTimeoutMs?: number;
   /** Create the topic and the dead-letter topic when they do not exist (default: don't; start() fails naming them). */
   createTopic?: CreateTopicOptions;
+  /**
+   * Who this process is, so that after a crash its restart takes its place in the group at
+   * once instead of after `sessionTimeoutMs` (default: none, a restart waits for the session).
+   */
+  instance?: InstanceOptions;
 }
 
 /** Defaults of SubscriberOptions. */
@@ -105,6 +111,7 @@ export const subscriberOptionsSchema = {
     },
     closeTimeoutMs: { type: 'integer', minimum: 0, default: subscriberDefaults.closeTimeoutMs, description: 'ms' },
     createTopic: createTopicSchema,
+    instance: instanceSchema,
   },
 } as const;
 
@@ -132,6 +139,7 @@ export interface SubscriberSettings {
   maxBufferedResults: number;
   closeTimeoutMs: number;
   createTopic?: CreateTopicOptions;
+  instance?: InstanceOptions;
 }
 
 type Validated = Omit<SubscriberSettings, 'deadLetterTopic' | 'heartbeatIntervalMs'> & { deadLetterTopic?: string; heartbeatIntervalMs?: number; connection: KafkaConnectionOptions };
@@ -153,6 +161,7 @@ function prepare(options: SubscriberOptions): { settings?: SubscriberSettings; c
     problems.push({ path: '/heartbeatIntervalMs', message: `must be below sessionTimeoutMs (${settings.sessionTimeoutMs}); about a third of it is usual` });
   }
   if (settings.deadLetterTopic === settings.topic) problems.push({ path: '/deadLetterTopic', message: 'must differ from topic' });
+  problems.push(...instanceProblems(settings.instance));
   return problems.length > 0 ? { problems } : { settings, connection: resolved.connection!, problems };
 }
 

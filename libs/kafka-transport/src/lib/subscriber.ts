@@ -13,6 +13,8 @@ import { createKafka, kafkajsRetry } from './connection.js';
 import { sendDeadLetters, type RawMessage } from './dead-letter.js';
 import { waitUntilCommitted } from './drain.js';
 import { toTransportError, TransportError } from './errors.js';
+import { createInstanceTracker } from './instance.js';
+import { createLagWatch, lagRefreshMs } from './lag.js';
 import { resolveSubscriberOptions, type SubscriberOptions } from './subscriber-options.js';
 import { ensureTopics } from './topics.js';
 
@@ -26,7 +28,11 @@ export interface SubscriberStats {
   deadLettered: number;
   /** Retries after retriable failures of handleBatch or of the dead-letter topic. */
   retries: number;
-  /** Messages not yet stored: each assigned partition's end, as last fetched, less its last committed offset. */
+  /**
+   * Messages not yet stored: over the assigned partitions, each one's end offset less the
+   * group's committed offset (from the broker every 5 s, and from this member's own fetches
+   * and commits in between); a partition without a commit counts from its first offset.
+   */
   lag: number;
   /** Partitions assigned to this member. */
   partitions: number;
@@ -96,6 +102,9 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
   // Per partition: the end offset (high watermark) last seen in a fetch, and the offset last committed.
   const ends = new Map<number, bigint>();
   const committed = new Map<number, bigint>();
+  const lagWatch = createLagWatch({ kafka, topic, groupId, fromBeginning: settings.fromBeginning, logger: log });
+  const instance = createInstanceTracker({ kafka, groupId, instance: settings.instance, logger: log });
+  let lagTimer: NodeJS.Timeout | undefined;
   let assigned: number[] = [];
   let joined = false;
   let started = false;
@@ -201,6 +210,8 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       ends.delete(partition);
     }
     log.info({ partitions: assigned, memberId: payload.memberId, durationMs: payload.duration }, 'joined the consumer group');
+    instance.joined(payload.memberId);
+    void lagWatch.refresh();
     joinWaiter?.resolve();
   });
 
@@ -238,7 +249,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     try {
       await admin.connect();
       await ensureTopics(admin, [topic, settings.deadLetterTopic], settings.createTopic, log);
-      await join();
+      await instance.join(join);
     } catch (error) {
       await Promise.all([consumer.disconnect(), producer.disconnect()]).catch(() => undefined);
       starting = undefined;
@@ -248,12 +259,14 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     }
     if (closingSignal.signal.aborted) throw new TransportError('ERR_TRANSPORT_CLOSED', 'the subscriber was closed while starting');
     started = true;
+    lagTimer = setInterval(() => void lagWatch.refresh(), lagRefreshMs);
     log.info({ deadLetterTopic: settings.deadLetterTopic, fromBeginning: settings.fromBeginning }, 'subscriber started');
   }
 
   async function shutDown(): Promise<void> {
     closingSignal.abort();
     clearTimeout(restartTimer);
+    clearInterval(lagTimer);
     await starting?.catch(() => undefined);
     // The batches being stored finish and commit (the queued ones are left); past the
     // deadline they are abandoned uncommitted. Commits need the group: leave it after.
@@ -269,24 +282,15 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
       }
       await pipeline.idle();
       await consumer.disconnect();
+      instance.left();
     } catch (error) {
       log.warn({ err: toTransportError(error) }, 'leaving the consumer group failed');
     } finally {
       clearTimeout(timer);
-      await producer.disconnect().catch(() => undefined);
+      await Promise.all([producer.disconnect().catch(() => undefined), lagWatch.close()]);
     }
     joined = false;
     log.info({ ...counters, abandonedBatch: abandonSignal.signal.aborted }, 'subscriber closed');
-  }
-
-  /** Messages fetched or fetchable but not stored, over the partitions with a commit. */
-  function lag(): bigint {
-    let behind = 0n;
-    for (const [partition, offset] of committed) {
-      const end = ends.get(partition) ?? offset;
-      if (end > offset) behind += end - offset;
-    }
-    return behind;
   }
 
   function close(): Promise<void> {
@@ -312,7 +316,7 @@ export function createSubscriber(options: SubscriberOptions): Subscriber {
     },
     stats: () => ({
       ...counters,
-      lag: Number(lag()),
+      lag: Number(lagWatch.lag(assigned, { ends, committed })),
       buffered: pipeline.buffered(),
       partitions: assigned.length,
     }),

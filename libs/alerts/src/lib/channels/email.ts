@@ -1,13 +1,15 @@
 // Email over SMTP with nodemailer: TLS from the first byte (`secure`) or STARTTLS (required
 // unless turned off), an optional CA file, and the delivery's idempotency key as the
-// Message-ID, so a mail client shows a repeated attempt once.
+// Message-ID, so a mail client shows a repeated attempt once. A permanent refusal (an SMTP
+// 5xx reply: a bad login, a rejected recipient) is not tried again; the rest is.
 import fs from 'node:fs';
 import nodemailer from 'nodemailer';
 import { AlertsError } from '../errors.js';
-import type { EmailChannel } from '../options.js';
-import { describeNotification } from '../describe.js';
+import type { EmailChannel } from '../channel-options.js';
 import { isIncidentPayload } from '../payload.js';
 import type { Channel } from './channel.js';
+import { describeDelivery } from './notice.js';
+import { cut, oneLine } from './text.js';
 
 /** The SMTP server's answer or the socket's code, never a credential (nodemailer puts none in its messages). */
 function reason(error: unknown): string {
@@ -16,7 +18,7 @@ function reason(error: unknown): string {
   return [typeof code === 'string' ? code : '', typeof responseCode === 'number' ? String(responseCode) : '', message].filter(Boolean).join(' ');
 }
 
-/** An email channel; `timeoutMs` bounds connecting, the greeting and each exchange. */
+/** An email channel; `timeoutMs` bounds connecting, the greeting and each exchange (the whole attempt is bounded by the notifier's signal). */
 export function createEmailChannel(name: string, options: EmailChannel, timeoutMs: number): Channel {
   const transport = nodemailer.createTransport({
     host: options.host,
@@ -33,10 +35,11 @@ export function createEmailChannel(name: string, options: EmailChannel, timeoutM
   return {
     name,
     type: 'email',
+    timeoutMs,
     async send(delivery, signal) {
-      const { subject, lines } = describeNotification(delivery.payload);
+      const { subject, lines } = describeDelivery(delivery);
       try {
-        await transport.sendMail({
+        const info = (await transport.sendMail({
           from: options.from,
           to: [...options.to],
           subject: `[sitewatch] ${subject}`,
@@ -44,9 +47,12 @@ export function createEmailChannel(name: string, options: EmailChannel, timeoutM
           messageId: `<${delivery.idempotencyKey}@sitewatch>`,
           headers: { 'X-Sitewatch-Event': delivery.payload.event, ...(isIncidentPayload(delivery.payload) ? { 'X-Sitewatch-Incident': String(delivery.payload.incident.id) } : {}) },
           signal,
-        });
+        })) as { response?: unknown };
+        return { answer: cut(oneLine(typeof info.response === 'string' ? info.response : 'accepted'), 300), sent: true };
       } catch (error) {
-        throw new AlertsError('ERR_ALERTS_DELIVERY', `email ${name}: ${signal.aborted ? 'timed out' : reason(error)}`, { retriable: true });
+        const { responseCode } = error as { responseCode?: unknown };
+        const permanent = !signal.aborted && typeof responseCode === 'number' && responseCode >= 500;
+        throw new AlertsError('ERR_ALERTS_DELIVERY', `email ${name}: ${signal.aborted ? 'timed out' : reason(error)}`, { retriable: !permanent });
       }
     },
     async close() {

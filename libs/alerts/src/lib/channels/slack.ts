@@ -1,10 +1,11 @@
 // A Slack incoming webhook: the notification as a short readable message (text for
 // notifications and clients without blocks; a section and a context line as blocks).
-import type { SlackChannel } from '../options.js';
-import { describeNotification } from '../describe.js';
+import type { SlackChannel } from '../channel-options.js';
 import type { NotificationKind, NotificationPayload } from '../payload.js';
 import type { Channel } from './channel.js';
-import { postJson } from './http.js';
+import { receiptOf, request } from './http.js';
+import { describeDelivery } from './notice.js';
+import { urlSecrets } from './text.js';
 
 const icons: Record<NotificationKind, string> = {
   down: ':red_circle:',
@@ -20,9 +21,9 @@ const icons: Record<NotificationKind, string> = {
 /** Slack's `<url|label>` with the characters it reserves escaped. */
 const escape = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
-/** The Slack message of a notification. */
-export function slackMessage(payload: NotificationPayload): { text: string; blocks: object[] } {
-  const { subject, lines } = describeNotification(payload);
+/** The Slack message of a notification (marked as a test for `sitewatch-alerts test`). */
+export function slackMessage(payload: NotificationPayload, test = false): { text: string; blocks: object[] } {
+  const { subject, lines } = describeDelivery({ payload, test });
   const [first, ...rest] = lines.filter((line) => !line.startsWith('Status page:'));
   const link = payload.statusPageUrl ? ` <${escape(payload.statusPageUrl)}|Status page>` : '';
   const text = `${icons[payload.event]} *${escape(subject)}*\n${escape(first ?? '')}${link}`;
@@ -36,12 +37,15 @@ export function slackMessage(payload: NotificationPayload): { text: string; bloc
 }
 
 /** A Slack channel. */
-export function createSlackChannel(name: string, options: SlackChannel): Channel {
+export function createSlackChannel(name: string, options: SlackChannel, timeoutMs: number): Channel {
+  const secrets = urlSecrets(options.url);
   return {
     name,
     type: 'slack',
+    timeoutMs,
     async send(delivery, signal) {
-      await postJson(options.url, JSON.stringify(slackMessage(delivery.payload)), { 'user-agent': 'sitewatch-alerts' }, signal, `slack ${name}`);
+      const body = JSON.stringify(slackMessage(delivery.payload, delivery.test));
+      return receiptOf(await request({ url: options.url, body, signal, what: `slack ${name}`, secrets }), secrets);
     },
     close: async () => undefined,
   };

@@ -49,7 +49,7 @@ async function readmeVerification(): Promise<Verify> {
 
 /** The request a webhook channel sends for a "down", as the receiver got it. */
 async function sent(options: { secret?: string; now?: () => Date } = { secret }): Promise<ReceivedRequest> {
-  const channel = createWebhookChannel('ops', { type: 'webhook', url: receiver.url, ...(options.secret ? { secret: options.secret } : {}) }, options.now ?? (() => new Date()));
+  const channel = createWebhookChannel('ops', { type: 'webhook', url: receiver.url, ...(options.secret ? { secret: options.secret } : {}) }, 10_000, options.now ?? (() => new Date()));
   const payload = notificationPayload('down', { ...incident, openedAt: new Date() }, { now: new Date() });
   const before = receiver.received.length;
   await channel.send({ idempotencyKey: randomUUID(), payload, body: JSON.stringify(payload), attempt: 1 }, AbortSignal.timeout(10_000));

@@ -4,9 +4,10 @@
 // sent again under a new key. v1 signed only the timestamp and the body; it is still sent,
 // in its own header so that v1 verifiers keep working, until the next release removes it.
 import { createHmac } from 'node:crypto';
-import type { WebhookChannel } from '../options.js';
+import type { WebhookChannel } from '../channel-options.js';
 import type { Channel } from './channel.js';
-import { postJson } from './http.js';
+import { receiptOf, request } from './http.js';
+import { urlSecrets } from './text.js';
 
 const hmac = (secret: string, signed: string) => `sha256=${createHmac('sha256', secret).update(signed).digest('hex')}`;
 
@@ -25,11 +26,14 @@ export function signature(secret: string, timestamp: string, body: string): stri
 }
 
 /** A webhook channel. */
-export function createWebhookChannel(name: string, options: WebhookChannel, now: () => Date): Channel {
+export function createWebhookChannel(name: string, options: WebhookChannel, timeoutMs: number, now: () => Date): Channel {
   const { secret } = options;
+  // An answer may echo the URL's token, a header's credential or (a broken receiver) the key.
+  const secrets = [...urlSecrets(options.url), ...Object.values(options.headers ?? {}), ...(secret === undefined ? [] : [secret])];
   return {
     name,
     type: 'webhook',
+    timeoutMs,
     async send(delivery, signal) {
       const timestamp = String(Math.floor(now().getTime() / 1000));
       const signatures: Record<string, string> =
@@ -41,13 +45,13 @@ export function createWebhookChannel(name: string, options: WebhookChannel, now:
             };
       const headers: Record<string, string> = {
         ...options.headers,
-        'user-agent': 'sitewatch-alerts',
         'idempotency-key': delivery.idempotencyKey,
         'x-sitewatch-event': delivery.payload.event,
         'x-sitewatch-timestamp': timestamp,
         ...signatures,
+        ...(delivery.test ? { 'x-sitewatch-test': 'true' } : {}),
       };
-      await postJson(options.url, delivery.body, headers, signal, `webhook ${name}`);
+      return receiptOf(await request({ url: options.url, body: delivery.body, headers, signal, what: `webhook ${name}`, secrets }), secrets);
     },
     close: async () => undefined,
   };
