@@ -36,7 +36,7 @@ describe('status config', () => {
 
   it("checks status.database's CA file as the postgres section's, by its own place", () => {
     const notPem = write('not a certificate');
-    const file = write(`postgres: { url: 'postgres://db/x' }\nstatus: { database: { url: 'postgres://reader@db/x', ssl: { mode: verify-full, caFile: '${notPem}' } } }\n`);
+    const file = write(`postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, database: { url: 'postgres://reader@db/x', ssl: { mode: verify-full, caFile: '${notPem}' } } }\n`);
     expect(() => loadStatusConfig(file, {})).toThrow(expect.objectContaining({ problems: [{ path: '/status/database/ssl/caFile', message: `${notPem} is not PEM (no "-----BEGIN" line)` }] }));
   });
 
