@@ -1,11 +1,19 @@
-// Body regexes run in one worker thread, with a deadline. re2js matches in linear time, so a
-// hostile page cannot trigger catastrophic backtracking; but linear can still mean seconds for
-// a large body and a pattern whose automaton is big (measured: 2.8 s for a 1 MiB body and a
-// 166-character pattern), and that must not block the event loop that times every other check.
-// Past its deadline a match is abandoned; if it still runs a little later, its worker is
+// Body regexes and JSON conditions run in one worker thread, with a deadline. re2js matches in
+// linear time, so a hostile page cannot trigger catastrophic backtracking; but linear can still
+// mean seconds for a large body and a pattern whose automaton is big (measured: 2.8 s for a
+// 1 MiB body and a 166-character pattern), and that must not block the event loop that times
+// every other check. JSON.parse is linear too, and slow enough at the body cap to matter:
+// 14 ms of CPU for 1 MiB, 1.4 s and 650 MB of heap for 64 MiB (measured on Node.js 20); one
+// worker also means one such parse at a time. A small JSON body without regexes is judged on
+// this thread: its parse costs less than posting it to the worker (`inlineJsonBytes`).
+// Past its deadline a job is abandoned; if it still runs a little later, its worker is
 // terminated and replaced.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { testPattern } from './assertions.js';
+import { fault, judgeConditions, judgeJson, shown, type ConditionFailure, type JsonCheck } from './conditions.js';
+import { valueAt } from './json-pointer.js';
+import { jsonSyntaxError } from './json-syntax.js';
 
 /** The patterns of a target. */
 export interface BodyPatterns {
@@ -19,18 +27,32 @@ export interface PatternMatches {
   mustNotMatch?: boolean;
 }
 
-interface Job {
-  id: number;
+/** What to look for in a body: the patterns, and the JSON conditions if any. */
+export interface BodyWork {
   patterns: BodyPatterns;
-  body: Uint8Array;
-  timer: NodeJS.Timeout;
-  settle(outcome: PatternMatches | 'timeout' | Error): void;
+  json?: readonly JsonCheck[];
 }
 
-// Plain JavaScript, evaluated as the worker's script: no file to locate next to the sources or dist.
+/** What was found: each pattern's answer, and the JSON conditions' failure (none when they hold, or were not asked). */
+export interface BodyFindings {
+  matches: PatternMatches;
+  json?: ConditionFailure;
+}
+
+interface Job {
+  id: number;
+  work: BodyWork;
+  body: Uint8Array;
+  timer: NodeJS.Timeout;
+  settle(outcome: BodyFindings | 'timeout' | Error): void;
+}
+
+// Plain JavaScript, evaluated as the worker's script: no file to locate next to the sources or
+// dist. The JSON conditions are judged by the very functions this thread uses, from their text.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { RE2JS } = require(workerData.re2js);
+${[valueAt, jsonSyntaxError, shown, fault, judgeConditions, judgeJson].join('\n')}
 const cache = new Map();
 const decoder = new TextDecoder('utf-8');
 function compiled(pattern) {
@@ -42,14 +64,15 @@ function compiled(pattern) {
   }
   return re;
 }
-parentPort.on('message', ({ id, patterns, body }) => {
+const test = (pattern, value) => compiled(pattern).test(value);
+parentPort.on('message', ({ id, work, body }) => {
   try {
     const text = decoder.decode(body);
     const matches = {};
     for (const key of ['mustMatch', 'mustNotMatch']) {
-      if (patterns[key] !== undefined) matches[key] = compiled(patterns[key]).test(text);
+      if (work.patterns[key] !== undefined) matches[key] = test(work.patterns[key], text);
     }
-    parentPort.postMessage({ id, matches });
+    parentPort.postMessage({ id, findings: { matches, json: work.json && judgeJson(text, work.json, test) } });
   } catch (error) {
     parentPort.postMessage({ id, error: String(error && error.message || error) });
   }
@@ -66,11 +89,11 @@ let workersStarted = 0;
 function startWorker(): Worker {
   workersStarted++;
   const started = new Worker(workerSource, { eval: true, workerData: { re2js: re2jsPath } });
-  started.on('message', (message: { id: number; matches?: PatternMatches; error?: string }) => {
+  started.on('message', (message: { id: number; findings?: BodyFindings; error?: string }) => {
     if (started !== worker || running?.id !== message.id) return;
     const job = running;
     running = undefined;
-    job.settle(message.matches ?? new Error(message.error));
+    job.settle(message.findings ?? new Error(message.error));
     dispatch();
   });
   started.on('error', (error) => replaceWorker(started, error));
@@ -95,10 +118,10 @@ function dispatch(): void {
   const job = queue.shift()!;
   running = job;
   worker ??= startWorker();
-  worker.postMessage({ id: job.id, patterns: job.patterns, body: job.body }, [job.body.buffer as ArrayBuffer]);
+  worker.postMessage({ id: job.id, work: job.work, body: job.body }, [job.body.buffer as ArrayBuffer]);
 }
 
-// How long a match may go on past its check's deadline before its worker is terminated. A new
+// How long a job may go on past its check's deadline before its worker is terminated. A new
 // worker costs about 65 ms of CPU (a thread, re2js loaded again: measured) where most matches
 // end in a few: terminating at every deadline made the worker thrash under load, each
 // replacement making the next jobs late too, until no match finished at all.
@@ -116,16 +139,28 @@ function expire(job: Job): void {
 }
 
 /**
- * Runs the patterns over the body (decoded as UTF-8) off the main thread. Resolves `'timeout'`
- * when the answer is not there within `timeoutMs`. The body's buffer is transferred, so it must
- * not be used afterwards. Rejects only on a bug (a pattern that does not compile).
+ * Bodies up to this size (bytes) with JSON conditions and no regex are judged on the calling
+ * thread: parsing 16 KiB takes about as long as posting a job to the worker and back.
  */
-export function matchPatterns(patterns: BodyPatterns, body: Uint8Array, timeoutMs: number): Promise<PatternMatches | 'timeout'> {
+export const inlineJsonBytes = 16 * 1024;
+
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * Runs the patterns over the body (decoded as UTF-8) and judges the JSON conditions on it, off
+ * the main thread (`inlineJsonBytes` says when not). Resolves `'timeout'` when the answer is
+ * not there within `timeoutMs`. The body's buffer is transferred, so it must not be used
+ * afterwards. Rejects only on a bug (a pattern that does not compile).
+ */
+export function examineBody(work: BodyWork, body: Uint8Array, timeoutMs: number): Promise<BodyFindings | 'timeout'> {
+  if (work.patterns.mustMatch === undefined && work.patterns.mustNotMatch === undefined && body.byteLength <= inlineJsonBytes) {
+    return Promise.resolve({ matches: {}, json: work.json && judgeJson(decoder.decode(body), work.json, testPattern) });
+  }
   return new Promise((resolve, reject) => {
     let settled = false;
     const job: Job = {
       id: nextId++,
-      patterns,
+      work,
       body,
       timer: setTimeout(() => expire(job), Math.max(timeoutMs, 0)),
       settle(outcome) {
@@ -141,7 +176,7 @@ export function matchPatterns(patterns: BodyPatterns, body: Uint8Array, timeoutM
   });
 }
 
-/** Workers started so far: the first, and one per match terminated at its deadline. */
-export function regexWorkersStarted(): number {
+/** Workers started so far: the first, and one per job terminated at its deadline. */
+export function bodyWorkersStarted(): number {
   return workersStarted;
 }
