@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parsePointer, valueAt } from './json-pointer.js';
+import { valueAt } from './conditions.js';
+import { parsePointer } from './json-pointer.js';
 
 const at = (document: unknown, pointer: string) => valueAt(document, (parsePointer(pointer) as { tokens: string[] }).tokens);
 
