@@ -122,33 +122,40 @@ export function jsonSyntaxError(text: string): string {
   const string = /"(?:[^"\\\u0000-\u001f]+|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
   const scalar = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null/y;
   const badString = 'a string that is not valid (unterminated, a control character or a bad escape)';
-  const open: string[] = [];
+  // The containers open, innermost last: a byte each (`{` or `[`), since a hostile body may open millions.
+  let open = new Uint8Array(64);
+  let depth = 0;
   // What may come next: a value, a value or `]` (a new array), a key or `}` (a new object), a key, `:`, `,` or a closer, the end.
   let state: 'value' | 'firstValue' | 'firstKey' | 'key' | 'colon' | 'next' | 'end' = 'value';
   for (let at = after(space, text, 0); ; at = after(space, text, at)) {
     const char = text[at];
     if (char === undefined && state === 'end') return 'body is not JSON, yet no error was found in it';
     if (char === undefined) return text.trim() === '' ? 'body is empty, not JSON' : notJson(text, at, 'the body ends early');
-    const closer = open.at(-1) === '{' ? '}' : ']';
+    const inObject = depth > 0 && open[depth - 1] === 0x7b;
     const was = state;
     let next = -1;
     if ((state === 'value' || state === 'firstValue') && (char === '{' || char === '[')) {
-      open.push(char);
+      if (depth === open.length) {
+        const grown = new Uint8Array(depth * 2);
+        grown.set(open);
+        open = grown;
+      }
+      open[depth++] = char.charCodeAt(0);
       state = char === '{' ? 'firstKey' : 'firstValue';
       next = at + 1;
-    } else if ((state === 'firstValue' && char === ']') || (state === 'firstKey' && char === '}') || (state === 'next' && char === closer)) {
-      open.pop();
-      state = open.length > 0 ? 'next' : 'end';
+    } else if ((state === 'firstValue' && char === ']') || (state === 'firstKey' && char === '}') || (state === 'next' && char === (inObject ? '}' : ']'))) {
+      depth--;
+      state = depth > 0 ? 'next' : 'end';
       next = at + 1;
     } else if ((state === 'next' && char === ',') || (state === 'colon' && char === ':')) {
-      state = state === 'colon' || open.at(-1) === '[' ? 'value' : 'key';
+      state = state === 'colon' || !inObject ? 'value' : 'key';
       next = at + 1;
     } else if ((state === 'key' || state === 'firstKey') && char === '"') {
       next = after(string, text, at);
       state = 'colon';
     } else if (state === 'value' || state === 'firstValue') {
       next = after(char === '"' ? string : scalar, text, at);
-      state = open.length > 0 ? 'next' : 'end';
+      state = depth > 0 ? 'next' : 'end';
     }
     if (next === -1) return notJson(text, at, was === 'end' ? 'more after the JSON value' : char === '"' ? badString : 'an unexpected character');
     at = next;

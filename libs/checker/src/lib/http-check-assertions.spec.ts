@@ -81,6 +81,13 @@ describe('conditions on the answer, against a local API', () => {
     expect(beyond).toMatchObject({ outcome: 'down', reason: 'body_too_large', bytesRead: cap });
   }, 60_000);
 
+  it('is down with invalid_json for a hostile body of 4 MiB of nesting, which neither JSON.parse nor the error\'s search overflows', async () => {
+    const cap = 4 * 1024 * 1024;
+    api.answer({ body: '['.repeat(cap) });
+    const result = await check({ json, maxBodyBytes: cap, timeoutMs: 30_000 });
+    expect(result).toMatchObject({ reason: 'invalid_json', bytesRead: cap, error: { message: `body is not JSON: the body ends early at position ${cap} (line 1, column ${cap + 1})` } });
+  }, 60_000);
+
   it('checks the headers of the response: present, absent, equal, matching, repeated', async () => {
     api.answer({ body: health, headers: { 'content-type': 'application/json; charset=utf-8', 'x-cache': ['HIT', 'STALE'] } });
     const passing = await check({
