@@ -2,8 +2,9 @@
 // the one TypeScript source of each (libs/schema): the CheckResult (`checkResultSchema`) and
 // the registry's target record (`targetRecordSchema`), as files shipped in @sitewatch/schema
 // (libs/schema/schemas/). The frozen copies of earlier revisions beside them
-// (check-result.v1.0.json) are not written here: they stay as they were released. From the
-// sources, not the build, so the check needs no build and sees the code as it is.
+// (check-result.v1.0.json, check-result.v1.1.json) are not written here: they stay as they
+// were released. From the sources, not the build, so the check needs no build and sees the
+// code as it is.
 //   npm run message:schemas                    write them
 //   npx tsx tools/message-schemas.ts --check  fail if one is stale (CI)
 import path from 'node:path';

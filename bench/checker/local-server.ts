@@ -1,7 +1,8 @@
 // The benchmarks' local servers, each in a child process so that the checker's process spends
 // its CPU on the client side only: an HTTP or HTTPS site (every response asks the client to
 // close the connection: each request is a fresh TCP connection and TLS handshake, as in a real
-// check), and a DNS server (dns-child.ts).
+// check; a 1 KiB page, and at /health a 118-byte JSON health answer), and a DNS server
+// (dns-child.ts).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -10,9 +11,11 @@ import { createCertificateAuthority } from '../../tools/testing/certs.js';
 
 const serverSource = `
 const tls = process.env.BENCH_TLS_CERT ? { cert: process.env.BENCH_TLS_CERT, key: process.env.BENCH_TLS_KEY, minVersion: 'TLSv1.3' } : undefined;
-const body = Buffer.from('<html><body>' + 'All systems operational. '.repeat(40) + '</body></html>');
+const page = Buffer.from('<html><body>' + 'All systems operational. '.repeat(40) + '</body></html>');
+const health = Buffer.from(JSON.stringify({ status: 'UP', version: '2.4.1', checks: { db: { status: 'UP', latencyMs: 12 }, cache: { status: 'UP', latencyMs: 1 } } }));
 const handle = (req, res) => {
-  res.writeHead(200, { 'content-type': 'text/html', 'content-length': body.length, connection: 'close' });
+  const [body, type] = req.url === '/health' ? [health, 'application/json'] : [page, 'text/html'];
+  res.writeHead(200, { 'content-type': type, 'content-length': body.length, connection: 'close' });
   res.end(body);
 };
 const server = tls ? require('node:https').createServer(tls, handle) : require('node:http').createServer(handle);

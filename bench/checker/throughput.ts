@@ -3,17 +3,20 @@
 // child process), with the same count and concurrency. Rounds alternate between the two, so
 // both see the same machine; the median of each side is reported, and the median of the
 // per-round ratios. `--https`: the same over TLS 1.3 (an ECDSA P-256 certificate), bare
-// `https.get` against checkTarget(), each request a full handshake.
-//   npx nx run checker:build && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--https]
+// `https.get` against checkTarget(), each request a full handshake. `--json`: all sides request
+// the site's small JSON health answer, and a third side checks it with a JSON condition
+// (`/status` equals "UP"): what the condition costs is its CPU per check less the second's.
+//   npx nx run checker:build && npx tsx bench/checker/throughput.ts [requests=1000] [concurrency=50] [rounds=9] [--https] [--json]
 import http from 'node:http';
 import https from 'node:https';
 import { loadavg } from 'node:os';
-import { checkTarget, compileTarget } from '@sitewatch/checker';
+import { checkTarget, compileTarget, type CompiledTarget } from '@sitewatch/checker';
 import { startLocalServer } from './local-server.js';
 
 const args = process.argv.slice(2);
 const [requests = 1000, concurrency = 50, rounds = 9] = args.filter((arg) => !arg.startsWith('--')).map(Number);
 const scheme = args.includes('--https') ? 'https' : 'http';
+const withJson = args.includes('--json');
 
 interface Round {
   perSecond: number;
@@ -52,14 +55,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   const server = await startLocalServer(scheme);
-  const url = new URL(`${server.url}/`);
-  const target = compileTarget({ id: 'bench', url: url.href });
+  const url = new URL(`${server.url}${withJson ? '/health' : '/'}`);
   let notUp = 0;
+  const checkOf = (target: CompiledTarget) => async () => {
+    if ((await checkTarget(target, { probeId: 'bench', ca: server.ca })).outcome !== 'up') notUp++;
+  };
   const sides: Record<string, () => Promise<void>> = {
     [`bare node:${scheme}, agent: false`]: () => bareRequest(url, server.ca),
-    'checkTarget()': async () => {
-      if ((await checkTarget(target, { probeId: 'bench', ca: server.ca })).outcome !== 'up') notUp++;
-    },
+    'checkTarget()': checkOf(compileTarget({ id: 'bench', url: url.href })),
+    ...(withJson ? { 'checkTarget(), json /status equals "UP"': checkOf(compileTarget({ id: 'bench', url: url.href, json: [{ pointer: '/status', equals: 'UP' }] })) } : {}),
   };
   const results = new Map<string, Round[]>(Object.keys(sides).map((name) => [name, []]));
   // Warm-up (JIT, first connections), not counted.
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
     for (const [name, once] of Object.entries(sides)) results.get(name)!.push(await measure(requests, concurrency, once));
   }
   await server.close();
-  console.log(`${scheme}: ${rounds} rounds of ${requests} requests each, ${concurrency} at a time; checks not up: ${notUp}; load average (1 min) ${loadavg()[0]!.toFixed(2)}`);
+  console.log(`${scheme}${withJson ? ' (JSON health answer)' : ''}: ${rounds} rounds of ${requests} requests each, ${concurrency} at a time; checks not up: ${notUp}; load average (1 min) ${loadavg()[0]!.toFixed(2)}`);
   console.log('| client | median req/s | median CPU µs/req | req/s per round |\n| --- | ---: | ---: | --- |');
   for (const [name, rows] of results) {
     const rates = rows.map((row) => row.perSecond);

@@ -97,6 +97,42 @@ const rules: Record<string, OptionsRule> = {
     library: () => compileTarget({ ...site, method: 'HEAD', mustNotMatch: 'error' }),
     libraryPath: '/mustNotMatch',
   },
+  'a JSON condition whose pointer is not one': {
+    config: { checker: { targets: [{ ...site, json: [{ pointer: 'status', equals: 'UP' }] }] } },
+    path: '/checker/targets/0/json/0/pointer',
+    library: () => compileTarget({ ...site, json: [{ pointer: 'status', equals: 'UP' }] }),
+    libraryPath: '/json/0/pointer',
+  },
+  'a JSON condition whose pattern RE2 refuses': {
+    config: { checker: { targets: [{ ...site, json: [{ pointer: '/version', matches: '^2(?=\\.)' }] }] } },
+    path: '/checker/targets/0/json/0/matches',
+    library: () => compileTarget({ ...site, json: [{ pointer: '/version', matches: '^2(?=\\.)' }] }),
+    libraryPath: '/json/0/matches',
+  },
+  'a number operator given a string': {
+    config: { checker: { targets: [{ ...site, json: [{ pointer: '/ms', below: 'x' }] }] } },
+    path: '/checker/targets/0/json/0/below',
+    library: () => compileTarget({ ...site, json: [{ pointer: '/ms', below: 'x' as unknown as number }] }),
+    libraryPath: '/json/0/below',
+  },
+  'two operators in one JSON condition': {
+    config: { checker: { targets: [{ ...site, json: [{ pointer: '/ms', above: 0, below: 500 }] }] } },
+    path: '/checker/targets/0/json/0',
+    library: () => compileTarget({ ...site, json: [{ pointer: '/ms', above: 0, below: 500 }] }),
+    libraryPath: '/json/0',
+  },
+  'a header condition without an operator, in the defaults': {
+    config: { checker: { defaults: { responseHeaders: [{ name: 'x-cache' }] } } },
+    path: '/checker/defaults/responseHeaders/0',
+    library: () => compileTargets([site], { responseHeaders: [{ name: 'x-cache' }] }),
+    libraryPath: '/defaults/responseHeaders/0',
+  },
+  'JSON conditions with HEAD': {
+    config: { checker: { targets: [{ ...site, method: 'HEAD', json: [{ pointer: '/status', equals: 'UP' }] }] } },
+    path: '/checker/targets/0/json',
+    library: () => compileTarget({ ...site, method: 'HEAD', json: [{ pointer: '/status', equals: 'UP' }] }),
+    libraryPath: '/json',
+  },
   'a status range out of bounds': {
     config: { checker: { defaults: { acceptStatus: ['200-699'] } } },
     path: '/checker/defaults/acceptStatus',

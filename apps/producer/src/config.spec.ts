@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { checkTarget, compileTarget } from '@sitewatch/checker';
@@ -53,6 +55,25 @@ describe('producer config', () => {
       { path: '/checker/targets/1/timeoutMs', message: expect.stringMatching(/interval/) },
       { path: '/checker/targets/1/id', message: 'duplicates the id of target 0' },
     ]);
+  });
+
+  it('passes the conditions on the answer to the checks: a local API that says DOWN is down with reason assertion', async () => {
+    let status = 'UP';
+    const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status, checks: { db: { latencyMs: 12 } } })));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/health`;
+      const json = [{ pointer: '/status', equals: 'UP' }, { pointer: '/checks/db/latencyMs', below: 500 }];
+      const checker = { defaults: { responseHeaders: [{ name: 'content-type', matches: '^application/json' }] }, targets: [{ id: 'api', url, json }] };
+      fs.writeFileSync(path.join(examples.dir, 'checker.yaml'), JSON.stringify({ kafka: { brokers: ['b:1'], topic: 'results' }, checker }));
+      const [target] = producerTargets(load('checker.yaml').config);
+      expect(target).toMatchObject({ json, responseHeaders: [{ name: 'content-type', matches: '^application/json' }] });
+      expect(await checkTarget(target!, { probeId: 'p' })).toMatchObject({ outcome: 'up' });
+      status = 'DOWN';
+      expect(await checkTarget(target!, { probeId: 'p' })).toMatchObject({ outcome: 'down', reason: 'assertion', error: { message: 'json /status equals "UP": found "DOWN"' } });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reports a checker.caFile it cannot read, or that is not PEM, as a config problem, not a failed start', () => {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { compileTarget } from '@sitewatch/checker';
+import { decodeTarget, encodeTarget, type Target } from '@sitewatch/schema';
 import { exampleConfigs } from '../../../tools/testing/example-configs.js';
 import { loadTargetsConfig, loadTargetsFile, registryOptions } from './config.js';
 
@@ -64,6 +66,65 @@ describe('the targets file', () => {
         ],
       }),
     );
+  });
+
+  it('takes conditions on the answer, and writes records a checker reads back as the same targets', () => {
+    const json = [
+      { pointer: '/status', equals: 'UP' },
+      { pointer: '/checks/db/latencyMs', below: 500 },
+      { pointer: '/region', oneOf: ['eu', 'us'] },
+    ];
+    const file = write('conditions.yaml', {
+      defaults: { responseHeaders: [{ name: 'content-type', matches: '^application/json' }] },
+      targets: [{ id: 'api', url: 'https://api.test/health', json }, { id: 'site', url: 'https://site.test/' }],
+    });
+    const { targets } = loadTargetsFile(file, {});
+    expect(targets.map((t) => [t.id, t.json, t.responseHeaders])).toEqual([
+      ['api', json, [{ name: 'content-type', matches: '^application/json' }]],
+      ['site', undefined, [{ name: 'content-type', matches: '^application/json' }]],
+    ]);
+    // What apply writes (every setting, as JSON), and what a checker makes of the record.
+    for (const target of targets) {
+      const decoded = decodeTarget(encodeTarget(JSON.parse(JSON.stringify(target)) as Target), target.id);
+      expect(decoded.ok && compileTarget(decoded.value)).toEqual(target);
+    }
+  });
+
+  it('refuses conditions on the answer that are wrong, each problem by JSON Pointer into the file', () => {
+    const refusal = (name: string, content: object) => {
+      try {
+        loadTargetsFile(write(name, content), {});
+      } catch (error) {
+        return error;
+      }
+      throw new Error('expected a refusal');
+    };
+    // The schema's problems first, as for any setting...
+    const typed = { id: 'a', url: 'https://a.test/', json: [{ pointer: '/ms', below: 'fast' }, { pointer: '/ok', exists: false }] };
+    expect(refusal('typed.yaml', { targets: [typed] })).toMatchObject({
+      code: 'ERR_SERVICE_CONFIG',
+      problems: [
+        { path: '/targets/0/json/0/below', message: 'must be number' },
+        { path: '/targets/0/json/1/exists', message: 'must be equal to constant' },
+      ],
+    });
+    // ...then the compile rules', every one of them.
+    const ruled = refusal('ruled.yaml', {
+      defaults: { responseHeaders: [{ name: 'x-cache' }] },
+      targets: [
+        { id: 'a', url: 'https://a.test/', json: [{ pointer: 'status', equals: 'UP' }] },
+        { id: 'b', url: 'https://b.test/', json: [{ pointer: '/v', matches: '(?<=v)2', exists: true }] },
+        { id: 'c', url: 'https://c.test/', method: 'HEAD', json: [{ pointer: '/status', equals: 'UP' }] },
+      ],
+    });
+    expect(ruled).toMatchObject({
+      problems: [
+        { path: '/defaults/responseHeaders/0', message: 'needs an operator: present, absent, equals or matches' },
+        { path: '/targets/0/json/0/pointer', message: 'is not a JSON Pointer: it must be empty (the whole body) or start with /' },
+        { path: '/targets/1/json/0', message: 'has 2 operators (matches, exists): give each its own condition' },
+        { path: '/targets/1/json/0/matches', message: expect.stringMatching(/^does not compile as an RE2 pattern/) },
+      ],
+    });
   });
 
   it('may be empty: the registry is then emptied', () => {

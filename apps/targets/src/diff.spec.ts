@@ -25,6 +25,14 @@ describe('diffTargets', () => {
     expect(diffTargets([{ id: 'a', url: 'https://a.test/', headers: { a: '1', b: '2' } }], current(written as Target))).toEqual({ changes: [], unchanged: 1 });
   });
 
+  it('sees a changed condition on the answer as a change of its list, and the same conditions with their keys in another order as none', () => {
+    const json = [{ pointer: '/status', equals: 'UP' }];
+    const now = current(target('api', { json, responseHeaders: [{ name: 'x-cache', present: true }] }));
+    expect(diffTargets([target('api', { json: [{ equals: 'UP', pointer: '/status' }], responseHeaders: [{ present: true, name: 'x-cache' }] })], now)).toEqual({ changes: [], unchanged: 1 });
+    const changed = diffTargets([target('api', { json: [{ pointer: '/status', equals: 'OK' }], responseHeaders: [{ name: 'x-cache', present: true }] })], now);
+    expect(changed.changes).toEqual([expect.objectContaining({ kind: 'change', id: 'api', fields: ['json'] })]);
+  });
+
   it('rewrites a record that is not a valid target, and removes one the file does not name', () => {
     const now = new Map<string, CurrentTarget>([
       ['broken', { invalid: 'ERR_SCHEMA_NOT_JSON' }],

@@ -4,5 +4,5 @@ export { checkTarget, type CheckOptions } from './lib/http-check.js';
 export { checkResolverOptions, createResolver, resolverOptionsSchema, type AddressFamily, type Resolver, type ResolverOptions } from './lib/resolver.js';
 export { createScheduler, nextSlotAfter, schedulerOptionsSchema, slotPhase, type Scheduler, type SchedulerOptions, type SchedulerStats } from './lib/scheduler.js';
 export { checkTargetsFile, targetsFileSchema, type TargetsFile } from './lib/targets-file.js';
-export { compileTarget, compileTargets, type CheckMethod, type CompiledTarget, type Target, type TargetSettings } from './lib/target.js';
+export { compileTarget, compileTargets, type CheckMethod, type CompiledTarget, type HeaderCondition, type JsonCondition, type Target, type TargetSettings } from './lib/target.js';
 export { createAssignedTargets, type AssignedTargets, type AssignedTargetsOptions, type AssignedTargetsStats, type TargetRecord } from './lib/assigned-targets.js';

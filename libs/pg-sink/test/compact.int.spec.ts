@@ -69,7 +69,7 @@ describe('compact raw rows (migration 00005)', () => {
         insert into upgraded.check_results (checked_at, tls_not_after, id, settings_id, response_ms, bytes_read, schedule_lag_ms, probe_id, redirects)
         values (${old.startedAt}, ${old.tlsNotAfter!}, ${old.id}, ${settings!.id}, 42.5, 100, 0, 1, 0)`;
 
-      expect(await sink.migrate()).toEqual({ applied: [5, 6, 7], version: 7 });
+      expect(await sink.migrate()).toEqual({ applied: [5, 6, 7, 8], version: 8 });
       const [row] = await pg.sql<{ tls_not_after: Date; target: string }[]>`select tls_not_after, target from upgraded.results where id = ${old.id}`;
       expect(row).toEqual({ tls_not_after: new Date('2027-02-03T04:05:06.000Z'), target: 'old' });
       // The same result again, and a new one with the same certificate: only the new one is stored.

@@ -5,8 +5,8 @@ import { makeCheckResult } from '@sitewatch/schema/testing';
 import type postgres from 'postgres';
 import { seededRandom } from '../../../tools/testing/random.js';
 
-// `blocked` (id 10) puts counts past revision 1.0's nine ids into the rollups' per-reason arrays.
-const reasons: FailureReason[] = ['dns', 'connect', 'timeout', 'status', 'body_mismatch', 'blocked'];
+// `blocked` (id 10) and `invalid_json` (12) put counts past revision 1.0's nine ids into the rollups' per-reason arrays.
+const reasons: FailureReason[] = ['dns', 'connect', 'timeout', 'status', 'body_mismatch', 'blocked', 'assertion', 'invalid_json'];
 
 /**
  * `count` results spread over `targets` targets and the `spanMs` after `start`, with

@@ -33,7 +33,7 @@ async function versions(schema: string): Promise<number[]> {
 
 describe('migrate', () => {
   it('creates the schema from an empty database, then finds nothing to do', async () => {
-    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], version: 7 });
+    expect(await migrate(pg.sql)).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7, 8], version: 8 });
     expect(await tables('sitewatch')).toEqual([
       'certificates',
       'check_results',
@@ -45,17 +45,17 @@ describe('migrate', () => {
       'target_settings',
       'targets',
     ]);
-    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 7 });
-    expect(await versions('sitewatch')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await migrate(pg.sql)).toEqual({ applied: [], version: 8 });
+    expect(await versions('sitewatch')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('applies each migration once when several processes start together', async () => {
     const clients = Array.from({ length: 4 }, () => postgres(pg.url, { max: 1, onnotice: () => undefined }));
     try {
       const results = await Promise.all(clients.map((sql) => migrate(sql, { schema: 'racing' })));
-      expect(results.map((r) => r.version)).toEqual([7, 7, 7, 7]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
-      expect(await versions('racing')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(results.map((r) => r.version)).toEqual([8, 8, 8, 8]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(await versions('racing')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     } finally {
       await Promise.all(clients.map((sql) => sql.end()));
     }
@@ -84,7 +84,7 @@ describe('migrate', () => {
       const whole = listed[file]?.[0] ?? createHash('sha256').update(m.sql).digest('hex');
       await pg.sql`update before.schema_migrations set checksum = ${whole} where version = ${m.version}`;
     }
-    expect(await migrate(pg.sql, { schema: 'before' })).toEqual({ applied: [], version: 6 });
+    expect(await migrate(pg.sql, { schema: 'before' })).toEqual({ applied: [], version: 8 });
     const rows = await pg.sql<{ checksum: string }[]>`select checksum from before.schema_migrations order by version`;
     expect(rows.map((r) => r.checksum)).toEqual((await loadMigrations()).map((m) => m.checksum));
   });
@@ -116,7 +116,7 @@ describe('migrate', () => {
       await migrate(pg.sql, { schema: 'shared' });
       expect(await migrate(pg.sql, { schema: 'shared', directory, ledger: 'other_migrations' })).toEqual({ applied: [1], version: 1 });
       expect(await migrate(pg.sql, { schema: 'shared', directory, ledger: 'other_migrations' })).toEqual({ applied: [], version: 1 });
-      expect(await versions('shared')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(await versions('shared')).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(await tables('shared')).toEqual(expect.arrayContaining(['other_migrations', 'other_things', 'schema_migrations']));
       const check = createSchemaCheck(pg.sql, 'shared', { directory, ledger: 'other_migrations' });
       await expect(check.ready()).resolves.toBeUndefined();
@@ -150,7 +150,7 @@ describe('a sink on a schema that is not migrated', () => {
     const sink = createSink({ sql: pg.sql, schema: 'later' });
     const error = await sink.write([makeCheckResult()]).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_SINK_NOT_MIGRATED', retriable: true });
-    expect(await sink.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7], version: 7 });
+    expect(await sink.migrate()).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7, 8], version: 8 });
     await sink.ensurePartitions();
     expect(await sink.write([makeCheckResult()])).toEqual({ inserted: 1, duplicates: 0, expired: 0 });
     await sink.close();

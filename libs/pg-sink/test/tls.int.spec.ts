@@ -35,7 +35,7 @@ describe('TLS to PostgreSQL', () => {
   it('connects with verify-full and the CA file, and stores results', async () => {
     const sink = createSink({ url: url(), ssl: { mode: 'verify-full', caFile: pg.caFile } });
     try {
-      expect(await sink.migrate()).toMatchObject({ version: 7 });
+      expect(await sink.migrate()).toMatchObject({ version: 8 });
       expect(await sink.write([makeCheckResult()])).toMatchObject({ inserted: 1 });
     } finally {
       await sink.close();
@@ -43,7 +43,7 @@ describe('TLS to PostgreSQL', () => {
   });
 
   it("takes libpq's sslmode and sslrootcert from the URL", async () => {
-    expect(await attempt({ url: url('127.0.0.1', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caFile)}`) })).toMatchObject({ version: 7 });
+    expect(await attempt({ url: url('127.0.0.1', `?sslmode=verify-full&sslrootcert=${encodeURIComponent(pg.caFile)}`) })).toMatchObject({ version: 8 });
   });
 
   it('fails fast with a TLS error, naming the certificate problem and no secret, when the CA is not the one', async () => {
@@ -59,13 +59,13 @@ describe('TLS to PostgreSQL', () => {
     const error = await attempt({ url: url('127.0.0.2'), ssl: { mode: 'verify-full', caFile: pg.caFile } });
     expect(error).toMatchObject({ code: 'ERR_SINK_TLS', message: expect.stringMatching(/127\.0\.0\.2.*ERR_TLS_CERT_ALTNAME_INVALID/) });
     expectNoSecret(error);
-    expect(await attempt({ url: url('127.0.0.2'), ssl: { mode: 'verify-ca', caFile: pg.caFile } })).toMatchObject({ version: 7 });
+    expect(await attempt({ url: url('127.0.0.2'), ssl: { mode: 'verify-ca', caFile: pg.caFile } })).toMatchObject({ version: 8 });
   });
 
   it('encrypts without verifying with require, and says so in a warning', async () => {
     const warn = jest.fn();
     const logger: Logger = { ...noopLogger, warn, child: () => logger };
-    expect(await attempt({ url: url(), ssl: { mode: 'require' }, logger })).toMatchObject({ version: 7 });
+    expect(await attempt({ url: url(), ssl: { mode: 'require' }, logger })).toMatchObject({ version: 8 });
     expect(warn).toHaveBeenCalledWith({ database: `127.0.0.1:${pg.port}/postgres` }, expect.stringMatching(/without server verification/));
   });
 

@@ -24,6 +24,6 @@ export { noopLogger, type LogFn, type Logger } from './lib/logger.js';
 export { createQueue, type Queue } from './lib/queue.js';
 export { hasRetriableFlag, retry, type RetryOptions } from './lib/retry.js';
 export { compileOptions, isPem, pointer, readPemFile, relocateProblems, whenPresent, type JsonSchema, type SecretValue, type Validation } from './lib/validation.js';
-export { targetSchemaVersion, type CheckMethod, type Target, type TargetSettings } from './lib/target.js';
-export { statusRangePattern, targetRecordSchema, targetSchema, targetSettingsSchema } from './lib/target.schema.js';
+export { targetSchemaVersion, type CheckMethod, type HeaderCondition, type JsonCondition, type JsonScalar, type Target, type TargetSettings } from './lib/target.js';
+export { headerConditionSchema, jsonConditionSchema, statusRangePattern, targetRecordSchema, targetSchema, targetSettingsSchema } from './lib/target.schema.js';
 export { decodeTarget, encodeTarget } from './lib/target-codec.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCheckResult, type CheckResult } from '@sitewatch/schema';
 import { hostileBytes, startTestSites, type TestSites } from '../../test/sites.js';
 import { checkTarget } from './http-check.js';
-import { regexWorkersStarted } from './regex.js';
+import { bodyWorkersStarted } from './body-worker.js';
 import { compileTarget, type Target } from './target.js';
 
 let sites: TestSites;
@@ -75,7 +75,7 @@ describe('body regexes', () => {
     const alternatives = Array.from({ length: 24 }, (_, i) => `[${String.fromCharCode(0x61 + i)}-z][^u-z]{100}`);
     const pattern = `(?s)(${alternatives.join('|')})x`;
     expect((await check({ url: `${sites.http}/ok`, mustMatch: 'Welcome' })).outcome).toBe('up');
-    const workers = regexWorkersStarted();
+    const workers = bodyWorkersStarted();
     const result = await check({ url: `${sites.http}/random`, mustMatch: pattern, timeoutMs: 300 });
     expect(result).toMatchObject({ outcome: 'down', reason: 'timeout', statusCode: 200, bytesRead: hostileBytes });
     expect(result.error).toEqual({ code: 'ETIMEDOUT', message: 'no complete response within 300 ms: timed out while matching the body' });
@@ -84,6 +84,6 @@ describe('body regexes', () => {
     // deadline (and the grace after it), so the deadline's timer fired while it ran, which a
     // match blocking the event loop would not have let happen.
     expect((await check({ url: `${sites.http}/ok`, mustMatch: 'Welcome' })).outcome).toBe('up');
-    expect(regexWorkersStarted()).toBe(workers + 1);
+    expect(bodyWorkersStarted()).toBe(workers + 1);
   });
 });

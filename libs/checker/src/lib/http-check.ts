@@ -1,15 +1,17 @@
-// One HTTP(S) check of one target: the exchange (http-exchange.ts), the regexes, and a
-// CheckResult that says what happened. A site's failure is data, never a throw.
+// One HTTP(S) check of one target: the exchange (http-exchange.ts), the regexes and the
+// conditions, and a CheckResult that says what happened. A site's failure is data, never a throw.
 import { newCheckId, noopLogger, schemaVersion, type CheckResult, type Logger } from '@sitewatch/schema';
+import { judgeHeaders } from './assertions.js';
 import { joinBody } from './body.js';
+import { examineBody, type PatternMatches } from './body-worker.js';
 import { networkBlock } from './blocked-networks.js';
+import type { ConditionFailure } from './conditions.js';
 import { CheckerError } from './errors.js';
-import { classifyError, isCertificateError, timeoutFailure, type Failure, type FailureContext } from './failure.js';
+import { classifyError, cleanMessage, isCertificateError, timeoutFailure, type Failure, type FailureContext } from './failure.js';
 import { connectionLookup, startExchange, type Exchange, type ExchangeContext } from './http-exchange.js';
-import { matchPatterns, type PatternMatches } from './regex.js';
 import { defaultResolver, type Resolver } from './resolver.js';
 import { isStatusAccepted } from './status-ranges.js';
-import { acceptedRanges, type CompiledTarget } from './target.js';
+import { acceptedRanges, targetChecks, type CompiledTarget } from './target.js';
 import { createPhaseRecorder, type PhaseRecorder } from './timings.js';
 import { peekCertificateExpiry } from './tls-peek.js';
 
@@ -45,23 +47,43 @@ interface Verdict {
   tlsNotAfter?: string;
 }
 
-/** Status, then body size, then the regexes: the first problem found is the reason. */
-async function judgeResponse(target: CompiledTarget, done: Exchange, remainingMs: number, context: FailureContext): Promise<Verdict> {
-  let regex: PatternMatches | 'timeout' | undefined;
-  if (target.mustMatch !== undefined || target.mustNotMatch !== undefined) {
-    regex = await matchPatterns({ mustMatch: target.mustMatch, mustNotMatch: target.mustNotMatch }, joinBody(done.body), remainingMs);
-  }
-  if (regex === 'timeout') return { failure: timeoutFailure({ ...context, stage: 'match' }) };
+/** The failure of conditions that do not hold: `invalid_json` for a body that is not JSON, else `assertion`. */
+function conditionFailure(failed: ConditionFailure): Failure | undefined {
+  return failed && { reason: failed.code === 'INVALID_JSON' ? 'invalid_json' : 'assertion', code: failed.code, message: cleanMessage(failed.message, 1024) };
+}
+
+/** The failure of the status or of the body's size, which the body's contents cannot change. */
+function statusFailure(target: CompiledTarget, done: Exchange): Failure | undefined {
   const status = done.statusCode!;
   if (!isStatusAccepted(acceptedRanges(target)!, status)) {
-    return { regex, failure: { reason: 'status', code: 'STATUS_NOT_ACCEPTED', message: `status ${status} is not among ${target.acceptStatus.join(', ')}` } };
+    return { reason: 'status', code: 'STATUS_NOT_ACCEPTED', message: `status ${status} is not among ${target.acceptStatus.join(', ')}` };
   }
-  if (done.body.truncated) {
-    return { regex, failure: { reason: 'body_too_large', code: 'BODY_TOO_LARGE', message: `body goes on beyond ${target.maxBodyBytes} bytes` } };
-  }
-  if (regex?.mustMatch === false) return { regex, failure: { reason: 'body_mismatch', code: 'BODY_MISMATCH', message: 'body does not match mustMatch' } };
-  if (regex?.mustNotMatch === true) return { regex, failure: { reason: 'body_mismatch', code: 'BODY_MISMATCH', message: 'body matches mustNotMatch' } };
-  return { regex };
+  if (done.body.truncated) return { reason: 'body_too_large', code: 'BODY_TOO_LARGE', message: `body goes on beyond ${target.maxBodyBytes} bytes` };
+  return undefined;
+}
+
+function regexFailure(regex: PatternMatches | undefined): Failure | undefined {
+  if (regex?.mustMatch === false) return { reason: 'body_mismatch', code: 'BODY_MISMATCH', message: 'body does not match mustMatch' };
+  if (regex?.mustNotMatch === true) return { reason: 'body_mismatch', code: 'BODY_MISMATCH', message: 'body matches mustNotMatch' };
+  return undefined;
+}
+
+/**
+ * Status, then body size, then the regexes, then the header conditions, then the JSON ones:
+ * the first problem found is the reason. The regexes run whatever the response (their answers
+ * are reported); the JSON is parsed only for a response that is right so far.
+ */
+async function judgeResponse(target: CompiledTarget, done: Exchange, remainingMs: number, context: FailureContext): Promise<Verdict> {
+  const checks = targetChecks(target);
+  const early = statusFailure(target, done);
+  const headers = early || !checks.headers ? undefined : conditionFailure(judgeHeaders(checks.headers, done.headers ?? {}));
+  const json = early || headers ? undefined : checks.json;
+  const patterns = { mustMatch: target.mustMatch, mustNotMatch: target.mustNotMatch };
+  const hasPatterns = patterns.mustMatch !== undefined || patterns.mustNotMatch !== undefined;
+  const findings = hasPatterns || json ? await examineBody({ patterns, json }, joinBody(done.body), remainingMs) : undefined;
+  if (findings === 'timeout') return { failure: timeoutFailure({ ...context, stage: 'match' }) };
+  const regex = hasPatterns ? findings?.matches : undefined;
+  return { regex, failure: early ?? regexFailure(regex) ?? headers ?? conditionFailure(findings?.json) };
 }
 
 /** Judges the exchange; `timedOut` says the check's deadline fired. */

@@ -42,6 +42,8 @@ const refuseBlockedLiteral =
 export interface Exchange {
   /** Status of the final response, when its headers arrived. */
   statusCode?: number;
+  /** Headers of the final response (lower-case names, each with its values), when the target has conditions on them. */
+  headers?: Readonly<Record<string, string[] | undefined>>;
   redirects: number;
   body: BodyProgress;
   /** Why the exchange failed (a Node.js or got error with its `code`), if it did. */
@@ -163,7 +165,9 @@ async function readExchange(stream: Request, target: CompiledTarget, recorder: P
       stopped,
     ]);
     done.statusCode = response.statusCode;
-    const keep = target.mustMatch !== undefined || target.mustNotMatch !== undefined;
+    // headersDistinct is made from the raw headers when first read: only for a target that asks.
+    if (target.responseHeaders !== undefined) done.headers = response.headersDistinct;
+    const keep = target.mustMatch !== undefined || target.mustNotMatch !== undefined || target.json !== undefined;
     await Promise.race([readCappedBody(stream, target.maxBodyBytes, keep, done.body), stopped]);
   } catch (error) {
     done.error = redirectError(error, stream) ?? error;
@@ -182,7 +186,8 @@ async function readExchange(stream: Request, target: CompiledTarget, recorder: P
 
 /**
  * Requests the target (following redirects as it says, each hop's request tracked by
- * `recorder`) and reads the final body up to `maxBodyBytes`, kept when a regex will read it.
+ * `recorder`) and reads the final body up to `maxBodyBytes`, kept when a regex or a JSON
+ * condition will read it.
  */
 export function startExchange(target: CompiledTarget, context: ExchangeContext, recorder: PhaseRecorder): RunningExchange {
   const stream = clientFor(target, context).stream(target.url);

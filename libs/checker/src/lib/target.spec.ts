@@ -121,7 +121,7 @@ describe('compileTargets', () => {
 });
 
 const draft07Keywords = new Set(
-  ['type', 'enum', 'const', 'default', 'description', 'properties', 'additionalProperties', 'required', 'propertyNames', 'items', 'minItems']
+  ['type', 'enum', 'const', 'default', 'description', 'properties', 'additionalProperties', 'required', 'propertyNames', 'items', 'minItems', 'maxItems']
     .concat(['minimum', 'maximum', 'minLength', 'maxLength', 'pattern']),
 );
 

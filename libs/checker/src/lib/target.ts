@@ -1,12 +1,23 @@
 // compileTarget(): a target's defaults filled, everything validated up front so that a config
 // mistake is reported before anything starts, never as a failed check. The JSON Schemas of a
 // target (@sitewatch/schema) say most of it; the rules here say what they cannot.
-import { compileOptions, relocateProblems, targetSchema, targetSettingsSchema, type CheckMethod, type Problem, type Target, type TargetSettings } from '@sitewatch/schema';
-import { RE2JS } from 're2js';
+import {
+  compileOptions,
+  relocateProblems,
+  targetSchema,
+  targetSettingsSchema,
+  type CheckMethod,
+  type HeaderCondition,
+  type JsonCondition,
+  type Problem,
+  type Target,
+  type TargetSettings,
+} from '@sitewatch/schema';
+import { compileChecks, headerConditionProblems, jsonConditionProblems, re2Problem, type TargetChecks } from './assertions.js';
 import { CheckerError } from './errors.js';
 import { parseStatusRange, type StatusRange } from './status-ranges.js';
 
-export type { CheckMethod, Target, TargetSettings } from '@sitewatch/schema';
+export type { CheckMethod, HeaderCondition, JsonCondition, Target, TargetSettings } from '@sitewatch/schema';
 
 /** A validated target with every default filled in; made by compileTarget(), frozen. */
 export interface CompiledTarget {
@@ -21,6 +32,8 @@ export interface CompiledTarget {
   readonly maxRedirects: number;
   readonly mustMatch?: string;
   readonly mustNotMatch?: string;
+  readonly json?: readonly Readonly<JsonCondition>[];
+  readonly responseHeaders?: readonly Readonly<HeaderCondition>[];
   readonly maxBodyBytes: number;
   readonly tlsVerify: boolean;
 }
@@ -30,16 +43,12 @@ type FullSettings = Omit<CompiledTarget, 'id' | 'url'>;
 
 const validateSettings = compileOptions<FullSettings>(targetSettingsSchema);
 const validateTarget = compileOptions<Target>(targetSchema);
-const compiledRanges = new WeakMap<CompiledTarget, readonly StatusRange[]>();
-
-function re2(pattern: string): string | undefined {
-  try {
-    RE2JS.compile(pattern);
-    return undefined;
-  } catch (error) {
-    return `does not compile as an RE2 pattern: ${(error as Error).message}`;
-  }
+/** What compileTarget() made of a target's settings, kept beside the plain frozen target. */
+interface Compiled {
+  ranges: readonly StatusRange[];
+  checks: TargetChecks;
 }
+const compiledParts = new WeakMap<CompiledTarget, Compiled>();
 
 function statusRanges(specs: string[]): string | undefined {
   const wrong = specs.map(parseStatusRange).filter((answer): answer is string => typeof answer === 'string');
@@ -57,24 +66,37 @@ function url(value: string): string | undefined {
 }
 
 // What the schemas cannot say about one field; each runs on a value the schema found right.
-const fieldRules: Record<string, (value: never) => string | undefined> = { url, acceptStatus: statusRanges, mustMatch: re2, mustNotMatch: re2 };
+const fieldRules: Record<string, (value: never) => string | undefined> = { url, acceptStatus: statusRanges, mustMatch: re2Problem, mustNotMatch: re2Problem };
+// The same for each item of a list, with problems by pointer into the item.
+const itemRules: Record<string, (item: never) => Problem[]> = { json: jsonConditionProblems, responseHeaders: headerConditionProblems };
 
-/** Problems of the fields the schema accepted, by the rules above. */
+const isUnder = (problems: readonly Problem[], path: string) => problems.some((p) => p.path === path || p.path.startsWith(`${path}/`));
+
+/** Problems of the fields (and list items) the schema accepted, by the rules above. */
 function fieldProblems(value: object, schemaProblems: readonly Problem[]): Problem[] {
-  return Object.entries(fieldRules).flatMap(([key, rule]) => {
-    const field = (value as Record<string, unknown>)[key];
+  const field = (key: string) => (value as Record<string, unknown>)[key];
+  const ofFields = Object.entries(fieldRules).flatMap(([key, rule]) => {
     const path = `/${key}`;
-    if (field === undefined || schemaProblems.some((p) => p.path === path || p.path.startsWith(`${path}/`))) return [];
-    const message = rule(field as never);
+    if (field(key) === undefined || isUnder(schemaProblems, path)) return [];
+    const message = rule(field(key) as never);
     return message === undefined ? [] : [{ path, message }];
   });
+  const ofItems = Object.entries(itemRules).flatMap(([key, rule]) => {
+    const items = field(key);
+    if (!Array.isArray(items)) return [];
+    return items.flatMap((item, index) => {
+      const path = `/${key}/${index}`;
+      return isUnder(schemaProblems, path) ? [] : relocateProblems(rule(item as never), { '': path });
+    });
+  });
+  return [...ofFields, ...ofItems];
 }
 
 /** Rules across fields, on a target whose own settings and defaults are each valid. */
 function crossProblems(merged: CompiledTarget): Problem[] {
   const problems: Problem[] = [];
   if (merged.timeoutMs > merged.intervalMs) problems.push({ path: '/timeoutMs', message: `must not exceed intervalMs (${merged.intervalMs})` });
-  for (const key of ['mustMatch', 'mustNotMatch'] as const) {
+  for (const key of ['mustMatch', 'mustNotMatch', 'json'] as const) {
     if (merged.method === 'HEAD' && merged[key] !== undefined) problems.push({ path: `/${key}`, message: 'needs a body: use method GET' });
   }
   return problems;
@@ -142,13 +164,28 @@ export function compileTargets(targets: readonly Target[], defaults: TargetSetti
   return prepared.map((answer) => answer.compiled!);
 }
 
+/** A list of conditions frozen, each item and its `oneOf` too. */
+const frozenList = <T extends object>(list: readonly T[]) =>
+  Object.freeze(list.map((item) => Object.freeze(Object.fromEntries(Object.entries(item).map(([key, value]: [string, unknown]) => [key, Array.isArray(value) ? Object.freeze([...(value as unknown[])]) : value]))) as T));
+
 function seal(merged: CompiledTarget): CompiledTarget {
-  const frozen = Object.freeze({ ...merged, headers: Object.freeze({ ...merged.headers }), acceptStatus: Object.freeze([...merged.acceptStatus]) });
-  compiledRanges.set(frozen, frozen.acceptStatus.map((spec) => parseStatusRange(spec) as StatusRange));
+  const frozen = Object.freeze({
+    ...merged,
+    headers: Object.freeze({ ...merged.headers }),
+    acceptStatus: Object.freeze([...merged.acceptStatus]),
+    ...(merged.json ? { json: frozenList(merged.json) } : {}),
+    ...(merged.responseHeaders ? { responseHeaders: frozenList(merged.responseHeaders) } : {}),
+  });
+  compiledParts.set(frozen, { ranges: frozen.acceptStatus.map((spec) => parseStatusRange(spec) as StatusRange), checks: compileChecks(frozen) });
   return frozen;
 }
 
 /** The parsed accepted statuses of a compiled target; undefined when it did not come from compileTarget(). */
 export function acceptedRanges(target: CompiledTarget): readonly StatusRange[] | undefined {
-  return compiledRanges.get(target);
+  return compiledParts.get(target)?.ranges;
+}
+
+/** The checks of a compiled target's conditions (none when it has none, or did not come from compileTarget()). */
+export function targetChecks(target: CompiledTarget): TargetChecks {
+  return compiledParts.get(target)?.checks ?? {};
 }

@@ -5,7 +5,7 @@ import type { ResolvedIds } from './catalog.js';
 import { SinkError } from './errors.js';
 import { arrayLiteral, bareArrayLiteral, type ArrayElement } from './pg-array.js';
 
-/** failure_reasons.id of each reason (migration 00001, `blocked` 00007): stored ids never change. */
+/** failure_reasons.id of each reason (migration 00001, `blocked` 00007, `assertion` and `invalid_json` 00008): stored ids never change. */
 export const reasonIds: Readonly<Record<FailureReason, number>> = {
   dns: 1,
   connect: 2,
@@ -17,6 +17,8 @@ export const reasonIds: Readonly<Record<FailureReason, number>> = {
   redirects: 8,
   other: 9,
   blocked: 10,
+  assertion: 11,
+  invalid_json: 12,
 };
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

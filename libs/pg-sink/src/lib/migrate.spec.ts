@@ -50,6 +50,6 @@ describe('nextMigration', () => {
 describe('the migrations this package ships', () => {
   it('are numbered without gaps', async () => {
     const migrations = await loadMigrations();
-    expect(migrations.map((m) => `${m.version}_${m.name}`)).toEqual(['1_create_targets', '2_create_check_results', '3_create_rollups', '4_create_results_view', '5_compact_check_results', '6_index_hourly_rollups_by_hour', '7_add_failure_reason_blocked']);
+    expect(migrations.map((m) => `${m.version}_${m.name}`)).toEqual(['1_create_targets', '2_create_check_results', '3_create_rollups', '4_create_results_view', '5_compact_check_results', '6_index_hourly_rollups_by_hour', '7_add_failure_reason_blocked', '8_add_failure_reasons_assertion']);
   });
 });

@@ -12,17 +12,18 @@ const regexResult = {
 } as const;
 
 /**
- * JSON Schema (draft 2020-12) of the CheckResult message, version 1, revision 1.1. Unknown
+ * JSON Schema (draft 2020-12) of the CheckResult message, version 1, revision 1.2. Unknown
  * properties are allowed, so a v1 reader accepts messages from a newer minor revision of v1
- * that adds a field; a new reason (1.1 added `blocked`) is refused by readers of the revision
- * before it. Shipped as libs/schema/schemas/check-result.v1.json (tools/message-schemas.ts),
- * revision 1.0 frozen beside it as check-result.v1.0.json.
+ * that adds a field; a new reason (1.1 added `blocked`, 1.2 `assertion` and `invalid_json`)
+ * is refused by readers of the revisions before it. Shipped as
+ * libs/schema/schemas/check-result.v1.json (tools/message-schemas.ts), revisions 1.0 and 1.1
+ * frozen beside it as check-result.v1.0.json and check-result.v1.1.json.
  */
 export const checkResultSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://sitewatch.dev/schemas/check-result/v1.json',
   title: 'CheckResult',
-  description: 'One HTTP(S) check of one target. Version 1 (the field v), revision 1.1: 1.1 added the reason blocked.',
+  description: 'One HTTP(S) check of one target. Version 1 (the field v), revision 1.2: 1.1 added the reason blocked, 1.2 the reasons assertion and invalid_json.',
   type: 'object',
   required: ['v', 'id', 'targetId', 'url', 'probeId', 'scheduledAt', 'startedAt', 'outcome', 'responseTimeMs', 'phases', 'bytesRead', 'redirects'],
   properties: {

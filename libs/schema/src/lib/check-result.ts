@@ -6,8 +6,8 @@ export const schemaVersion = 1;
 
 /**
  * Why a check is down. Present exactly when `outcome` is `down`. A reason is added only by
- * a minor revision of the message (`blocked`: revision 1.1), which readers of the previous
- * revision refuse: upgrade the readers first.
+ * a minor revision of the message (`blocked`: revision 1.1; `assertion` and `invalid_json`:
+ * 1.2), which readers of the previous revisions refuse: upgrade the readers first.
  */
 export const failureReasons = [
   'dns',
@@ -19,6 +19,8 @@ export const failureReasons = [
   'body_too_large',
   'redirects',
   'blocked',
+  'assertion',
+  'invalid_json',
   'other',
 ] as const;
 

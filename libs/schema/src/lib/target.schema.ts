@@ -19,10 +19,48 @@ const limits = {
   timeoutMs: { min: 10, max: 3_600_000 },
   maxRedirects: { min: 0, max: 20 },
   maxBodyBytes: { min: 1, max: 64 * 1024 * 1024 },
+  conditions: 100,
+  oneOf: 100,
 } as const;
 
 const range = ({ min, max }: { min: number; max: number }) => ({ minimum: min, maximum: max });
 const pattern = (description: string) => ({ type: 'string', minLength: 1, maxLength: limits.patternLength, description }) as const;
+
+const scalar = (description: string) => ({ type: ['string', 'number', 'boolean', 'null'], maxLength: limits.patternLength, description }) as const;
+const yes = (description: string) => ({ type: 'boolean', const: true, description }) as const;
+const conditions = <T extends object>(items: T, description: string) => ({ type: 'array', minItems: 1, maxItems: limits.conditions, items, description }) as const;
+
+/** Schema of one condition on the JSON body (`json[]`): a pointer and one operator (compileTarget() checks that there is one). */
+export const jsonConditionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['pointer'],
+  properties: {
+    pointer: { type: 'string', maxLength: limits.patternLength, description: 'JSON Pointer (RFC 6901) to the value, e.g. /checks/db/status; "" is the whole body' },
+    equals: scalar('the value is this string, number, boolean or null'),
+    notEquals: scalar('the value is there and is not this one'),
+    oneOf: { type: 'array', minItems: 1, maxItems: limits.oneOf, items: scalar('a value'), description: 'the value is one of these' },
+    below: { type: 'number', description: 'the value is a number less than this' },
+    above: { type: 'number', description: 'the value is a number greater than this' },
+    matches: pattern('RE2 regular expression a string value must match'),
+    exists: yes('true: the value is there (null too)'),
+    absent: yes('true: nothing is there'),
+  },
+} as const;
+
+/** Schema of one condition on a response header (`responseHeaders[]`): a name and one operator. */
+export const headerConditionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', maxLength: limits.patternLength, pattern: headerNamePattern, description: 'header name, any case' },
+    present: yes('true: the header is there'),
+    absent: yes('true: the header is not there'),
+    equals: { type: 'string', maxLength: limits.patternLength, description: 'the value is exactly this (values of a repeated header joined by ", ")' },
+    matches: pattern('RE2 regular expression the value must match'),
+  },
+} as const;
 
 const settingProperties = {
   method: { enum: ['GET', 'HEAD'], default: 'GET', description: 'HTTP method; HEAD reads no body' },
@@ -45,6 +83,8 @@ const settingProperties = {
   maxRedirects: { type: 'integer', ...range(limits.maxRedirects), default: 5, description: 'redirects followed before the check fails' },
   mustMatch: pattern('RE2 regular expression the body must match'),
   mustNotMatch: pattern('RE2 regular expression the body must not match'),
+  json: conditions(jsonConditionSchema, "conditions on the body parsed as JSON, all of which must hold (reasons assertion, invalid_json); a target's list replaces the defaults' one"),
+  responseHeaders: conditions(headerConditionSchema, "conditions on the final response's headers, all of which must hold (reason assertion)"),
   maxBodyBytes: { type: 'integer', ...range(limits.maxBodyBytes), default: 1_048_576, description: 'body bytes read (after decompression)' },
   tlsVerify: { type: 'boolean', default: true, description: 'verify the TLS certificate chain and host name' },
 } as const;

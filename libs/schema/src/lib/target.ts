@@ -4,9 +4,52 @@
 /** HTTP methods a check can use. */
 export type CheckMethod = 'GET' | 'HEAD';
 
+/** A JSON value a condition compares with: no object or array. */
+export type JsonScalar = string | number | boolean | null;
+
+/**
+ * A condition on the JSON body: the value at `pointer` and one operator. Every operator but
+ * `absent` fails when nothing is there; `below` and `above` need a JSON number and `matches`
+ * a JSON string (a number written as a string is not a number).
+ */
+export interface JsonCondition {
+  /** Where the value is, as a JSON Pointer (RFC 6901): `/checks/db/status`, `/items/0`; `''` is the whole document. */
+  pointer: string;
+  /** The value is this string, number, boolean or null (same type, same value). */
+  equals?: JsonScalar;
+  /** The value is there and is not this one. */
+  notEquals?: JsonScalar;
+  /** The value is one of these. */
+  oneOf?: JsonScalar[];
+  /** The value is a number less than this. */
+  below?: number;
+  /** The value is a number greater than this. */
+  above?: number;
+  /** The value is a string this RE2 regular expression matches (somewhere: anchor it with `^...$`). */
+  matches?: string;
+  /** The value is there, whatever it is (null too). */
+  exists?: true;
+  /** Nothing is there. */
+  absent?: true;
+}
+
+/** A condition on a header of the final response: its name (any case) and one operator. */
+export interface HeaderCondition {
+  /** The header's name; a header sent several times counts as its values joined by `, `. */
+  name: string;
+  /** The header is there. */
+  present?: true;
+  /** The header is not there. */
+  absent?: true;
+  /** The header's value is exactly this. */
+  equals?: string;
+  /** The header's value is matched by this RE2 regular expression. */
+  matches?: string;
+}
+
 /** Settings of a target that can also be given once as defaults for all targets. */
 export interface TargetSettings {
-  /** HTTP method; HEAD reads no body, so it cannot have regexes. Default `GET`. */
+  /** HTTP method; HEAD reads no body, so it cannot have regexes or JSON conditions. Default `GET`. */
   method?: CheckMethod;
   /** Request headers (e.g. `authorization`); never logged nor put in results. Default none. */
   headers?: Record<string, string>;
@@ -24,6 +67,14 @@ export interface TargetSettings {
   mustMatch?: string;
   /** Regular expression (RE2 syntax) the UTF-8 body must not match. Default none. */
   mustNotMatch?: string;
+  /**
+   * Conditions on the body parsed as JSON, each at a JSON Pointer: all must hold, or the check
+   * is down with reason `assertion` (`invalid_json` when the body is not JSON). A target's list
+   * replaces the defaults' one. Needs method GET. Default none.
+   */
+  json?: JsonCondition[];
+  /** Conditions on the headers of the final response: all must hold, or the check is down with reason `assertion`. Default none. */
+  responseHeaders?: HeaderCondition[];
   /** Body bytes read after decompression; a longer body fails with `body_too_large`. Default 1_048_576 (1 MiB). */
   maxBodyBytes?: number;
   /** Verify the server's certificate chain and host name. Default true. */
