@@ -6,6 +6,7 @@ export { incidentColumns, type IncidentRecord } from './lib/incident.js';
 export type { NotifierStats } from './lib/notifier.js';
 export {
   alertsOptionsSchema,
+  certificateDefaults,
   checkAlertsOptions,
   notifierDefaults,
   type AlertsOptions,
@@ -19,5 +20,5 @@ export {
   type WebhookChannel,
 } from './lib/options.js';
 export { describeNotification } from './lib/describe.js';
-export { isIncidentPayload, type CertificatePayload, type IncidentPayload, type NotificationKind, type NotificationPayload } from './lib/payload.js';
+export { isIncidentPayload, phaseNames, slowPayload, type CertificatePayload, type SlowPayload, type IncidentPayload, type NotificationKind, type NotificationPayload } from './lib/payload.js';
 export { signature, signatureV2 } from './lib/channels/webhook.js';
