@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     console.log(`filled ${targets} targets × ${days} days × ${checksPerDay} checks in ${((performance.now() - filled) / 1000).toFixed(1)} s; incidents: ${incidents!.down} down, ${incidents!.degraded} degraded`);
 
     const reader = createStatusReader({ sql });
-    const settings = { listen: { port: 0, host: '127.0.0.1' }, title: 'bench', refreshSeconds: 60, cacheMs: 0, showUrls: 'path' as const, showErrors: false, incidentDays: 14, staleAfterMs: 900_000, shutdownTimeoutMs: 10_000, publish: 'all' as const };
+    const settings = { listen: { port: 0, host: '127.0.0.1' }, title: 'bench', refreshSeconds: 60, cacheMs: 0, showUrls: 'path' as const, showErrors: false, incidentDays: 14, staleAfterMs: 900_000, certificateWarnDays: [30, 14, 7, 1], shutdownTimeoutMs: 10_000, publish: 'all' as const };
     const app = await createStatusServer({ reader, settings });
     const firstPage = async () => {
       const fresh = await createStatusServer({ reader: createStatusReader({ sql }), settings });

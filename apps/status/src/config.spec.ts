@@ -36,8 +36,16 @@ describe('status config', () => {
 
   it("checks status.database's CA file as the postgres section's, by its own place", () => {
     const notPem = write('not a certificate');
-    const file = write(`postgres: { url: 'postgres://db/x' }\nstatus: { database: { url: 'postgres://reader@db/x', ssl: { mode: verify-full, caFile: '${notPem}' } } }\n`);
+    const file = write(`postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, database: { url: 'postgres://reader@db/x', ssl: { mode: verify-full, caFile: '${notPem}' } } }\n`);
     expect(() => loadStatusConfig(file, {})).toThrow(expect.objectContaining({ problems: [{ path: '/status/database/ssl/caFile', message: `${notPem} is not PEM (no "-----BEGIN" line)` }] }));
+  });
+
+  it("takes the certificate warn days of the alerts' default, or as set, each a whole number of days once", () => {
+    expect(loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all }\n"), {}).config.status.certificateWarnDays).toEqual([30, 14, 7, 1]);
+    expect(loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, certificateWarnDays: [21] }\n"), {}).config.status.certificateWarnDays).toEqual([21]);
+    expect(() => loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, certificateWarnDays: [7, 7, 0] }\n"), {})).toThrow(
+      /\/status\/certificateWarnDays\/2: must be >= 1\n\s*\/status\/certificateWarnDays: must NOT have duplicate items/,
+    );
   });
 
   it('names every problem by its place', () => {
