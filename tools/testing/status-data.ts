@@ -33,9 +33,11 @@ export async function store(url: string, results: readonly CheckResult[], option
 export function resultMaker(seed: number) {
   const next = seededRandom(seed);
   const reasons: FailureReason[] = ['timeout', 'connect', 'status'];
-  return (targetId: string, at: Date, options: { down?: boolean; location?: string; url?: string; responseTimeMs?: number; tlsNotAfter?: Date } = {}): CheckResult => {
+  return (targetId: string, at: Date, options: { down?: boolean; reason?: FailureReason; location?: string; url?: string; responseTimeMs?: number; tlsNotAfter?: Date } = {}): CheckResult => {
     const startedAt = at.toISOString();
     const responseTimeMs = Math.round(50 + 400 * next() * next() * 1000) / 1000;
+    // A down check's reason is drawn even when given, so the results after it stay the same.
+    const drawn = options.down ? reasons[Math.floor(next() * reasons.length)]! : undefined;
     return makeCheckResult({
       targetId,
       url: options.url ?? `https://${targetId}.test/path?token=secret-${targetId}`,
@@ -44,7 +46,7 @@ export function resultMaker(seed: number) {
       scheduledAt: startedAt,
       responseTimeMs: options.responseTimeMs ?? responseTimeMs,
       ...(options.tlsNotAfter ? { tlsNotAfter: options.tlsNotAfter.toISOString() } : {}),
-      ...(options.down ? { outcome: 'down', reason: reasons[Math.floor(next() * reasons.length)]!, statusCode: 503, error: { code: 'HTTP_503', message: 'secret error text' } } : {}),
+      ...(drawn ? { outcome: 'down', reason: options.reason ?? drawn, statusCode: 503, error: { code: 'HTTP_503', message: 'secret error text' } } : {}),
     });
   };
 }
@@ -85,10 +87,10 @@ export function withinSketch(actual: number | null, expected: number | null): bo
 /**
  * Known data for `now`: `alpha` checked every 2 hours for 95 days from two locations, down on
  * days 10, 40 and 41 before today (all checks) and for one check in four on day 3; `beta` checked
- * hourly for the last 20 days, down for its last 6 checks; `gamma` checked hourly until 2 hours
+ * hourly for the last 20 days, down for its last 6 checks (status 503); `gamma` checked hourly until 2 hours
  * before now (stale, http); `delta` never checked in the last 90 days; `epsilon` checked every 2
  * hours for 30 days, its latest checks up from eu-west (slow: 2.31 s) and us-east; `zeta` checked
- * hourly for 10 days, its latest check down. The https checks of alpha, epsilon and zeta carry
+ * hourly for 10 days, its latest check down (timeout). The https checks of alpha, epsilon and zeta carry
  * the certificates of `knownCertificateDays` (40, 10, -1 days).
  */
 export function knownData(now: Date): CheckResult[] {
@@ -110,7 +112,7 @@ export function knownData(now: Date): CheckResult[] {
   const betaTimes = [];
   for (let t = betaFrom; t <= now.getTime() - 3_600_000; t += 3_600_000) betaTimes.push(t);
   betaTimes.push(now.getTime() - 120_000);
-  betaTimes.forEach((t, i) => results.push(make('beta', new Date(t), { down: i >= betaTimes.length - 6 })));
+  betaTimes.forEach((t, i) => results.push(make('beta', new Date(t), { down: i >= betaTimes.length - 6, reason: 'status' })));
   for (let t = now.getTime() - 5 * dayMs; t <= now.getTime() - 2 * 3_600_000; t += 3_600_000) results.push(make('gamma', new Date(t), { url: 'http://gamma.test/' }));
   results.push(make('delta', new Date(today - 100 * dayMs)));
   const epsilon = { tlsNotAfter: knownNotAfter('epsilon', now) };
@@ -119,7 +121,7 @@ export function knownData(now: Date): CheckResult[] {
   results.push(make('epsilon', new Date(now.getTime() - 50_000), { ...epsilon, location: 'us-east' }));
   const zeta = { tlsNotAfter: knownNotAfter('zeta', now) };
   for (let t = now.getTime() - 10 * dayMs; t <= now.getTime() - 3_600_000; t += 3_600_000) results.push(make('zeta', new Date(t), zeta));
-  results.push(make('zeta', new Date(now.getTime() - 90_000), { ...zeta, down: true }));
+  results.push(make('zeta', new Date(now.getTime() - 90_000), { ...zeta, down: true, reason: 'timeout' }));
   return results.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
