@@ -1,7 +1,7 @@
 // The time each UTC day a target was degraded, from its degraded spans.
 import { describe, expect, it } from '@jest/globals';
 import { addDegradedTime } from './degraded.js';
-import { emptyBars } from './rollups.js';
+import { emptyBars, type DailyBar } from './rollups.js';
 import { lastUtcDays } from './windows.js';
 
 const now = new Date('2026-03-10T12:00:00Z');
@@ -40,5 +40,22 @@ describe('addDegradedTime', () => {
     const after = bars.get('t')!;
     expect(after.map((bar, i) => bar === before[i])).toEqual([true, true, false, true]);
     expect(before[2]!.degradedMs).toBe(0);
+  });
+});
+
+describe('addDegradedTime, kept copies', () => {
+  it('gives the same copy of a bar from one call to the next while its time is the same, a new one when it changes', () => {
+    const copies = new WeakMap<DailyBar, DailyBar>();
+    const shared = emptyBars(days);
+    const read = (spans: Parameters<typeof addDegradedTime>[1]) => {
+      const bars = new Map([['t', [...shared]]]);
+      addDegradedTime(bars, spans, now, copies);
+      return bars.get('t')!;
+    };
+    const first = read([span('2026-03-09T01:00:00Z', '2026-03-09T02:00:00Z')]);
+    const again = read([span('2026-03-09T01:00:00Z', '2026-03-09T02:00:00Z')]);
+    const longer = read([span('2026-03-09T01:00:00Z', '2026-03-09T03:00:00Z')]);
+    expect([again[2] === first[2], longer[2] === first[2], again[0] === shared[0]]).toEqual([true, false, true]);
+    expect([first[2]!.degradedMs, longer[2]!.degradedMs]).toEqual([hour, 2 * hour]);
   });
 });

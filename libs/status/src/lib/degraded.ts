@@ -33,18 +33,31 @@ export async function readDegradedSpans(sql: postgres.Sql, tables: Tables, range
 /**
  * The series with each day's `degradedMs`: the time of the day (up to `now`) within the
  * target's spans. Bars of days without any are left as they are (the reader shares them
- * between reads); the others are replaced in the series' arrays by copies.
+ * between reads); the others are replaced in the series' arrays by copies, the same copy of a
+ * bar from one call to the next while its time is the same when `copies` is kept across calls
+ * (so a page that keeps HTML by bar keeps it for slow days too).
  */
-export function addDegradedTime(series: Map<string, DailyBar[]>, spans: readonly DegradedSpan[], now: Date): void {
+export function addDegradedTime(series: Map<string, DailyBar[]>, spans: readonly DegradedSpan[], now: Date, copies = new WeakMap<DailyBar, DailyBar>()): void {
+  const times = new Map<DailyBar[], Map<number, number>>();
   for (const span of spans) {
     const bars = series.get(span.target);
-    if (bars === undefined) continue;
+    if (bars === undefined || bars.length === 0) continue;
+    const first = Date.parse(bars[0]!.day);
     const from = span.from.getTime();
     const to = Math.min(span.to?.getTime() ?? now.getTime(), now.getTime());
-    bars.forEach((bar, i) => {
-      const start = Date.parse(bar.day);
-      const overlap = Math.min(to, start + dayMs) - Math.max(from, start);
-      if (overlap > 0) bars[i] = { ...bar, degradedMs: Math.min(dayMs, bar.degradedMs + overlap) };
-    });
+    const time = times.get(bars) ?? new Map<number, number>();
+    times.set(bars, time);
+    for (let i = Math.max(0, Math.floor((from - first) / dayMs)); i < bars.length && first + i * dayMs < to; i++) {
+      const overlap = Math.min(to, first + (i + 1) * dayMs) - Math.max(from, first + i * dayMs);
+      if (overlap > 0) time.set(i, Math.min(dayMs, (time.get(i) ?? 0) + overlap));
+    }
+  }
+  for (const [bars, time] of times) {
+    for (const [i, degradedMs] of time) {
+      const bar = bars[i]!;
+      let copy = copies.get(bar);
+      if (copy?.degradedMs !== degradedMs) copies.set(bar, (copy = { ...bar, degradedMs }));
+      bars[i] = copy;
+    }
   }
 }

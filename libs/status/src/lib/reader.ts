@@ -58,6 +58,8 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
   // directly, which costs their rows alone instead of the versions of every target's.
   const finished = createFinishedCache(sql, tables);
   const cachedFor = (ids?: readonly string[]) => ids === undefined || ids.length > directReadMax;
+  // The bars with their time degraded, by the bar without: the same objects from read to read.
+  const degradedCopies = new WeakMap<DailyBar, DailyBar>();
 
   function guarded<A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args) => {
@@ -100,7 +102,7 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
       cachedFor(ids) ? finished.daily(days, now, ids) : dailySeries(sql, tables, days, now, ids),
       hasIncidents().then((present) => (present ? readDegradedSpans(sql, tables, { from: first, to: now }, ids) : [])),
     ]);
-    addDegradedTime(series, spans, now);
+    addDegradedTime(series, spans, now, degradedCopies);
     return series;
   }
 
