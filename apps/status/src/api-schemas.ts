@@ -134,7 +134,7 @@ const errors = { '4xx': { $ref: 'ApiError#' }, '5xx': { $ref: 'ApiError#' } } as
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 
 export const targetsRoute = {
-  summary: 'Every target shown, with its current state and 24 h / 7 d / 90 d figures',
+  summary: "Every target shown, with its current state (and each location's), its certificate and 24 h / 7 d / 90 d figures",
   response: { 200: { type: 'object', properties: { generatedAt: { type: 'string', format: 'date-time' }, targets: { type: 'array', items: target } } }, ...errors },
 } as const;
 
