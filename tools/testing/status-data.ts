@@ -8,6 +8,7 @@ import type { CheckResult, FailureReason } from '@sitewatch/schema';
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import postgres from 'postgres';
 import { seededRandom } from './random.js';
+import { knownNotAfter, storeAlertStates } from './status-alerts-data.js';
 
 const dayMs = 86_400_000;
 
@@ -32,17 +33,20 @@ export async function store(url: string, results: readonly CheckResult[], option
 export function resultMaker(seed: number) {
   const next = seededRandom(seed);
   const reasons: FailureReason[] = ['timeout', 'connect', 'status'];
-  return (targetId: string, at: Date, options: { down?: boolean; location?: string; url?: string } = {}): CheckResult => {
+  return (targetId: string, at: Date, options: { down?: boolean; reason?: FailureReason; location?: string; url?: string; responseTimeMs?: number; tlsNotAfter?: Date } = {}): CheckResult => {
     const startedAt = at.toISOString();
     const responseTimeMs = Math.round(50 + 400 * next() * next() * 1000) / 1000;
+    // A down check's reason is drawn even when given, so the results after it stay the same.
+    const drawn = options.down ? reasons[Math.floor(next() * reasons.length)]! : undefined;
     return makeCheckResult({
       targetId,
       url: options.url ?? `https://${targetId}.test/path?token=secret-${targetId}`,
       probeId: options.location ?? 'eu-west',
       startedAt,
       scheduledAt: startedAt,
-      responseTimeMs,
-      ...(options.down ? { outcome: 'down', reason: reasons[Math.floor(next() * reasons.length)]!, statusCode: 503, error: { code: 'HTTP_503', message: 'secret error text' } } : {}),
+      responseTimeMs: options.responseTimeMs ?? responseTimeMs,
+      ...(options.tlsNotAfter ? { tlsNotAfter: options.tlsNotAfter.toISOString() } : {}),
+      ...(drawn ? { outcome: 'down', reason: options.reason ?? drawn, statusCode: 503, error: { code: 'HTTP_503', message: 'secret error text' } } : {}),
     });
   };
 }
@@ -83,8 +87,11 @@ export function withinSketch(actual: number | null, expected: number | null): bo
 /**
  * Known data for `now`: `alpha` checked every 2 hours for 95 days from two locations, down on
  * days 10, 40 and 41 before today (all checks) and for one check in four on day 3; `beta` checked
- * hourly for the last 20 days, down for its last 6 checks; `gamma` checked hourly until 2 hours
- * before now (stale); `delta` never checked in the last 90 days.
+ * hourly for the last 20 days, down for its last 6 checks (status 503); `gamma` checked hourly until 2 hours
+ * before now (stale, http); `delta` never checked in the last 90 days; `epsilon` checked every 2
+ * hours for 30 days, its latest checks up from eu-west (slow: 2.31 s) and us-east; `zeta` checked
+ * hourly for 10 days, its latest check down (timeout). The https checks of alpha, epsilon and zeta carry
+ * the certificates of `knownCertificateDays` (40, 10, -1 days).
  */
 export function knownData(now: Date): CheckResult[] {
   const make = resultMaker(7);
@@ -95,26 +102,34 @@ export function knownData(now: Date): CheckResult[] {
   for (let t = start; t <= now.getTime() - 60_000; t += 2 * 3_600_000) {
     const day = Math.floor((today - Math.floor(t / dayMs) * dayMs) / dayMs);
     const down = day === 10 || day === 40 || day === 41 || (day === 3 && n % 4 === 0);
-    results.push(make('alpha', new Date(t), { down }));
+    results.push(make('alpha', new Date(t), { down, tlsNotAfter: knownNotAfter('alpha', now) }));
     n += 1;
   }
   // The latest checks of each location: eu-west up, us-east down, both recent.
-  results.push(make('alpha', new Date(now.getTime() - 30_000), { location: 'eu-west' }));
+  results.push(make('alpha', new Date(now.getTime() - 30_000), { location: 'eu-west', tlsNotAfter: knownNotAfter('alpha', now) }));
   results.push(make('alpha', new Date(now.getTime() - 20_000), { location: 'us-east', down: true }));
   const betaFrom = now.getTime() - 20 * dayMs;
   const betaTimes = [];
   for (let t = betaFrom; t <= now.getTime() - 3_600_000; t += 3_600_000) betaTimes.push(t);
   betaTimes.push(now.getTime() - 120_000);
-  betaTimes.forEach((t, i) => results.push(make('beta', new Date(t), { down: i >= betaTimes.length - 6 })));
-  for (let t = now.getTime() - 5 * dayMs; t <= now.getTime() - 2 * 3_600_000; t += 3_600_000) results.push(make('gamma', new Date(t)));
+  betaTimes.forEach((t, i) => results.push(make('beta', new Date(t), { down: i >= betaTimes.length - 6, reason: 'status' })));
+  for (let t = now.getTime() - 5 * dayMs; t <= now.getTime() - 2 * 3_600_000; t += 3_600_000) results.push(make('gamma', new Date(t), { url: 'http://gamma.test/' }));
   results.push(make('delta', new Date(today - 100 * dayMs)));
+  const epsilon = { tlsNotAfter: knownNotAfter('epsilon', now) };
+  for (let t = now.getTime() - 30 * dayMs; t <= now.getTime() - 3_600_000; t += 2 * 3_600_000) results.push(make('epsilon', new Date(t), epsilon));
+  results.push(make('epsilon', new Date(now.getTime() - 40_000), { ...epsilon, location: 'eu-west', responseTimeMs: 2310 }));
+  results.push(make('epsilon', new Date(now.getTime() - 50_000), { ...epsilon, location: 'us-east' }));
+  const zeta = { tlsNotAfter: knownNotAfter('zeta', now) };
+  for (let t = now.getTime() - 10 * dayMs; t <= now.getTime() - 3_600_000; t += 3_600_000) results.push(make('zeta', new Date(t), zeta));
+  results.push(make('zeta', new Date(now.getTime() - 90_000), { ...zeta, down: true, reason: 'timeout' }));
   return results.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
 
 /**
  * Known incidents (the alerts' table must exist): `beta` open since 6 hours before `now`
  * (status 503, a URL with a token), `alpha` resolved 3 days ago after 1.5 hours (timeout);
- * both with the error text 'secret error text', which a page shows only when configured.
+ * both with the error text 'secret error text', which a page shows only when configured; and
+ * the degraded and escalated ones, degraded locations and certificates of status-alerts-data.ts.
  */
 export async function storeIncidents(sql: postgres.Sql, now: Date): Promise<void> {
   const opened = new Date(now.getTime() - 6 * 3_600_000);
@@ -123,6 +138,7 @@ export async function storeIncidents(sql: postgres.Sql, now: Date): Promise<void
     insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
     values ('beta', 'https://beta.test/?token=x', ${opened}, null, 'status', 503, 'HTTP_503', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false),
            ('alpha', 'https://alpha.test/', ${old}, ${new Date(old.getTime() + 5_400_000)}, 'timeout', null, 'ETIMEDOUT', 'secret error text', '{eu-west}', gen_random_uuid(), gen_random_uuid(), false)`;
+  await storeAlertStates(sql, now);
 }
 
 /** A login role that may only read `schema` (the grants the README documents), and a client connected as it. */
@@ -168,6 +184,10 @@ export interface HostileTarget {
   errorMessage: string;
   /** The URL it was checked with. */
   url: string;
+  /** A second location, whose latest check is up and which the alerts hold degraded. */
+  slowLocation: string;
+  /** The `slow` of a resolved degraded incident (incidents.slow, jsonb): numbers and a rule a page may show, or junk it must not. */
+  slow: Record<string, unknown>;
 }
 
 /**
@@ -175,7 +195,9 @@ export interface HostileTarget {
  * one whose id holds what a URL path treats specially (`/`, `..`, `?`, `#`, `%`) checked at a
  * `javascript:` URL (which a valid CheckResult cannot hold: a database written by something
  * else). Each: one failing check a minute before `now` from a hostile location, with hostile
- * error texts, and an open incident with those texts.
+ * error texts, and an open incident with those texts; an up check from a second hostile
+ * location that the alerts hold degraded; and a resolved degraded incident whose `slow` has a
+ * hostile phase name and value beside real figures (h1) or is junk throughout (h2).
  */
 export const hostileTargets: readonly HostileTarget[] = [
   { id: `h1 ${hostile}`, url: "https://h1.test/it's&more?token=x&q='y'" },
@@ -188,19 +210,32 @@ export const hostileTargets: readonly HostileTarget[] = [
   location: `loc ${i + 1} ${hostile}`,
   errorCode: `E${i + 1}<b>"'&💩`,
   errorMessage: `error ${i + 1} ${hostile}`,
+  slowLocation: `slow ${i + 1} ${hostile}`,
+  slow:
+    i === 0
+      ? { responseTimeMs: 2500, limitMs: 1000, rule: 'relative', recentP95Ms: 2400, baselineP95Ms: 500, phases: { [hostile]: 99_999, dnsMs: hostile, ttfbMs: 2000 } }
+      : { responseTimeMs: hostile, limitMs: 1000, rule: hostile, phases: hostile },
 }));
 
-/** Stores the hostile targets' checks (through the sink) and open incidents; the sink's and alerts' tables must exist. */
+/** Stores the hostile targets' checks (through the sink), incidents and degraded locations; the sink's and alerts' tables must exist. */
 export async function storeHostile(url: string, sql: postgres.Sql, now: Date): Promise<CheckResult[]> {
   const at = new Date(now.getTime() - 60_000).toISOString();
   const results = hostileTargets.map((t) =>
     makeCheckResult({ targetId: t.id, url: t.url, probeId: t.location, startedAt: at, scheduledAt: at, outcome: 'down', reason: 'status', statusCode: 503, error: { code: t.errorCode, message: t.errorMessage } }),
   );
-  await store(url, results);
+  const slow = hostileTargets.map((t) => makeCheckResult({ targetId: t.id, url: t.url, probeId: t.slowLocation, startedAt: at, scheduledAt: at }));
+  await store(url, [...results, ...slow]);
   for (const [i, t] of hostileTargets.entries()) {
+    const opened = new Date(now.getTime() - (i + 2) * 60_000);
+    const earlier = new Date(now.getTime() - (i + 2) * 3_600_000);
     await sql`
-      insert into sitewatch.incidents (target, url, opened_at, resolved_at, reason, status_code, error_code, error_message, locations, first_check_id, last_check_id, in_maintenance)
-      values (${t.id}, ${t.url}, ${new Date(now.getTime() - (i + 2) * 60_000)}, null, 'status', 503, ${t.errorCode}, ${t.errorMessage}, ${[t.location]}::text[], ${results[i]!.id}, ${results[i]!.id}, false)`;
+      insert into sitewatch.incidents (target, url, kind, opened_at, resolved_at, reason, status_code, error_code, error_message, slow, locations, first_check_id, last_check_id, in_maintenance)
+      values (${t.id}, ${t.url}, 'down', ${opened}, null, 'status', 503, ${t.errorCode}, ${t.errorMessage}, null, ${[t.location]}::text[], ${results[i]!.id}, ${results[i]!.id}, false),
+             (${t.id}, ${t.url}, 'degraded', ${earlier}, ${new Date(earlier.getTime() + 1_800_000)}, 'slow', null, null, null, ${sql.json(t.slow as postgres.JSONValue)}, ${[t.slowLocation]}::text[], ${slow[i]!.id}, ${slow[i]!.id}, false)`;
+    await sql`insert into sitewatch.alert_targets (target) values (${t.id})`;
+    await sql`
+      insert into sitewatch.alert_locations (target, location, failing, failures, successes, streak_started_at, streak_first_check_id, last_at, last_check_id, degraded)
+      values (${t.id}, ${t.slowLocation}, false, 0, 5, ${now}, ${slow[i]!.id}, ${now}, ${slow[i]!.id}, true)`;
   }
   return results;
 }

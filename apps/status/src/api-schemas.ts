@@ -1,6 +1,6 @@
 // JSON Schemas of the API's requests and responses: fastify validates and serializes with
 // them, and @fastify/swagger publishes them as the OpenAPI document (/api/v1/openapi.json).
-import { maxDays } from '@sitewatch/status';
+import { maxDays, phaseNames } from '@sitewatch/status';
 import { apiErrorCodes } from './errors.js';
 
 const num = { type: ['number', 'null'] } as const;
@@ -16,14 +16,23 @@ export const summarySchema = {
 
 const day = {
   type: 'object',
-  required: ['day', 'checks', 'up', 'uptimePct', 'p95Ms', 'reasons'],
-  properties: { day: { type: 'string', format: 'date' }, checks: { type: 'integer' }, up: { type: 'integer' }, uptimePct: num, p95Ms: num, reasons },
+  required: ['day', 'checks', 'up', 'uptimePct', 'p95Ms', 'reasons', 'degradedMs'],
+  properties: {
+    day: { type: 'string', format: 'date' },
+    checks: { type: 'integer' },
+    up: { type: 'integer' },
+    uptimePct: num,
+    p95Ms: num,
+    reasons,
+    degradedMs: { type: 'number', description: 'Time of the day during which the target was degraded (a degraded incident open: up but slow), ms; 0 when the alerts are not kept.' },
+  },
 } as const;
 
 const check = {
   type: 'object',
   properties: {
     location: { type: 'string' },
+    state: { enum: ['up', 'degraded', 'down'], description: 'down: its latest check was down; degraded: up, but the alerts hold it slow; else up.' },
     checkedAt: { type: 'string', format: 'date-time' },
     outcome: { enum: ['up', 'down'] },
     reason: { type: ['string', 'null'] },
@@ -41,11 +50,40 @@ const target = {
     name: { type: 'string' },
     group: { type: ['string', 'null'] },
     url: { type: 'string', description: 'As status.showUrls allows: by default without credentials, query or fragment.' },
-    state: { enum: ['up', 'down', 'partial', 'unknown'] },
+    state: {
+      enum: ['up', 'degraded', 'partial', 'down', 'unknown'],
+      description: 'down: every reporting location down; partial: some; degraded: none down, but a location degraded or a degraded incident open; unknown: no location reports.',
+    },
     locations: { type: 'array', items: check },
+    certificate: {
+      type: ['object', 'null'],
+      required: ['notAfter', 'daysLeft', 'level'],
+      description: "Its TLS certificate: of its latest https check, else as the alerts last saw it; null when none is known.",
+      properties: {
+        notAfter: { type: 'string', format: 'date-time' },
+        daysLeft: { type: 'integer', description: 'Whole days until notAfter, rounded down (negative once expired).' },
+        level: { enum: ['ok', 'expiring', 'expired'], description: 'expiring: within the largest of status.certificateWarnDays.' },
+      },
+    },
     uptime: { type: 'object', properties: { '24h': num, '7d': num, '90d': num } },
     p50Ms: { type: 'object', properties: { '24h': num, '7d': num } },
     p95Ms: { type: 'object', properties: { '24h': num, '7d': num } },
+  },
+} as const;
+
+const phaseMs = Object.fromEntries(Object.keys(phaseNames).map((phase) => [phase, { type: 'number' }]));
+
+const slow = {
+  type: ['object', 'null'],
+  description: 'The latest slow check of a degraded incident, as the webhook body gives it (null for a down incident).',
+  properties: {
+    responseTimeMs: { type: 'number' },
+    limitMs: { type: 'number', description: "The limit it is over: slowMs, or for the relative rule slowFactor × the target's 7-day p95." },
+    rule: { enum: ['absolute', 'relative'] },
+    phases: { type: 'object', properties: phaseMs, description: 'Its phases, ms.' },
+    slowestPhase: { type: ['string', 'null'], enum: [...Object.values(phaseNames), null], description: 'The phase that took longest.' },
+    recentP95Ms: { type: 'number', description: 'Relative rule: the p95 of the last hour.' },
+    baselineP95Ms: { type: 'number', description: 'Relative rule: the p95 of the 7 days before today.' },
   },
 } as const;
 
@@ -55,13 +93,16 @@ const incident = {
     id: { type: 'integer', description: "The incident's id, as the alerts' webhook body gives it (incident.id)." },
     target: { type: 'string' },
     name: { type: 'string' },
+    kind: { enum: ['down', 'degraded'], description: 'down, or degraded (up but slow); a degraded incident that went down is down, with escalatedAt.' },
     openedAt: { type: 'string', format: 'date-time' },
     resolvedAt: { type: ['string', 'null'], format: 'date-time' },
     durationMs: num,
-    reason: { type: 'string' },
+    escalatedAt: { type: ['string', 'null'], format: 'date-time', description: 'When a degraded incident went down.' },
+    reason: { type: 'string', description: 'The failure reason; slow for a degraded incident.' },
     statusCode: { type: ['integer', 'null'] },
     locations: { type: 'array', items: { type: 'string' } },
     inMaintenance: { type: 'boolean' },
+    slow,
     error,
   },
 } as const;
@@ -93,7 +134,7 @@ const errors = { '4xx': { $ref: 'ApiError#' }, '5xx': { $ref: 'ApiError#' } } as
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 500 } } } as const;
 
 export const targetsRoute = {
-  summary: 'Every target shown, with its current state and 24 h / 7 d / 90 d figures',
+  summary: "Every target shown, with its current state (and each location's), its certificate and 24 h / 7 d / 90 d figures",
   response: { 200: { type: 'object', properties: { generatedAt: { type: 'string', format: 'date-time' }, targets: { type: 'array', items: target } } }, ...errors },
 } as const;
 

@@ -1,8 +1,22 @@
 // What the page and the API show: the targets the config publishes, each with its
-// current state per location, 90 daily bars, 24 h and 7 d figures, and incidents, with the
-// privacy rules applied here once (URLs as configured, error texts only when allowed).
-import { displayUrl, lastDays, type DailyBar, type IncidentRecord, type LatestCheck, type StatusReader, type TargetNow, type WindowSummary } from '@sitewatch/status';
+// current state per location, certificate, 90 daily bars, 24 h and 7 d figures, and incidents,
+// with the privacy rules applied here once (URLs as configured, error texts only when allowed).
+import {
+  certificateDaysLeft,
+  certificateLevel,
+  displayUrl,
+  lastDays,
+  type CertificateLevel,
+  type DailyBar,
+  type LocationNow,
+  type LocationState,
+  type StatusReader,
+  type TargetCertificate,
+  type TargetNow,
+  type WindowSummary,
+} from '@sitewatch/status';
 import type { ShownTarget, StatusSection } from './config.js';
+import { shownIncident, type ShownIncident } from './shown-incident.js';
 
 /** Days of bars on the page. */
 export const barDays = 90;
@@ -10,6 +24,8 @@ export const barDays = 90;
 /** A location's latest check as shown. */
 export interface ShownCheck {
   location: string;
+  /** down (its latest check), degraded (the alerts hold it up but slow), or up. */
+  state: LocationState;
   checkedAt: string;
   outcome: 'up' | 'down';
   reason: string | null;
@@ -18,20 +34,11 @@ export interface ShownCheck {
   error?: { code: string | null; message: string | null };
 }
 
-/** An incident as shown. */
-export interface ShownIncident {
-  /** The incident's id, a number as in the alerts' webhook body. */
-  id: number;
-  target: string;
-  name: string;
-  openedAt: string;
-  resolvedAt: string | null;
-  durationMs: number | null;
-  reason: string;
-  statusCode: number | null;
-  locations: string[];
-  inMaintenance: boolean;
-  error?: { code: string | null; message: string | null };
+/** A target's certificate as shown: its expiry, whole days left (negative once expired), and its level against `status.certificateWarnDays`. */
+export interface ShownCertificate {
+  notAfter: string;
+  daysLeft: number;
+  level: CertificateLevel;
 }
 
 /** One target on the board. */
@@ -42,6 +49,7 @@ export interface BoardTarget {
   url?: string;
   state: TargetNow['state'];
   locations: ShownCheck[];
+  certificate: ShownCertificate | null;
   days: DailyBar[];
   day24h: WindowSummary;
   days7: WindowSummary;
@@ -57,9 +65,10 @@ export interface Board {
 }
 
 /** The privacy rules of the config, applied to what the read model returns. */
-export function shownCheck(check: LatestCheck, settings: Pick<StatusSection, 'showErrors'>): ShownCheck {
+export function shownCheck(check: LocationNow, settings: Pick<StatusSection, 'showErrors'>): ShownCheck {
   return {
     location: check.location,
+    state: check.state,
     checkedAt: check.checkedAt.toISOString(),
     outcome: check.outcome,
     reason: check.reason,
@@ -69,22 +78,10 @@ export function shownCheck(check: LatestCheck, settings: Pick<StatusSection, 'sh
   };
 }
 
-/** An incident as the config allows it to be shown. */
-export function shownIncident(incident: IncidentRecord, names: ReadonlyMap<string, string>, settings: Pick<StatusSection, 'showErrors'>, now: Date): ShownIncident {
-  const end = incident.resolvedAt ?? now;
-  return {
-    id: incident.id,
-    target: incident.target,
-    name: names.get(incident.target) ?? incident.target,
-    openedAt: incident.openedAt.toISOString(),
-    resolvedAt: incident.resolvedAt?.toISOString() ?? null,
-    durationMs: end.getTime() - incident.openedAt.getTime(),
-    reason: incident.reason,
-    statusCode: incident.statusCode,
-    locations: incident.locations,
-    inMaintenance: incident.inMaintenance,
-    ...(settings.showErrors ? { error: { code: incident.errorCode, message: incident.errorMessage } } : {}),
-  };
+/** A certificate as shown at `now`. */
+export function shownCertificate(certificate: TargetCertificate, now: Date, settings: Pick<StatusSection, 'certificateWarnDays'>): ShownCertificate {
+  const { notAfter } = certificate;
+  return { notAfter: notAfter.toISOString(), daysLeft: certificateDaysLeft(notAfter, now), level: certificateLevel(notAfter, now, settings.certificateWarnDays) };
 }
 
 /** The targets published: those the config lists (`publish: listed`), or every target of the database, by id (`publish: all`). */
@@ -100,7 +97,7 @@ function uptimeOf(days: readonly DailyBar[]): number | null {
   return checks === 0 ? null : (100 * days.reduce((n, d) => n + d.up, 0)) / checks;
 }
 
-/** Reads the board: five queries whatever the number of targets. */
+/** Reads the board: the same few queries whatever the number of targets. */
 export async function loadBoard(reader: StatusReader, settings: StatusSection, now: Date): Promise<Board> {
   const targets = await shownTargets(reader, settings);
   const ids = targets.map((t) => t.id);
@@ -120,13 +117,15 @@ export async function loadBoard(reader: StatusReader, settings: StatusSection, n
     targets: targets.map((target) => {
       const days = daily.get(target.id) ?? [];
       const url = displayUrl(target.url, settings.showUrls);
+      const state: TargetNow | undefined = current.get(target.id);
       return {
         id: target.id,
         name: target.name ?? target.id,
         group: target.group ?? null,
         ...(url === undefined ? {} : { url }),
-        state: current.get(target.id)?.state ?? 'unknown',
-        locations: (current.get(target.id)?.locations ?? []).map((check) => shownCheck(check, settings)),
+        state: state?.state ?? 'unknown',
+        locations: (state?.locations ?? []).map((check) => shownCheck(check, settings)),
+        certificate: state?.certificate ? shownCertificate(state.certificate, now, settings) : null,
         days,
         day24h: day.get(target.id)!,
         days7: week.get(target.id)!,

@@ -40,6 +40,14 @@ describe('status config', () => {
     expect(() => loadStatusConfig(file, {})).toThrow(expect.objectContaining({ problems: [{ path: '/status/database/ssl/caFile', message: `${notPem} is not PEM (no "-----BEGIN" line)` }] }));
   });
 
+  it("takes the certificate warn days of the alerts' default, or as set, each a whole number of days once", () => {
+    expect(loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all }\n"), {}).config.status.certificateWarnDays).toEqual([30, 14, 7, 1]);
+    expect(loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, certificateWarnDays: [21] }\n"), {}).config.status.certificateWarnDays).toEqual([21]);
+    expect(() => loadStatusConfig(write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: all, certificateWarnDays: [7, 7, 0] }\n"), {})).toThrow(
+      /\/status\/certificateWarnDays\/2: must be >= 1\n\s*\/status\/certificateWarnDays: must NOT have duplicate items/,
+    );
+  });
+
   it('names every problem by its place', () => {
     const file = write("postgres: { url: 'postgres://db/x' }\nstatus: { publish: listed, showUrls: all, refreshSeconds: 1, targets: [{ id: a }, { id: a }] }\n");
     expect(() => loadStatusConfig(file, {})).toThrow(/\/status\/refreshSeconds: must be >= 10\n\s*\/status\/showUrls: must be one of/);

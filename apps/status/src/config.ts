@@ -4,7 +4,7 @@
 import { checkSinkOptions, pgSinkOptionsSchema, type SinkOptions, type SinkSslOptions } from '@sitewatch/pg-sink';
 import { relocateProblems, type Problem } from '@sitewatch/schema';
 import { configFileSchema, loadConfig, logConfigSchema, opsServerConfigSchema, type LoadedConfig, type LogLevel } from '@sitewatch/service';
-import { statusReaderOptionsSchema, type UrlDisplay } from '@sitewatch/status';
+import { certificateWarnDaysDefault, statusReaderOptionsSchema, type UrlDisplay } from '@sitewatch/status';
 
 const { url, ssl } = pgSinkOptionsSchema.properties;
 
@@ -38,6 +38,13 @@ export const statusSectionSchema = {
     showErrors: { type: 'boolean', default: false, description: "Show checks' error codes and messages (failure reasons are always shown)." },
     incidentDays: { type: 'integer', minimum: 1, maximum: 365, default: 14, description: 'Resolved incidents shown for this many days.' },
     staleAfterMs: statusReaderOptionsSchema.properties.staleAfterMs,
+    certificateWarnDays: {
+      type: 'array',
+      uniqueItems: true,
+      items: { type: 'integer', minimum: 1, maximum: 3650 },
+      default: [...certificateWarnDaysDefault],
+      description: "A certificate within the largest of these days of expiry is shown in amber (an expired one in red): keep it in step with alerts.certificates.warnDays, which this service does not read.",
+    },
     publish: {
       enum: ['listed', 'all'],
       description: 'Required, no default: the targets published are those of status.targets (listed), or every target in the database, by id (all).',
@@ -85,6 +92,8 @@ export interface StatusSection {
   showErrors: boolean;
   incidentDays: number;
   staleAfterMs: number;
+  /** Days before expiry of the alerts' certificate notices: within the largest, a certificate is shown as expiring. */
+  certificateWarnDays: number[];
   /** What is published: the targets of `targets`, or every target in the database. */
   publish: 'listed' | 'all';
   /** With `publish: listed`, the targets published. */

@@ -3,7 +3,7 @@
 // run nothing; no answer may be framed. Badges may be embedded cross-origin as images (a
 // README's <img>); everything else is same-origin.
 import type { FastifyInstance } from 'fastify';
-import { pageStyleSource } from './page.js';
+import { pageStyleSource } from './page-style.js';
 
 // Nothing may load or run, be framed, set a base URL or submit a form.
 const lockedDown = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

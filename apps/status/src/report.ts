@@ -3,7 +3,7 @@
 import { lastDays, type StatusReader } from '@sitewatch/status';
 import { shownTargets } from './board.js';
 import type { StatusSection } from './config.js';
-import { millis, percent, reasonList } from './format.js';
+import { duration, millis, percent, reasonList } from './format.js';
 
 /** What the command was asked for. */
 export interface ReportRequest {
@@ -44,7 +44,16 @@ export async function report(reader: StatusReader, settings: StatusSection, requ
     if (!(await shownTargets(reader, settings)).some((t) => t.id === target)) throw new Error(`no target ${JSON.stringify(target)} is shown`);
     const days = (await reader.daily(request.days, [target])).get(target) ?? [];
     json = { target, days };
-    rows = days.map((d) => ({ day: d.day, checks: d.checks, up: d.up, uptime: request.format === 'csv' ? d.uptimePct : percent(d.uptimePct), p95: request.format === 'csv' ? d.p95Ms : millis(d.p95Ms), 'down by reason': reasonList(d.reasons) || null }));
+    const csv = request.format === 'csv';
+    rows = days.map((d) => ({
+      day: d.day,
+      checks: d.checks,
+      up: d.up,
+      uptime: csv ? d.uptimePct : percent(d.uptimePct),
+      p95: csv ? d.p95Ms : millis(d.p95Ms),
+      'down by reason': reasonList(d.reasons) || null,
+      degraded: csv ? d.degradedMs : d.degradedMs > 0 ? duration(d.degradedMs) : null,
+    }));
   }
   if (request.format === 'json') return `${JSON.stringify(json, null, 2)}\n`;
   const columns = Object.keys(rows[0] ?? { target: '' });

@@ -4,16 +4,17 @@ import { constants as zlib } from 'node:zlib';
 import compress from '@fastify/compress';
 import swagger from '@fastify/swagger';
 import { noopLogger, type Logger } from '@sitewatch/schema';
-import { isWindowName, lastDays, levelColors, uptimeLevel, windows, type StatusReader } from '@sitewatch/status';
+import { isWindowName, lastDays, levelColors, stateColors, uptimeLevel, windows, type StatusReader } from '@sitewatch/status';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { badgeRoute, dailyRoute, errorSchema, incidentsRoute, summaryRoute, targetsRoute } from './api-schemas.js';
 import { renderBadge } from './badge.js';
-import { loadBoard, shownIncident, shownTargets, type Board } from './board.js';
+import { loadBoard, shownTargets, type Board } from './board.js';
 import type { StatusSection } from './config.js';
 import { clientErrorHandler, errorHandler, maxParamLength, notFoundHandler, RequestError, unknownTarget } from './errors.js';
 import { percent } from './format.js';
 import { addSecurityHeaders, jsonHeaders } from './headers.js';
 import { renderPage } from './page.js';
+import { shownIncident } from './shown-incident.js';
 
 /** Options of `createStatusServer()`. */
 export interface StatusServerOptions {
@@ -109,6 +110,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
         ...(t.url === undefined ? {} : { url: t.url }),
         state: t.state,
         locations: t.locations,
+        certificate: t.certificate,
         uptime: { '24h': t.day24h.uptimePct, '7d': t.days7.uptimePct, '90d': t.uptime90dPct },
         p50Ms: { '24h': t.day24h.p50Ms, '7d': t.days7.p50Ms },
         p95Ms: { '24h': t.day24h.p95Ms, '7d': t.days7.p95Ms },
@@ -156,8 +158,7 @@ export async function createStatusServer(options: StatusServerOptions): Promise<
     let svg: string;
     if (window === undefined) {
       const state = (await reader.current([id])).get(id)?.state ?? 'unknown';
-      const color = { up: levelColors.ok, down: levelColors.outage, partial: levelColors.major, unknown: '#9f9f9f' }[state];
-      svg = renderBadge(label, state === 'partial' ? 'partly down' : state, color);
+      svg = renderBadge(label, state === 'partial' ? 'partly down' : state, stateColors[state]);
     } else {
       const summary = await reader.summary(id, lastDays(windows[window], now()));
       svg = renderBadge(`${label} ${window}`, summary.uptimePct === null ? 'no data' : percent(summary.uptimePct), levelColors[uptimeLevel(summary.uptimePct)]);

@@ -7,7 +7,7 @@ import { compileOptions, type JsonSchema } from '@sitewatch/schema';
 import { createStatusReader, type StatusReader } from '@sitewatch/status';
 import type { FastifyInstance } from 'fastify';
 import { apiErrorCodes } from '../src/errors.js';
-import { pageStyleSource } from '../src/page.js';
+import { pageStyleSource } from '../src/page-style.js';
 import { createStatusServer } from '../src/server.js';
 import { fixture, settings, type Fixture } from './setup.js';
 

@@ -1,12 +1,15 @@
 // The page, the JSON API and the badges against real PostgreSQL with known rollups, read as a
-// read-only role: figures equal what the test computes from the raw results; private details
-// stay private unless configured.
+// read-only role: figures equal what the test computes from the raw results, states and slow
+// days what the known alerts' state makes; private details stay private unless configured.
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { dayKey, lastDays, lastUtcDays } from '@sitewatch/status';
+import { compileOptions, type JsonSchema } from '@sitewatch/schema';
+import { dayKey, lastDays, lastUtcDays, stateColors } from '@sitewatch/status';
 import type { FastifyInstance } from 'fastify';
+import { knownCertificateDays, knownSlowDays } from '../../../tools/testing/status-alerts-data.js';
 import { expectedFigures, ofDay, withinSketch } from '../../../tools/testing/status-data.js';
-import { fixture, type Fixture } from './setup.js';
+import { report } from '../src/report.js';
+import { fixture, settings, type Fixture } from './setup.js';
 
 let f: Fixture;
 let app: FastifyInstance;
@@ -32,13 +35,36 @@ describe('JSON API', () => {
       ['alpha', 'partial'],
       ['beta', 'down'],
       ['delta', 'unknown'],
+      ['epsilon', 'degraded'],
       ['gamma', 'unknown'],
+      ['zeta', 'down'],
     ]);
     expect(targets[0]!.url).toBe('https://alpha.test/path');
     expect(r.body).not.toContain('token');
     expect(r.body).not.toContain('secret error text');
     const week = expectedFigures(of('beta').filter((x) => new Date(x.startedAt) >= lastDays(7, f.now).from));
     expect(targets[1]!.uptime['7d']).toBe(week.uptimePct);
+  });
+
+  it('gives each location its state and each target its certificate: days left, and whether inside the first warning or expired', async () => {
+    const { targets } = (await get('/api/v1/targets')).json() as { targets: { id: string; locations: { location: string; state: string }[]; certificate: { notAfter: string; daysLeft: number; level: string } | null }[] };
+    const byId = new Map(targets.map((t) => [t.id, t]));
+    expect(byId.get('epsilon')!.locations.map((l) => [l.location, l.state])).toEqual([
+      ['eu-west', 'degraded'],
+      ['us-east', 'up'],
+    ]);
+    expect(byId.get('alpha')!.locations.map((l) => [l.location, l.state])).toEqual([
+      ['eu-west', 'up'],
+      ['us-east', 'down'],
+    ]);
+    const levels = { alpha: 'ok', epsilon: 'expiring', zeta: 'expired', gamma: 'ok' };
+    for (const [id, days] of Object.entries(knownCertificateDays)) {
+      expect([id, byId.get(id)!.certificate]).toEqual([id, { notAfter: expect.any(String), daysLeft: days, level: levels[id as keyof typeof levels] }]);
+    }
+    expect([byId.get('beta')!.certificate, byId.get('delta')!.certificate]).toEqual([null, null]);
+    // The first warning is the largest of status.certificateWarnDays: with [7], 10 days is not inside it.
+    const narrow = (await (await f.server({ certificateWarnDays: [7] })).inject('/api/v1/targets')).json<{ targets: { id: string; certificate: { level: string } | null }[] }>();
+    expect(narrow.targets.find((t) => t.id === 'epsilon')!.certificate!.level).toBe('ok');
   });
 
   it("gives a target's summary over a range equal to its raw results", async () => {
@@ -64,19 +90,41 @@ describe('JSON API', () => {
     expect((await get('/api/v1/targets/alpha/daily?days=7')).json().days).toHaveLength(7);
   });
 
+  it('gives the time each day was degraded: on the days of the known degraded incidents, and no others', async () => {
+    for (const target of ['epsilon', 'zeta', 'alpha']) {
+      const { days } = (await get(`/api/v1/targets/${target}/daily`)).json() as { days: { day: string; degradedMs: number }[] };
+      expect({ target, slow: days.filter((d) => d.degradedMs > 0).map((d) => d.day) }).toEqual({ target, slow: [...knownSlowDays(target, f.now)].sort() });
+    }
+  });
+
   it('lists open and recent incidents, without error texts by default', async () => {
     const r = await get('/api/v1/incidents');
-    const body = r.json() as { kept: boolean; incidents: { id: number; target: string; resolvedAt: string | null; error?: unknown }[] };
+    const body = r.json() as { kept: boolean; incidents: { id: number; target: string; kind: string; openedAt: string; resolvedAt: string | null; error?: unknown }[] };
     expect(body.kept).toBe(true);
-    expect(body.incidents.map((i) => [i.target, i.resolvedAt === null])).toEqual([
-      ['beta', true],
-      ['alpha', false],
+    expect(body.incidents.map((i) => [i.target, i.kind, i.resolvedAt === null])).toEqual([
+      ['zeta', 'down', true],
+      ['epsilon', 'degraded', true],
+      ['beta', 'down', true],
+      ['alpha', 'down', false],
+      ['epsilon', 'degraded', false],
     ]);
     // Ids are numbers, as in the alerts' webhook body.
-    const ids = await f.db.sql<{ target: string; id: string }[]>`select target, id::text from sitewatch.incidents`;
-    expect(body.incidents.map((i) => i.id)).toEqual(['beta', 'alpha'].map((target) => Number(ids.find((row) => row.target === target)!.id)));
+    const ids = await f.db.sql<{ id: string; openedAt: Date }[]>`select id::text, opened_at as "openedAt" from sitewatch.incidents`;
+    expect(body.incidents.map((i) => i.id)).toEqual(body.incidents.map((i) => Number(ids.find((row) => row.openedAt.toISOString() === i.openedAt)!.id)));
     expect(r.body).not.toContain('secret error text');
     expect((await get('/api/v1/incidents?target=alpha')).json().incidents).toHaveLength(1);
+  });
+
+  it('says of a degraded incident how slow and which phase was slowest, and of an escalated one when it went down', async () => {
+    const { incidents } = (await get('/api/v1/incidents')).json() as { incidents: Record<string, unknown>[] };
+    const [zeta, epsilon] = incidents;
+    expect(epsilon).toMatchObject({
+      kind: 'degraded',
+      reason: 'slow',
+      escalatedAt: null,
+      slow: { responseTimeMs: 2310, limitMs: 1000, rule: 'absolute', phases: { dnsMs: 4, tcpMs: 9, tlsMs: 21, ttfbMs: 1900, downloadMs: 376 }, slowestPhase: 'first byte' },
+    });
+    expect(zeta).toMatchObject({ kind: 'down', reason: 'timeout', openedAt: new Date(f.now.getTime() - 3 * 3_600_000).toISOString(), escalatedAt: new Date(f.now.getTime() - 3_600_000).toISOString(), slow: null });
   });
 
   it('shows error texts and full URLs only when configured', async () => {
@@ -98,6 +146,23 @@ describe('JSON API', () => {
     const incident = (doc.paths['/api/v1/incidents']!.get.responses['200']!.content['application/json']!.schema as { properties: { incidents: { items: { properties: { id: unknown } } } } }).properties.incidents.items;
     expect(incident.properties.id).toMatchObject({ type: 'integer' });
   });
+
+  // fastify writes each answer by its schema, leaving out what the schema does not name: the
+  // tests above that find the new fields in the answers find them documented too.
+  it('answers as its OpenAPI document says: each answer valid by its schema', async () => {
+    const doc = (await get('/api/v1/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: JsonSchema }> }> } }> };
+    const schemaOf = (path: string) => doc.paths[path]!.get.responses['200']!.content['application/json']!.schema;
+    const answers = [
+      ['/api/v1/targets', '/api/v1/targets'],
+      ['/api/v1/incidents', '/api/v1/incidents?days=90'],
+      ['/api/v1/targets/{id}/daily', '/api/v1/targets/epsilon/daily'],
+      ['/api/v1/targets/{id}/summary', '/api/v1/targets/epsilon/summary'],
+    ] as const;
+    for (const [path, url] of answers) {
+      const body = (await get(url)).json();
+      expect({ url, problems: compileOptions(schemaOf(path))(body).problems }).toEqual({ url, problems: [] });
+    }
+  });
 });
 
 describe('bad requests', () => {
@@ -118,9 +183,16 @@ describe('badges', () => {
     expect(r.body).toMatch(/\d+(\.\d+)?%<\/text>/);
   });
 
-  it('status.svg shows the current state', async () => {
-    expect((await get('/badge/beta/status.svg')).body).toContain('>down</text>');
-    expect((await get('/badge/alpha/status.svg')).body).toContain('>partly down</text>');
+  it('status.svg shows the current state in its colour', async () => {
+    for (const [id, value, state] of [
+      ['beta', 'down', 'down'],
+      ['alpha', 'partly down', 'partial'],
+      ['epsilon', 'degraded', 'degraded'],
+      ['gamma', 'unknown', 'unknown'],
+    ] as const) {
+      const { body } = await get(`/badge/${id}/status.svg`);
+      expect([id, body.includes(`>${value}</text>`), body.includes(`fill="${stateColors[state]}"`)]).toEqual([id, true, true]);
+    }
   });
 });
 
@@ -130,8 +202,9 @@ describe('the page', () => {
     expect(r.status).toBe(200);
     expect(r.type).toBe('text/html; charset=utf-8');
     expect(r.body).toContain('<meta http-equiv="refresh" content="60">');
-    for (const id of ['alpha', 'beta', 'gamma', 'delta']) expect(r.body).toContain(`data-target="${id}"`);
-    expect(r.body.match(/<span class="l-[a-z]+" title=/g)).toHaveLength(4 * 90);
+    for (const id of ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta']) expect(r.body).toContain(`data-target="${id}"`);
+    expect(r.body.match(/<span class="l-[a-z]+( slow)?" title=/g)).toHaveLength(6 * 90);
+    expect(r.body.match(/<span class="l-[a-z]+ slow" title=/g)).toHaveLength(knownSlowDays('epsilon', f.now).size + knownSlowDays('zeta', f.now).size);
     expect(r.body).not.toContain('token');
     expect(r.body).not.toContain('secret error text');
     expect(r.body).not.toMatch(/<script/i);
@@ -146,7 +219,7 @@ describe('the page', () => {
     expect(compressed.rawPayload.length).toBeLessThan(html.length / 4);
     const json = await app.inject({ method: 'GET', url: '/api/v1/targets', headers: { 'accept-encoding': 'gzip' } });
     expect(json.headers['content-encoding']).toBe('gzip');
-    expect((JSON.parse(gunzipSync(json.rawPayload).toString('utf8')) as { targets: unknown[] }).targets).toHaveLength(4);
+    expect((JSON.parse(gunzipSync(json.rawPayload).toString('utf8')) as { targets: unknown[] }).targets).toHaveLength(6);
     const plain = await app.inject({ method: 'GET', url: '/' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(plain.body).toMatch(/^<!doctype html>/);
@@ -159,5 +232,18 @@ describe('the page', () => {
     expect(body).toContain('<h2>Backend</h2>');
     expect(body).not.toContain('data-target="alpha"');
     expect((await named.inject('/api/v1/targets/alpha/daily')).statusCode).toBe(404);
+  });
+});
+
+describe('the report', () => {
+  it('gives a target\'s days with the time each was degraded', async () => {
+    const csv = await report(f.reader, settings(), { days: 30, target: 'epsilon', format: 'csv' }, f.now);
+    const [head, ...rows] = csv.trim().split('\n').map((line) => line.split(','));
+    expect(head).toEqual(['day', 'checks', 'up', 'uptime', 'p95', 'down by reason', 'degraded']);
+    const degraded = head!.indexOf('degraded');
+    expect(rows.filter((row) => row[degraded] !== '0').map((row) => row[0])).toEqual([...knownSlowDays('epsilon', f.now)].filter((day) => day >= dayKey(lastUtcDays(30, f.now)[0]!)).sort());
+    const table = await report(f.reader, settings(), { days: 30, target: 'epsilon', format: 'table' }, f.now);
+    expect(table).toContain(`${dayKey(new Date(f.now.getTime() - 5 * 86_400_000))}`);
+    expect(table.split('\n').find((line) => line.startsWith(dayKey(new Date(f.now.getTime() - 5 * 86_400_000))))).toMatch(/ 3 h 0 min$/);
   });
 });

@@ -2,25 +2,29 @@
 // The page in a real browser: Debian's headless Chromium (SITEWATCH_CHROMIUM, default
 // /usr/bin/chromium; .ci/run installs it) driven by playwright-core, which never downloads a
 // browser. No console errors (so no Content-Security-Policy violation: Chromium reports each as
-// one), every target with 90 bars coloured by its known days, readable at a phone's width; a
-// badge shows as an image on another site's page; a screenshot goes to tmp/status-page.png, or
-// to SITEWATCH_SCREENSHOT (SITEWATCH_SCREENSHOT=docs/status-page.png refreshes the one the
-// README shows).
+// one), every target with 90 bars coloured by its known days and hatched on its known slow days,
+// the degraded state in amber, certificates coloured by what is left of them, readable at a
+// phone's width; a badge shows as an image on another site's page; a screenshot of the whole
+// page goes to tmp/status-page.png, or to SITEWATCH_SCREENSHOT
+// (SITEWATCH_SCREENSHOT=docs/status-page.png refreshes the one the README shows).
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { levelColors, uptimeLevel } from '@sitewatch/status';
+import { levelColors, stateColors, uptimeLevel } from '@sitewatch/status';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
+import { knownSlowDays } from '../../../tools/testing/status-alerts-data.js';
 import { expectedFigures, ofDay } from '../../../tools/testing/status-data.js';
 import { fixture, type Fixture } from './setup.js';
 
 const executablePath = process.env.SITEWATCH_CHROMIUM ?? '/usr/bin/chromium';
 const screenshot = path.resolve(import.meta.dirname, '../../..', process.env.SITEWATCH_SCREENSHOT ?? 'tmp/status-page.png');
 const shown = [
+  { id: 'epsilon', name: 'Checkout', group: 'Public' },
   { id: 'alpha', name: 'Website', group: 'Public' },
   { id: 'beta', name: 'Payments API', group: 'Public' },
+  { id: 'zeta', name: 'Search', group: 'Internal' },
   { id: 'gamma', name: 'Docs', group: 'Internal' },
 ];
 
@@ -77,8 +81,52 @@ describe('the status page in Chromium', () => {
     expect(alpha[89 - 1]).toBe(rgb(levelColors.ok));
     expect(await page.textContent('body')).toContain('Payments API is down');
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage: false });
+    await page.screenshot({ path: screenshot, fullPage: true });
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the degraded state in amber, in words too; slow days hatched over their uptime colour, the tooltip saying so', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const problems = problemsOf(page);
+    await page.goto(url, { waitUntil: 'load' });
+    const pill = await page.$eval('article[data-target="epsilon"] .state', (s) => ({ text: s.textContent, background: getComputedStyle(s).backgroundColor }));
+    expect(pill).toEqual({ text: 'Degraded', background: rgb(stateColors.degraded) });
+    const locations = await page.$$eval('article[data-target="epsilon"] .locs li', (list) => list.map((l) => ({ text: l.textContent, color: getComputedStyle(l).color })));
+    expect(locations).toEqual([
+      { text: 'eu-west: degraded, 2.31 s', color: rgb('#9a6700') },
+      { text: expect.stringMatching(/^us-east: up, \d+ ms$/), color: rgb('#1f2328') },
+    ]);
+    for (const target of shown) {
+      const bars = await page.$$eval(`article[data-target="${target.id}"] .bars span`, (list) => list.map((s) => ({ title: s.getAttribute('title') ?? '', image: getComputedStyle(s).backgroundImage })));
+      const hatched = bars.filter((b) => b.image.startsWith('repeating-linear-gradient'));
+      expect({ target: target.id, days: hatched.map((b) => b.title.slice(0, 10)) }).toEqual({ target: target.id, days: [...knownSlowDays(target.id, f.now)].sort() });
+      expect(hatched.every((b) => /; slow: degraded for \d/.test(b.title))).toBe(true);
+      expect(bars.filter((b) => b.image === 'none')).toHaveLength(90 - hatched.length);
+    }
+    const degraded = await page.$$eval('h2', (list) => list.map((h) => ({ text: h.textContent, next: h.nextElementSibling?.textContent ?? '' })));
+    expect(degraded.find((h) => h.text === 'Degraded: up but slow')?.next).toMatch(/^Checkout is slow: 2\.31 s, over its limit of 1\.00 s; slowest phase: first byte \(1\.90 s\)since /);
+    expect(degraded.find((h) => h.text === 'Open incidents')?.next).toMatch(/Search is down: timeoutslow since \d{4}-\d\d-\d\d \d\d:\d\d UTC, down since /);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('colours a certificate inside the first warning amber and an expired one red, with the days left in words', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(url, { waitUntil: 'load' });
+    const certificates = await page.$$eval('article.target', (list) =>
+      list.map((a) => {
+        const cert = a.querySelector('.cert');
+        return [a.getAttribute('data-target'), cert?.textContent ?? null, cert ? getComputedStyle(cert).color : null];
+      }),
+    );
+    expect(certificates).toEqual([
+      ['epsilon', 'certificate: 10 days left', rgb('#9a6700')],
+      ['alpha', 'certificate: 40 days left', rgb('#1f2328')],
+      ['beta', null, null],
+      ['zeta', expect.stringMatching(/^certificate expired \d{4}-\d\d-\d\d \d\d:\d\d UTC$/), rgb(levelColors.outage)],
+      ['gamma', 'certificate: 100 days left', rgb('#1f2328')],
+    ]);
     await page.close();
   });
 

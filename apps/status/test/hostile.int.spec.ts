@@ -1,6 +1,7 @@
 // The page, the JSON API and the badges over hostile data: target ids, names, groups, the title,
-// URLs, locations and error texts holding a script, an event handler, a closing style tag, both
-// quotes, entity syntax, a javascript: URL and an astral character. Each answer is parsed as a
+// URLs, locations (a down one and a degraded one) and error texts holding a script, an event
+// handler, a closing style tag, both quotes, entity syntax, a javascript: URL and an astral
+// character, and a degraded incident's slow check with a hostile phase name and value, or junk. Each answer is parsed as a
 // browser would read it (parse5; a strict XML parser for SVG): no element, attribute or link the
 // page does not make itself, and every string read back exactly where it is shown.
 import { createHash } from 'node:crypto';
@@ -8,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { displayUrl } from '@sitewatch/status';
 import type { FastifyInstance } from 'fastify';
 import { hostile, hostileTargets, storeHostile, type HostileTarget } from '../../../tools/testing/status-data.js';
-import { pageStyleSource } from '../src/page.js';
+import { pageStyleSource } from '../src/page-style.js';
 import { by, elements, parseHtml, parseXml, select, text, type Element } from './markup.js';
 import { fixture, type Fixture } from './setup.js';
 
@@ -61,11 +62,20 @@ describe('the page over hostile data', () => {
       const section = select(root, (e) => e.name === 'section' && elements(e).includes(article))[0]!;
       expect(text(select(section, by('h2'))[0]!)).toBe(t.group);
       expect(select(article, by('p', 'url')).map(text)).toEqual(t.url.startsWith('javascript:') ? [] : [displayUrl(t.url, 'full')]);
-      expect(select(article, by('li')).map(text)).toEqual([`${t.location}: down: status (503) — ${t.errorMessage}`]);
+      expect(select(article, by('li')).map((li) => [li.attrs.class, text(li)])).toEqual([
+        ['down', `${t.location}: down: status (503) — ${t.errorMessage}`],
+        ['degraded', `${t.slowLocation}: degraded, 43 ms`],
+      ]);
+      expect(article.attrs['data-state']).toBe('partial');
       const incident = select(root, (e) => by('li', 'incident')(e) && text(select(e, by('strong'))[0]!) === t.name);
-      expect(incident.map(text)).toEqual([expect.stringContaining(`${t.name} is down: status · 503 · ${t.errorMessage}`)]);
+      expect(incident.map(text)).toEqual([expect.stringContaining(`${t.name} is down: status · 503 · ${t.errorMessage}`), expect.stringContaining(`${t.name} was slow`)]);
       expect(text(incident[0]!)).toContain(`from ${t.location}`);
+      expect(text(incident[1]!)).toContain(`from ${t.slowLocation}`);
     }
+    const [h1, h2] = hostileTargets.map((t) => select(root, (e) => by('li', 'incident')(e) && by('li', 'degraded')(e) && text(select(e, by('strong'))[0]!) === t.name).map(text)[0]!);
+    // h1's slow check has a hostile phase name and a hostile phase value beside real figures: only the figures show; h2's is junk: nothing of it shows.
+    expect(h1).toMatch(/was slow: 2\.50 s, over its limit of 1\.00 s \(relative: its p95 over 7 days was 500 ms\); slowest phase: first byte \(2\.00 s\)/);
+    expect([h2!.startsWith(`${hostileTargets[1]!.name} was slow`), h2!.includes('was slow:')]).toEqual([true, false]);
   });
 
   it('names a target by its id when every target is published', async () => {
@@ -73,6 +83,9 @@ describe('the page over hostile data', () => {
     for (const t of hostileTargets) expect(text(select(card(root, t), by('h3'))[0]!)).toBe(t.id);
   });
 });
+
+// h1's slow check as shown: its figures, the phases the alerts name with numbers, its slowest phase.
+const shownH1Slow = { responseTimeMs: 2500, limitMs: 1000, rule: 'relative', recentP95Ms: 2400, baselineP95Ms: 500, phases: { ttfbMs: 2000 }, slowestPhase: 'first byte' };
 
 describe('the JSON API over hostile data', () => {
   it('returns every hostile string exactly, and no URL that is not http(s)', async () => {
@@ -83,8 +96,9 @@ describe('the JSON API over hostile data', () => {
         name: t.name,
         group: t.group,
         ...(t.url.startsWith('javascript:') ? {} : { url: displayUrl(t.url, 'full') }),
-        state: 'down',
-        locations: [expect.objectContaining({ location: t.location, error: { code: t.errorCode, message: t.errorMessage } })],
+        state: 'partial',
+        locations: [expect.objectContaining({ location: t.location, state: 'down', error: { code: t.errorCode, message: t.errorMessage } }), expect.objectContaining({ location: t.slowLocation, state: 'degraded' })],
+        certificate: null,
         uptime: expect.any(Object),
         p50Ms: expect.any(Object),
         p95Ms: expect.any(Object),
@@ -93,9 +107,12 @@ describe('the JSON API over hostile data', () => {
     for (const t of hostileTargets) {
       const id = encodeURIComponent(t.id);
       const { incidents } = (await listed.inject(`/api/v1/incidents?target=${id}`)).json<{ incidents: Record<string, unknown>[] }>();
-      expect(incidents).toEqual([expect.objectContaining({ id: expect.any(Number), target: t.id, name: t.name, locations: [t.location], error: { code: t.errorCode, message: t.errorMessage } })]);
-      expect((await listed.inject(`/api/v1/targets/${id}/daily?days=1`)).json()).toMatchObject({ target: t.id, days: [{ checks: 1, up: 0 }] });
-      expect((await listed.inject(`/api/v1/targets/${id}/summary`)).json()).toMatchObject({ target: t.id, checks: 1, reasons: { status: 1 } });
+      expect(incidents).toEqual([
+        expect.objectContaining({ id: expect.any(Number), kind: 'down', target: t.id, name: t.name, locations: [t.location], slow: null, error: { code: t.errorCode, message: t.errorMessage } }),
+        expect.objectContaining({ id: expect.any(Number), kind: 'degraded', target: t.id, name: t.name, locations: [t.slowLocation], slow: t === hostileTargets[0] ? shownH1Slow : null }),
+      ]);
+      expect((await listed.inject(`/api/v1/targets/${id}/daily?days=1`)).json()).toMatchObject({ target: t.id, days: [{ checks: 2, up: 1 }] });
+      expect((await listed.inject(`/api/v1/targets/${id}/summary`)).json()).toMatchObject({ target: t.id, checks: 2, reasons: { status: 1 } });
     }
   });
 
@@ -124,9 +141,9 @@ describe('badges over hostile data', () => {
   it('are well-formed SVG whose text is the hostile name exactly, at the percent-encoded id', async () => {
     for (const t of hostileTargets) {
       const path = `/badge/${encodeURIComponent(t.id)}`;
-      expect(await badge(listed, `${path}/status.svg`)).toEqual({ label: t.name, value: 'down' });
-      expect(await badge(listed, `${path}/uptime-24h.svg`)).toEqual({ label: `${t.name} 24h`, value: '0.0%' });
-      expect(await badge(all, `${path}/status.svg`)).toEqual({ label: t.id, value: 'down' });
+      expect(await badge(listed, `${path}/status.svg`)).toEqual({ label: t.name, value: 'partly down' });
+      expect(await badge(listed, `${path}/uptime-24h.svg`)).toEqual({ label: `${t.name} 24h`, value: '50.0%' });
+      expect(await badge(all, `${path}/status.svg`)).toEqual({ label: t.id, value: 'partly down' });
     }
   });
 

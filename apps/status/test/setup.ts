@@ -19,6 +19,7 @@ export function settings(overrides: Partial<StatusSection> = {}): StatusSection 
     showErrors: false,
     incidentDays: 14,
     staleAfterMs: 900_000,
+    certificateWarnDays: [30, 14, 7, 1],
     shutdownTimeoutMs: 10_000,
     publish: overrides.targets ? 'listed' : 'all',
     ...overrides,

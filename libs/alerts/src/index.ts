@@ -21,6 +21,7 @@ export { readOutbox, type ChannelError, type OpenIncident, type OutboxReport, ty
 export { sendTestNotification, type TestNotificationOptions } from './lib/channels/test-notification.js';
 export {
   alertsOptionsSchema,
+  certificateDefaults,
   checkAlertsOptions,
   notifierDefaults,
   type AlertsOptions,
@@ -42,5 +43,5 @@ export {
   type WebhookChannel,
 } from './lib/options.js';
 export { describeNotification } from './lib/describe.js';
-export { isIncidentPayload, type CertificatePayload, type IncidentPayload, type NotificationKind, type NotificationPayload } from './lib/payload.js';
+export { isIncidentPayload, phaseNames, slowPayload, type CertificatePayload, type SlowPayload, type IncidentPayload, type NotificationKind, type NotificationPayload } from './lib/payload.js';
 export { signature, signatureV2 } from './lib/channels/webhook.js';

@@ -1,13 +1,15 @@
+export type { AlertState } from './lib/alert-state.js';
 export type { KnownTarget } from './lib/catalog.js';
+export { certificateDaysLeft, certificateLevel, certificateWarnDaysDefault, type CertificateLevel } from './lib/certificates.js';
 export { displayUrl, type UrlDisplay } from './lib/display-url.js';
 export { StatusError, statusErrorCodes, type StatusErrorCode } from './lib/errors.js';
 export type { IncidentQuery } from './lib/incidents.js';
-export type { IncidentRecord } from '@sitewatch/alerts';
-export { levelColors, uptimeLevel, uptimeThresholds, type UptimeLevel } from './lib/levels.js';
+export { phaseNames, slowPayload, type IncidentRecord, type SlowPayload } from '@sitewatch/alerts';
+export { levelColors, stateColors, uptimeLevel, uptimeThresholds, type UptimeLevel } from './lib/levels.js';
 export { statusReaderDefaults, statusReaderOptionsSchema, type StatusReaderOptions } from './lib/options.js';
 export type { LatestCheck } from './lib/raw.js';
 export { createStatusReader, type StatusReader } from './lib/reader.js';
 export type { Range, WindowSummary } from '@sitewatch/pg-sink';
 export type { DailyBar } from './lib/rollups.js';
-export { stateOf, type CurrentState, type TargetNow } from './lib/state.js';
+export { stateOf, targetNow, type CurrentState, type LocationNow, type LocationState, type TargetCertificate, type TargetNow } from './lib/state.js';
 export { checkRange, dayKey, isWindowName, lastDays, lastUtcDays, maxDays, windows, type WindowName } from './lib/windows.js';

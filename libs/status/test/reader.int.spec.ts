@@ -1,10 +1,13 @@
 // The read model against real PostgreSQL, read as a role that may only SELECT: known
 // results are stored through the real sink, and uptime, quantiles, daily bars, the current
-// state per location and incidents must equal what this test computes from those results.
+// state per location and incidents must equal what this test computes from those results;
+// once the alerts' tables are there, with the known alerts' state, so must the degraded
+// states, the slow days and the certificates.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isSitewatchError, type CheckResult } from '@sitewatch/schema';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
-import { createStatusReader, dayKey, lastDays, lastUtcDays, statusErrorCodes, type StatusReader } from '../src/index.js';
+import { certificateDaysLeft, createStatusReader, dayKey, lastDays, lastUtcDays, statusErrorCodes, type StatusReader } from '../src/index.js';
+import { knownCertificateDays, knownSlowDays } from '../../../tools/testing/status-alerts-data.js';
 import { expectedFigures, knownData, ofDay, readOnlyRole, resultMaker, store, storeIncidents, withinSketch } from '../../../tools/testing/status-data.js';
 
 const now = new Date();
@@ -30,7 +33,7 @@ afterAll(async () => {
 const of = (target: string) => results.filter((r) => r.targetId === target);
 // A few targets are read directly; many (here 24: the four known ones and 20 never stored) through
 // what the reader keeps of finished days and hours. Both must give the same figures.
-const known = ['alpha', 'beta', 'gamma', 'delta'];
+const known = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
 const many = [...known, ...Array.from({ length: 20 }, (_, i) => `unknown-${i}`)];
 const paths = [
   ['read directly', known],
@@ -46,7 +49,7 @@ describe('the read-only role', () => {
 describe('targets', () => {
   it('lists every target with its latest URL', async () => {
     const targets = await reader.targets();
-    expect(targets.map((t) => t.id)).toEqual(['alpha', 'beta', 'delta', 'gamma']);
+    expect(targets.map((t) => t.id)).toEqual(['alpha', 'beta', 'delta', 'epsilon', 'gamma', 'zeta']);
     expect(targets[0]!.url).toBe('https://alpha.test/path?token=secret-alpha');
   });
 });
@@ -64,6 +67,8 @@ describe('daily bars', () => {
         expect({ day: bar.day, checks: bar.checks, up: bar.up, reasons: bar.reasons }).toEqual({ day: bar.day, checks: expected.checks, up: expected.up, reasons: expected.reasons });
         expect(bar.uptimePct).toBe(expected.uptimePct);
         expect(withinSketch(bar.p95Ms, expected.p95Ms)).toBe(true);
+        // No alerts' tables yet: no time degraded.
+        expect(bar.degradedMs).toBe(0);
       }
     }
     const alpha = bars.get('alpha')!;
@@ -74,7 +79,7 @@ describe('daily bars', () => {
 
   it('gives every target with rows when no ids are given', async () => {
     const bars = await reader.daily(7);
-    expect([...bars.keys()].sort()).toEqual(['alpha', 'beta', 'gamma']);
+    expect([...bars.keys()].sort()).toEqual(['alpha', 'beta', 'epsilon', 'gamma', 'zeta']);
   });
 });
 
@@ -82,7 +87,8 @@ describe('summaries', () => {
   it.each(paths.flatMap(([path, ids]) => [1, 7, 30, 90].map((days) => [days, path, ids] as const)))('over the last %i days equal the raw results of the window, by whole hours (%s)', async (days, _path, ids) => {
     const range = lastDays(days, now);
     const found = await reader.summaries(range, ids);
-    expect([...found.keys()]).toEqual(ids);
+    // Every target asked for, in no promised order.
+    expect([...found.keys()].sort()).toEqual([...ids].sort());
     for (const target of ids) {
       const inRange = of(target).filter((r) => new Date(r.startedAt) >= range.from && new Date(r.startedAt) < range.to);
       const expected = expectedFigures(inRange);
@@ -144,7 +150,7 @@ describe('late results', () => {
 
 describe('current state', () => {
   it('is the latest check of each reporting location', async () => {
-    const current = await reader.current(['alpha', 'beta', 'gamma', 'delta']);
+    const current = await reader.current(known);
     const alpha = current.get('alpha')!;
     expect(alpha.state).toBe('partial');
     expect(alpha.locations.map((l) => [l.location, l.outcome])).toEqual([
@@ -154,7 +160,18 @@ describe('current state', () => {
     expect(alpha.locations[1]!.reason).toMatch(/^(timeout|connect|status)$/);
     expect(current.get('beta')!.state).toBe('down');
     expect(current.get('gamma')!.state).toBe('unknown');
-    expect(current.get('delta')).toEqual({ state: 'unknown', locations: [] });
+    expect(current.get('delta')).toEqual({ state: 'unknown', locations: [], certificate: null });
+    // Without the alerts' tables: no location degraded, the certificates of the latest https checks.
+    expect(current.get('epsilon')!.state).toBe('up');
+    expect(current.get('epsilon')!.locations.map((l) => [l.location, l.state])).toEqual([
+      ['eu-west', 'up'],
+      ['us-east', 'up'],
+    ]);
+    const days = (id: string) => {
+      const certificate = current.get(id)!.certificate;
+      return certificate && [certificate.source, certificateDaysLeft(certificate.notAfter, now)];
+    };
+    expect(['alpha', 'epsilon', 'zeta', 'gamma', 'beta'].map(days)).toEqual([['check', 40], ['check', 10], ['check', -1], null, null]);
   });
 });
 
@@ -165,12 +182,17 @@ describe('incidents', () => {
     await db.sql`grant select on all tables in schema sitewatch to ${db.sql(new URL(ro.url).username)}`;
     await storeIncidents(db.sql, now);
     const open = await reader.incidents();
-    expect(open.map((i) => [i.target, i.resolvedAt])).toEqual([['beta', null]]);
+    expect(open.map((i) => [i.target, i.kind, i.resolvedAt, i.escalatedAt !== null])).toEqual([
+      ['zeta', 'down', null, true],
+      ['epsilon', 'degraded', null, false],
+      ['beta', 'down', null, false],
+    ]);
     // The alerts' own row shape, the id a number as in their webhook body.
     const [stored] = await db.sql<{ id: string }[]>`select id::text from sitewatch.incidents where target = 'beta'`;
     const uuid = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(open[0]).toEqual({
+    expect(open[2]).toEqual({
       id: Number(stored!.id),
+      kind: 'down',
       target: 'beta',
       url: 'https://beta.test/?token=x',
       openedAt: new Date(now.getTime() - 6 * 3_600_000),
@@ -183,10 +205,58 @@ describe('incidents', () => {
       firstCheckId: uuid,
       lastCheckId: uuid,
       inMaintenance: false,
+      escalatedAt: null,
+      slow: null,
     });
+    expect(open[1]!.slow).toEqual({ responseTimeMs: 2310, limitMs: 1000, rule: 'absolute', phases: { dnsMs: 4, tcpMs: 9, tlsMs: 21, ttfbMs: 1900, downloadMs: 376 } });
     const recent = await reader.incidents({ since: new Date(now.getTime() - 90 * 86_400_000) });
-    expect(recent.map((i) => i.target)).toEqual(['beta', 'alpha']);
+    expect(recent.map((i) => i.target)).toEqual(['zeta', 'epsilon', 'beta', 'alpha', 'epsilon', 'epsilon']);
     expect(await reader.incidents({ since: new Date(0), targets: ['alpha'] })).toHaveLength(1);
+  });
+
+  it("are none while the incidents table is older than the alerts' migration 00003 (no kind)", async () => {
+    await db.sql`create schema older`;
+    await db.sql`create table older.incidents (id bigint, target text)`;
+    const older = createStatusReader({ sql: db.sql, schema: 'older' });
+    expect([await older.hasIncidents(), await older.incidents()]).toEqual([false, []]);
+    await db.sql`drop schema older cascade`;
+  });
+});
+
+describe("with the alerts' state", () => {
+  it('a location the alerts hold degraded is degraded while its latest check is up, and so is a target with a degraded incident open', async () => {
+    const current = await reader.current(known);
+    expect(current.get('epsilon')!.state).toBe('degraded');
+    expect(current.get('epsilon')!.locations.map((l) => [l.location, l.state])).toEqual([
+      ['eu-west', 'degraded'],
+      ['us-east', 'up'],
+    ]);
+    // Down outranks degraded: zeta's incident was escalated; alpha has one location down.
+    expect(['alpha', 'beta', 'zeta', 'gamma', 'delta'].map((id) => current.get(id)!.state)).toEqual(['partial', 'down', 'down', 'unknown', 'unknown']);
+    expect([...(await reader.current()).keys()].sort()).toEqual(['alpha', 'beta', 'epsilon', 'zeta']);
+  });
+
+  it("gives each target's certificate: its latest https check's, else the alerts' (gamma's checks are stale)", async () => {
+    const current = await reader.current(known);
+    for (const [id, days] of Object.entries(knownCertificateDays)) {
+      const certificate = current.get(id)!.certificate!;
+      expect([id, certificate.source, certificateDaysLeft(certificate.notAfter, now)]).toEqual([id, id === 'gamma' ? 'alerts' : 'check', days]);
+    }
+    expect(current.get('beta')!.certificate).toBeNull();
+  });
+
+  it.each(paths)('marks the days a degraded incident was open, or an escalated one before it went down, with the time degraded (%s)', async (_path, ids) => {
+    const bars = await reader.daily(90, ids);
+    for (const target of ids) {
+      const slow = knownSlowDays(target, now);
+      expect({ target, days: bars.get(target)!.flatMap((bar) => (bar.degradedMs > 0 ? [bar.day] : [])) }).toEqual({ target, days: [...slow].sort() });
+    }
+    const epsilon = new Map(bars.get('epsilon')!.map((bar) => [bar.day, bar.degradedMs]));
+    expect(epsilon.get(dayKey(new Date(now.getTime() - 5 * 86_400_000)))).toBe(3 * 3_600_000);
+    expect(epsilon.get(dayKey(new Date(now.getTime() - 20 * 86_400_000)))).toBe(2 * 3_600_000);
+    expect(epsilon.get(dayKey(new Date(now.getTime() - 21 * 86_400_000)))).toBe(2 * 3_600_000);
+    // Figures from the rollups are unchanged.
+    for (const bar of bars.get('epsilon')!) expect([bar.day, bar.checks]).toEqual([bar.day, ofDay(of('epsilon'), bar.day).length]);
   });
 });
 

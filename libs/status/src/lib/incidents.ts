@@ -1,6 +1,6 @@
-// Reads of the alerts' incidents table (libs/alerts migration 00001), when the alerts have
-// been migrated into the schema: open incidents and those resolved recently, as the alerts'
-// own IncidentRecord (its type and select list are the alerts', so both read the same row).
+// Reads of the alerts' incidents table (libs/alerts migrations 00001-00003), when the alerts
+// have been migrated into the schema: open incidents and those resolved recently, as the
+// alerts' own IncidentRecord (its type and select list are the alerts', so both read the same row).
 import { incidentColumns, type IncidentRecord } from '@sitewatch/alerts';
 import type postgres from 'postgres';
 import type { Tables } from './tables.js';
@@ -15,9 +15,14 @@ export interface IncidentQuery {
   limit?: number;
 }
 
-/** Whether the alerts' incidents table exists in the schema. */
+/**
+ * Whether the alerts' tables are in the schema as this reader reads them: the incidents table
+ * with its kind (migration 00003). A status service upgraded before the writers that migrate
+ * the database shows no incidents until they have, rather than failing.
+ */
 export async function hasIncidentsTable(sql: postgres.Sql, tables: Tables): Promise<boolean> {
-  const [row] = await sql<{ present: boolean }[]>`select to_regclass(${`${tables.schema}.incidents`}) is not null as present`;
+  const [row] = await sql<{ present: boolean }[]>`
+    select exists (select 1 from pg_attribute where attrelid = to_regclass(${`${tables.schema}.incidents`}) and attname = 'kind' and not attisdropped) as present`;
   return row?.present ?? false;
 }
 

@@ -1,5 +1,7 @@
 // How a day's uptime is judged and coloured: one scale for the page's bars, the badges and
-// the report, so a test can say which colour a known day must have.
+// the report, so a test can say which colour a known day must have; and the colours of the
+// current states, for the page and the status badge.
+import type { CurrentState } from './state.js';
 
 /** The judgement of an uptime percentage; `none` when nothing was checked. */
 export type UptimeLevel = 'none' | 'ok' | 'minor' | 'major' | 'outage';
@@ -24,3 +26,16 @@ export function uptimeLevel(uptimePct: number | null): UptimeLevel {
   if (uptimePct >= uptimeThresholds.major) return 'major';
   return 'outage';
 }
+
+/**
+ * Colours of the current states, as CSS hex: up green, degraded amber (the colour of a 95–99 %
+ * day), partly down orange (between amber and red, so it is not taken for degraded), down red,
+ * unknown grey.
+ */
+export const stateColors: Readonly<Record<CurrentState, string>> = {
+  up: levelColors.ok,
+  degraded: levelColors.major,
+  partial: '#bc4c00',
+  down: levelColors.outage,
+  unknown: '#9f9f9f',
+};

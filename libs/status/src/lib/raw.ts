@@ -25,6 +25,8 @@ export interface LatestCheck {
   /** The check's error code and message (null when none): texts a public page shows only when configured. */
   errorCode: string | null;
   errorMessage: string | null;
+  /** The expiry of the server's certificate (https checks; null for http). */
+  tlsNotAfter: Date | null;
 }
 
 // Result ids may come from a checker whose clock is a little behind the one that wrote
@@ -46,6 +48,7 @@ interface LatestRow {
   responseMs: number;
   errorCode: string | null;
   errorMessage: string | null;
+  tlsNotAfter: Date | null;
 }
 
 /** The latest check of each target and location checked in [since, now], optionally of the targets `keys` only. */
@@ -55,12 +58,14 @@ export async function latestChecks(sql: postgres.Sql, tables: Tables, since: Dat
     select distinct on (s.target_id, r.probe_id)
       t.key as target, p.key as location, r.checked_at as "checkedAt", case when r.reason is null then null else coalesce(f.name, 'other') end as reason,
       r.status::integer as "statusCode", r.response_ms::double precision as "responseMs",
-      r.error_code as "errorCode", r.error_message as "errorMessage"
+      r.error_code as "errorCode", r.error_message as "errorMessage",
+      coalesce(c.not_after, r.tls_not_after) as "tlsNotAfter"
     from ${tables.results} as r
     join ${tables.settings} as s on s.id = r.settings_id
     join ${tables.targets} as t on t.id = s.target_id
     join ${tables.probes} as p on p.id = r.probe_id
     left join ${tables.reasons} as f on f.id = r.reason
+    left join ${tables.certificates} as c on c.id = r.certificate_id
     where r.id >= ${minId}::uuid and r.checked_at >= ${since} and r.checked_at <= ${now}
       ${keys === undefined ? sql`` : sql`and t.key = any(${sql.array([...keys])}::text[])`}
     order by s.target_id, r.probe_id, r.checked_at desc`;

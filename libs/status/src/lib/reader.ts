@@ -2,17 +2,19 @@
 // needs SELECT only; every method is a few queries whatever the number of targets.
 import type { IncidentRecord } from '@sitewatch/alerts';
 import { noopLogger } from '@sitewatch/schema';
+import { readAlertStates } from './alert-state.js';
+import { addDegradedTime, readDegradedSpans } from './degraded.js';
 import { StatusError, queryError } from './errors.js';
 import { hasIncidentsTable, readIncidents, type IncidentQuery } from './incidents.js';
 import { resolveReaderOptions, type StatusReaderOptions } from './options.js';
-import { latestChecks } from './raw.js';
+import { latestChecks, type LatestCheck } from './raw.js';
 import { createFinishedCache } from './finished.js';
 import { emptySummary, summaryOf, windowTotals, type Range, type WindowSummary } from '@sitewatch/pg-sink';
 import { dailySeries, type DailyBar } from './rollups.js';
-import { stateOf, type TargetNow } from './state.js';
+import { targetNow, type TargetNow } from './state.js';
 import { tablesOf } from './tables.js';
 import { readTargets, type KnownTarget } from './catalog.js';
-import { checkDays, checkRange } from './windows.js';
+import { checkDays, checkRange, lastUtcDays } from './windows.js';
 
 // Up to this many targets, a call reads their rows directly rather than through the cache.
 const directReadMax = 20;
@@ -21,13 +23,17 @@ const directReadMax = 20;
 export interface StatusReader {
   /** Every target the database knows, by id. */
   targets(): Promise<KnownTarget[]>;
-  /** The current state of the targets `ids` (default: every target with a recent check), from the latest check of each location within `staleAfterMs`. */
+  /**
+   * The current state of the targets `ids` (default: every target with a recent check), from
+   * the latest check of each location within `staleAfterMs` and, with the alerts' tables, the
+   * degraded locations and open degraded incidents; with each target's certificate.
+   */
   current(ids?: readonly string[]): Promise<Map<string, TargetNow>>;
   /** Uptime, quantiles and reasons over `range` of the targets `ids` (each present, empty when no rows), or of every target with rows. */
   summaries(range: Range, ids?: readonly string[]): Promise<Map<string, WindowSummary>>;
   /** One target's summary over `range` (empty when it has no rows there). */
   summary(id: string, range: Range): Promise<WindowSummary>;
-  /** The last `days` UTC days (today's included), oldest first, of the targets `ids` (each present), or of every target with rows. */
+  /** The last `days` UTC days (today's included), oldest first, of the targets `ids` (each present), or of every target with rows; with the time each day was degraded. */
   daily(days: number, ids?: readonly string[]): Promise<Map<string, DailyBar[]>>;
   /** Open incidents and those resolved since `query.since`, newest first; none when the alerts' tables are absent. */
   incidents(query?: IncidentQuery): Promise<IncidentRecord[]>;
@@ -52,6 +58,8 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
   // directly, which costs their rows alone instead of the versions of every target's.
   const finished = createFinishedCache(sql, tables);
   const cachedFor = (ids?: readonly string[]) => ids === undefined || ids.length > directReadMax;
+  // The bars with their time degraded, by the bar without: the same objects from read to read.
+  const degradedCopies = new WeakMap<DailyBar, DailyBar>();
 
   function guarded<A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
     return async (...args) => {
@@ -73,18 +81,29 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
 
   async function current(ids?: readonly string[]): Promise<Map<string, TargetNow>> {
     const now = settings.now();
-    const checks = await latestChecks(sql, tables, new Date(now.getTime() - settings.staleAfterMs), now, ids);
-    const result = new Map<string, TargetNow>((ids ?? []).map((id) => [id, { state: 'unknown', locations: [] }]));
+    const [checks, alerts] = await Promise.all([
+      latestChecks(sql, tables, new Date(now.getTime() - settings.staleAfterMs), now, ids),
+      hasIncidents().then((present) => (present ? readAlertStates(sql, tables, ids) : undefined)),
+    ]);
+    const byTarget = new Map<string, LatestCheck[]>((ids ?? []).map((id) => [id, []]));
     for (const check of checks) {
-      const entry = result.get(check.target) ?? { state: 'unknown', locations: [] };
-      entry.locations.push(check);
-      result.set(check.target, entry);
+      const own = byTarget.get(check.target) ?? [];
+      own.push(check);
+      byTarget.set(check.target, own);
     }
-    for (const entry of result.values()) {
-      entry.locations.sort((a, b) => a.location.localeCompare(b.location));
-      entry.state = stateOf(entry.locations);
-    }
-    return result;
+    return new Map([...byTarget].map(([id, own]) => [id, targetNow(own, alerts?.get(id))]));
+  }
+
+  async function daily(days: number, ids?: readonly string[]): Promise<Map<string, DailyBar[]>> {
+    checkDays(days);
+    const now = settings.now();
+    const first = lastUtcDays(days, now)[0]!;
+    const [series, spans] = await Promise.all([
+      cachedFor(ids) ? finished.daily(days, now, ids) : dailySeries(sql, tables, days, now, ids),
+      hasIncidents().then((present) => (present ? readDegradedSpans(sql, tables, { from: first, to: now }, ids) : [])),
+    ]);
+    addDegradedTime(series, spans, now, degradedCopies);
+    return series;
   }
 
   async function summaries(range: Range, ids?: readonly string[]): Promise<Map<string, WindowSummary>> {
@@ -100,10 +119,7 @@ export function createStatusReader(options: StatusReaderOptions): StatusReader {
     current: guarded('reading the latest checks', current),
     summaries: guarded('reading summaries', summaries),
     summary: guarded('reading a summary', async (id: string, range: Range) => (await summaries(range, [id])).get(id)!),
-    daily: guarded('reading daily rollups', async (days: number, ids?: readonly string[]) => {
-      checkDays(days);
-      return cachedFor(ids) ? finished.daily(days, settings.now(), ids) : dailySeries(sql, tables, days, settings.now(), ids);
-    }),
+    daily: guarded('reading daily rollups', daily),
     incidents: guarded('reading incidents', async (query: IncidentQuery = {}) => ((await hasIncidents()) ? readIncidents(sql, tables, query) : [])),
     hasIncidents,
     ping: guarded('pinging the database', async () => {

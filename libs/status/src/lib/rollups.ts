@@ -1,5 +1,6 @@
 // The daily series behind the bars: a bar per UTC day of each target, from pg-sink's daily
-// rollups (read through pg-sink's reading side, which also sums any window: rollups.ts there).
+// rollups (read through pg-sink's reading side, which also sums any window: rollups.ts there);
+// the time each day was degraded is added from the incidents (degraded.ts).
 import { dailyTotals, summaryOf } from '@sitewatch/pg-sink';
 import type postgres from 'postgres';
 import type { Tables } from './tables.js';
@@ -16,18 +17,20 @@ export interface DailyBar {
   p95Ms: number | null;
   /** Down checks per failure reason (only the reasons that occurred). */
   reasons: Record<string, number>;
+  /** Time of the day during which the target was degraded (up but slow: a degraded incident open), ms; 0 without the alerts' tables. */
+  degradedMs: number;
 }
 
 /** Bars of days without rows. */
 export function emptyBars(days: readonly Date[]): DailyBar[] {
-  return days.map((day) => ({ day: dayKey(day), checks: 0, up: 0, uptimePct: null, p95Ms: null, reasons: {} }));
+  return days.map((day) => ({ day: dayKey(day), checks: 0, up: 0, uptimePct: null, p95Ms: null, reasons: {}, degradedMs: 0 }));
 }
 
 /** The daily rows of the targets `keys` (every target when undefined) whose bucket `where` selects (a condition on `r.bucket`), as bars. */
 export async function dailyBars(sql: postgres.Sql, tables: Tables, where: postgres.Fragment, keys?: readonly string[]): Promise<{ target: string; bucket: Date; bar: DailyBar }[]> {
   return (await dailyTotals(sql, tables, where, keys)).map(({ target, bucket, totals }) => {
     const { checks, up, uptimePct, p95Ms, reasons } = summaryOf(totals);
-    return { target, bucket, bar: { day: dayKey(bucket), checks, up, uptimePct, p95Ms, reasons } };
+    return { target, bucket, bar: { day: dayKey(bucket), checks, up, uptimePct, p95Ms, reasons, degradedMs: 0 } };
   });
 }
 

@@ -1,5 +1,5 @@
 // Schema-qualified names of the tables and functions the read model uses (pg-sink's
-// migrations 00001-00003, the alerts' 00001), as postgres.js identifiers.
+// migrations 00001-00005, the alerts' 00001-00003), as postgres.js identifiers.
 import type postgres from 'postgres';
 
 /** The identifiers every query takes from here. */
@@ -10,9 +10,12 @@ export interface Tables {
   probes: postgres.Helper<string>;
   reasons: postgres.Helper<string>;
   results: postgres.Helper<string>;
+  certificates: postgres.Helper<string>;
   hourly: postgres.Helper<string>;
   daily: postgres.Helper<string>;
   incidents: postgres.Helper<string>;
+  alertTargets: postgres.Helper<string>;
+  alertLocations: postgres.Helper<string>;
   countsSum: postgres.Helper<string>;
 }
 
@@ -26,9 +29,12 @@ export function tablesOf(sql: postgres.Sql, schema: string): Tables {
     probes: q('probes'),
     reasons: q('failure_reasons'),
     results: q('check_results'),
+    certificates: q('certificates'),
     hourly: q('rollups_hourly'),
     daily: q('rollups_daily'),
     incidents: q('incidents'),
+    alertTargets: q('alert_targets'),
+    alertLocations: q('alert_locations'),
     countsSum: q('counts_sum'),
   };
 }
