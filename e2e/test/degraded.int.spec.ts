@@ -1,5 +1,6 @@
-// Degraded and certificates end to end: the built producer and consumers as processes, local
-// sites whose speed and certificate the test switches, real receivers (a webhook and SMTP).
+// Degraded, certificates and conditions on the answer end to end: the built producer and
+// consumers as processes, local sites whose speed, certificate and JSON answer the test
+// switches, real receivers (a webhook and SMTP).
 // Every notification is counted by its idempotency key (the email's Message-ID): exactly one
 // per transition and channel; a certificate's notice exactly once through a second writer, a
 // kill -9 and a full redelivery of the topic.
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { createCertificateAuthority, type CertificateAuthority, type PemPair } from '../../tools/testing/certs.js';
+import { startJsonApi, type JsonApi } from '../../tools/testing/json-api.js';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type ReceivedRequest, type SmtpReceiver } from '../../tools/testing/receivers.js';
 import { startPipeline, type Pipeline } from './support/pipeline.js';
 import { startApp, waitFor, writeConfig, type AppProcess } from './support/processes.js';
@@ -49,13 +51,14 @@ let hook: HttpReceiver;
 let smtp: SmtpReceiver;
 let paced: Awaited<ReturnType<typeof startPacedSite>>;
 let certified: Awaited<ReturnType<typeof startCertifiedSite>>;
+let api: JsonApi;
 let dir: string;
 const consumers: AppProcess[] = [];
 let producer: AppProcess;
 
 beforeAll(async () => {
   const ca = await createCertificateAuthority();
-  [hook, smtp, paced, certified] = await Promise.all([startHttpReceiver(), startSmtpReceiver('implicit'), startPacedSite(), startCertifiedSite(ca, 10)]);
+  [hook, smtp, paced, certified, api] = await Promise.all([startHttpReceiver(), startSmtpReceiver('implicit'), startPacedSite(), startCertifiedSite(ca, 10), startJsonApi()]);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-degraded-'));
   fs.writeFileSync(path.join(dir, 'ca.pem'), ca.cert);
   pipeline = await startPipeline({
@@ -63,6 +66,14 @@ beforeAll(async () => {
     targets: () => [
       { id: 'paced', url: paced.url, intervalMs: 1000, timeoutMs: 1000 },
       { id: 'certified', url: certified.url, intervalMs: 1000, timeoutMs: 1000 },
+      {
+        id: 'health',
+        url: `${api.url}/health`,
+        intervalMs: 1000,
+        timeoutMs: 1000,
+        json: [{ pointer: '/status', equals: 'UP' }],
+        responseHeaders: [{ name: 'content-type', matches: '^application/json' }],
+      },
     ],
     checker: { caFile: path.join(dir, 'ca.pem') },
     alerts: {
@@ -82,7 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([producer, ...consumers].map((app) => app?.stop('SIGKILL')));
   await pipeline?.close();
-  await Promise.all([hook?.close(), smtp?.close(), paced?.close(), certified?.close()]);
+  await Promise.all([hook?.close(), smtp?.close(), paced?.close(), certified?.close(), api?.close()]);
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -150,4 +161,27 @@ describe('certificates, end to end', () => {
     expect(target!.notAfter.getTime()).toBeGreaterThan(Date.now() + 90 * day);
     expect(eventsOf('certified')).toEqual(['certificate_expiring', 'certificate_renewed']);
   }, 120_000);
+});
+
+describe('conditions on the answer, end to end', () => {
+  it('a health endpoint saying DOWN with a 200: one down naming the condition and what it found; UP again: one resolved', async () => {
+    await waitFor('up checks of the API', async () => (await checksOf('health', "outcome = 'up'")) >= 2, 60_000);
+    api.answer({ body: { status: 'DOWN' } });
+    await waitFor('the down', () => eventsOf('health').includes('down'), 60_000);
+    api.answer({ body: { status: 'UP' } });
+    await waitFor('the resolved', () => eventsOf('health').includes('resolved'), 60_000);
+    expect(eventsOf('health')).toEqual(['down', 'resolved']);
+    expect(hooksAbout('health', 'down')[0]!.json).toMatchObject({
+      incident: { reason: 'assertion', statusCode: 200, error: { code: 'ASSERTION_FAILED', message: 'json /status equals "UP": found "DOWN"' } },
+    });
+  }, 150_000);
+
+  it('a body that is not JSON, and a header that does not match: their own reasons, stored with the check', async () => {
+    api.answer({ body: '<html>maintenance</html>', headers: { 'content-type': 'application/json' } });
+    await waitFor('an invalid_json check', async () => (await checksOf('health', "reason = 'invalid_json'")) >= 1, 60_000);
+    api.answer({ body: { status: 'UP' }, headers: { 'content-type': 'text/plain' } });
+    await waitFor('an assertion check on the header', async () => (await checksOf('health', "reason = 'assertion' and error_message like 'header content-type%'")) >= 1, 60_000);
+    api.answer({ body: { status: 'UP' } });
+    await waitFor('up again', async () => (await pipeline.sql`select outcome from sitewatch.results where target = 'health' order by checked_at desc limit 1`)[0]?.outcome === 'up', 60_000);
+  }, 150_000);
 });

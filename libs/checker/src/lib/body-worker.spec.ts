@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { paddedJson } from '../../test/json-api.js';
+import { paddedJson } from '../../../../tools/testing/json-api.js';
 import { randomText } from '../../test/sites.js';
 import { bodyWorkersStarted, examineBody, inlineJsonBytes } from './body-worker.js';
 import { compileTarget, targetChecks } from './target.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { validateCheckResult, type CheckResult } from '@sitewatch/schema';
-import { startJsonApi, type JsonApi } from '../../test/json-api.js';
+import { startJsonApi, type JsonApi } from '../../../../tools/testing/json-api.js';
 import { inlineJsonBytes } from './body-worker.js';
 import { checkTarget } from './http-check.js';
 import { compileTarget, type Target } from './target.js';
