@@ -124,13 +124,17 @@ describe('the on-call and chat channels', () => {
   });
 
   it('reads what `list` shows: open incidents, deliveries pending and failed, the last error of each channel', async () => {
-    pagerduty.failNext({ status: 503, body: { status: 'unavailable', message: 'try later' } });
+    // Failing until the report is read: a retry that succeeded would clear the error first.
+    pagerduty.failAll({ status: 503, body: { status: 'unavailable', message: 'try later' } });
     await setup.sink.write(checks('queued', 'ddd'));
     await waitFor('a failed attempt', async () => (await pg.sql`select 1 from sitewatch.deliveries where channel = 'pd' and last_error like '%503%'`).length > 0);
     const report = await readOutbox(pg.sql);
     expect(report.openIncidents.map((i) => i.target)).toEqual(expect.arrayContaining(['api', 'queued', 'slow-api']));
     expect(report.failed).toEqual([expect.objectContaining({ channel: 'lost', kind: 'down', target: 'lost-api', refused: true }), expect.objectContaining({ channel: 'lost', kind: 'resolved', refused: true })]);
     expect(report.lastErrors).toEqual(expect.arrayContaining([{ channel: 'lost', at: expect.any(Date), error: 'telegram lost: answered HTTP 400: Bad Request: chat not found' }]));
+    expect(report.pending).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'pd', kind: 'down', target: 'queued', lastError: expect.stringContaining('503') })]));
+    expect(report.lastErrors).toEqual(expect.arrayContaining([expect.objectContaining({ channel: 'pd', error: expect.stringContaining('503') })]));
+    pagerduty.failAll();
     await waitFor('sent', async () => (await unsent('pd')) === 0);
   });
 

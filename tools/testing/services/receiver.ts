@@ -32,6 +32,8 @@ export interface ServiceReceiver {
   log: { request: ServiceRequest; status: number }[];
   /** Answers the next requests with these, in order, before the service's own rules apply again. */
   failNext(...answers: Answer[]): void;
+  /** Answers every request with this until called again without one (after the scripted ones). */
+  failAll(answer?: Answer): void;
   /** Answers each request this long after it arrived (the service acts on arrival). */
   answerAfter(ms: number): void;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ function parse(body: string): unknown {
 export async function startServiceReceiver(handle: (request: ServiceRequest) => Answer): Promise<ServiceReceiver> {
   const log: ServiceReceiver['log'] = [];
   const scripted: Answer[] = [];
+  let failing: Answer | undefined;
   let delayMs = 0;
   const sockets = new Set<Socket>();
   const answering = new Set<NodeJS.Timeout>();
@@ -58,7 +61,7 @@ export async function startServiceReceiver(handle: (request: ServiceRequest) => 
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const request: ServiceRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body, json: parse(body) };
-      const answer = scripted.shift() ?? handle(request);
+      const answer = scripted.shift() ?? failing ?? handle(request);
       log.push({ request, status: answer.status });
       const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       const type = typeof answer.body === 'object' ? { 'content-type': 'application/json' } : {};
@@ -78,6 +81,7 @@ export async function startServiceReceiver(handle: (request: ServiceRequest) => 
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     log,
     failNext: (...answers) => void scripted.push(...answers),
+    failAll: (answer) => void (failing = answer),
     answerAfter: (ms) => void (delayMs = ms),
     close: () =>
       new Promise<void>((resolve) => {
