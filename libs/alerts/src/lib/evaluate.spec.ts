@@ -311,3 +311,12 @@ describe('degraded: up but slow', () => {
     expect(evaluateTarget(thresholds, state, later).transitions).toEqual([{ kind: 'open', at: later[0]!.at, incident: expect.objectContaining({ kind: 'degraded', locations: ['a'] }) }]);
   });
 });
+
+describe('without a slow rule', () => {
+  it('counts no slow or fast runs and degrades nothing, whatever the checks say', () => {
+    const thresholds = { failureThreshold: 2, successThreshold: 2, slowThreshold: 1, paced: false };
+    const { transitions, locations } = evaluateTarget(thresholds, empty, series('usssu'));
+    expect(transitions).toEqual([]);
+    expect(locations[0]).toMatchObject({ degraded: false, slows: 0, fasts: 0, paceSince: null });
+  });
+});

@@ -80,8 +80,9 @@ function latestCertificate(results: readonly CheckResult[], before: readonly Loc
   const lastAt = new Map(before.map((l) => [l.location, l.lastAt]));
   let latest: CertificateCheck | undefined;
   for (const result of results) {
+    if (result.tlsNotAfter === undefined) continue;
     const at = Date.parse(result.startedAt);
-    if (result.tlsNotAfter === undefined || at <= (lastAt.get(result.probeId) ?? Number.NEGATIVE_INFINITY) || (latest !== undefined && at <= latest.at)) continue;
+    if (at <= (lastAt.get(result.probeId) ?? Number.NEGATIVE_INFINITY) || (latest !== undefined && at <= latest.at)) continue;
     latest = { checkId: result.id.toLowerCase(), location: result.probeId, at, notAfter: Date.parse(result.tlsNotAfter) };
   }
   return latest;
@@ -120,7 +121,11 @@ async function evaluateBatch(tx: postgres.TransactionSql, context: EvaluationCon
     openIds.length === 0 ? Promise.resolve([] as IncidentRecord[]) : tx<IncidentRecord[]>`select ${tx.unsafe(incidentColumns)} from ${t.incidents} where id = any(${openIds}::bigint[])`,
   ]);
   const rowsByTarget = new Map<string, LocationRow[]>();
-  for (const row of locationRows) rowsByTarget.set(row.target, [...(rowsByTarget.get(row.target) ?? []), row]);
+  for (const row of locationRows) {
+    const own = rowsByTarget.get(row.target);
+    if (own === undefined) rowsByTarget.set(row.target, [row]);
+    else own.push(row);
+  }
   const writes = batchWrites(tx, context);
   for (const target of targets) {
     const row = locked.get(target)!;

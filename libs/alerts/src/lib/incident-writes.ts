@@ -71,7 +71,7 @@ export function batchWrites(tx: postgres.TransactionSql, context: WriteContext) 
     if (locations.length === 0) return;
     await tx`
       insert into ${t.locations} (${tx.unsafe(t.locationList)})
-      select * from jsonb_to_recordset(${tx.json(locations as postgres.JSONValue)}::jsonb) as given (${tx.unsafe(t.locationTypes)})
+      select ${tx.unsafe(t.locationValues)} from jsonb_to_recordset(${tx.json(locations as postgres.JSONValue)}::jsonb) as given (${tx.unsafe(t.locationTypes)})
       order by target, location
       on conflict (target, location) do update set ${tx.unsafe(t.locationUpdates)}`;
   }

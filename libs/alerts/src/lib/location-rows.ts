@@ -1,33 +1,32 @@
 // A location's state as a row of alert_locations (tables.ts lists its columns) and back.
 import type { Failure, LocationState, Moment, Slowness } from './location-state.js';
 
-/** A row of alert_locations as read (tables.ts' `locationColumns`). */
+/** A row of alert_locations as read (tables.ts' `locationColumns`): times as epoch ms. */
 export interface LocationRow {
   target: string;
   location: string;
   failing: boolean;
   failures: number;
   successes: number;
-  streakStartedAt: Date;
+  streakStartedAt: number;
   streakFirstCheckId: string;
-  failingSince: Date | null;
+  failingSince: number | null;
   failingSinceCheckId: string | null;
-  lastAt: Date;
+  lastAt: number;
   lastCheckId: string;
   intervalMs: number | null;
   lastFailure: (Moment & { failure: Failure }) | null;
   degraded: boolean;
   slows: number;
   fasts: number;
-  paceSince: Date | null;
+  paceSince: number | null;
   paceSinceCheckId: string | null;
-  degradedSince: Date | null;
+  degradedSince: number | null;
   degradedSinceCheckId: string | null;
   lastSlow: (Moment & { slow: Slowness }) | null;
 }
 
-const moment = (at: Date | null, checkId: string | null): Moment | null => (at === null ? null : { at: at.getTime(), checkId: checkId! });
-const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+const moment = (at: number | null, checkId: string | null): Moment | null => (at === null ? null : { at, checkId: checkId! });
 
 /** A row as the state machine's location state. */
 export function toState(row: LocationRow): LocationState {
@@ -36,7 +35,7 @@ export function toState(row: LocationRow): LocationState {
     failing: row.failing,
     failures: row.failures,
     successes: row.successes,
-    streakStartedAt: row.streakStartedAt.getTime(),
+    streakStartedAt: row.streakStartedAt,
     streakFirstCheckId: row.streakFirstCheckId,
     failingSince: moment(row.failingSince, row.failingSinceCheckId),
     degraded: row.degraded,
@@ -44,7 +43,7 @@ export function toState(row: LocationRow): LocationState {
     fasts: row.fasts,
     paceSince: moment(row.paceSince, row.paceSinceCheckId),
     degradedSince: moment(row.degradedSince, row.degradedSinceCheckId),
-    lastAt: row.lastAt.getTime(),
+    lastAt: row.lastAt,
     lastCheckId: row.lastCheckId,
     intervalMs: row.intervalMs,
     lastFailure: row.lastFailure,
@@ -52,7 +51,7 @@ export function toState(row: LocationRow): LocationState {
   };
 }
 
-/** A location state as the JSON record its row is written from (columns by name). */
+/** A location state as the JSON record its row is written from (columns by name, times as epoch ms). */
 export function toRow(target: string, state: LocationState): Record<string, unknown> {
   return {
     target,
@@ -60,20 +59,20 @@ export function toRow(target: string, state: LocationState): Record<string, unkn
     failing: state.failing,
     failures: state.failures,
     successes: state.successes,
-    streak_started_at: iso(state.streakStartedAt),
+    streak_started_at: state.streakStartedAt,
     streak_first_check_id: state.streakFirstCheckId,
-    failing_since: iso(state.failingSince?.at),
+    failing_since: state.failingSince?.at ?? null,
     failing_since_check_id: state.failingSince?.checkId ?? null,
-    last_at: iso(state.lastAt),
+    last_at: state.lastAt,
     last_check_id: state.lastCheckId,
     interval_ms: state.intervalMs,
     last_failure: state.lastFailure,
     degraded: state.degraded,
     slows: state.slows,
     fasts: state.fasts,
-    pace_since: iso(state.paceSince?.at),
+    pace_since: state.paceSince?.at ?? null,
     pace_since_check_id: state.paceSince?.checkId ?? null,
-    degraded_since: iso(state.degradedSince?.at),
+    degraded_since: state.degradedSince?.at ?? null,
     degraded_since_check_id: state.degradedSince?.checkId ?? null,
     last_slow: state.lastSlow,
   };

@@ -90,6 +90,8 @@ export interface Thresholds {
   successThreshold: number;
   /** Consecutive slow checks after which a location is degraded (default 3). */
   slowThreshold?: number;
+  /** Whether checks can be slow at all (a slow rule is set; default true): without, no slow or fast runs are counted and nothing is degraded. */
+  paced?: boolean;
   quorum?: number;
 }
 
@@ -105,16 +107,17 @@ export function stepLocation(previous: LocationState | undefined, check: Check, 
   const fast = check.up && !slow;
   const failures = count(previous?.failures, !check.up);
   const successes = count(previous?.successes, check.up);
-  const slows = count(previous?.slows, slow);
-  const fasts = count(previous?.fasts, fast);
+  const paced = thresholds.paced ?? true;
+  const slows = count(previous?.slows, paced && slow);
+  const fasts = count(previous?.fasts, paced && fast);
   const continues = previous !== undefined && (check.up ? previous.successes > 0 : previous.failures > 0);
   const streak = continues ? { at: previous.streakStartedAt, checkId: previous.streakFirstCheckId } : here;
   const paceContinues = previous !== undefined && ((slow && previous.slows > 0) || (fast && previous.fasts > 0));
-  const paceSince = !check.up ? null : paceContinues ? previous.paceSince : here;
+  const paceSince = !check.up || !paced ? null : paceContinues ? previous.paceSince : here;
   const wasFailing = previous?.failing ?? false;
   const failing = wasFailing ? successes < thresholds.successThreshold : failures >= thresholds.failureThreshold;
   const wasDegraded = previous?.degraded ?? false;
-  const degraded = wasDegraded ? fasts < thresholds.successThreshold : slows >= (thresholds.slowThreshold ?? 3);
+  const degraded = !paced ? false : wasDegraded ? fasts < thresholds.successThreshold : slows >= (thresholds.slowThreshold ?? 3);
   return {
     location: check.location,
     failing,

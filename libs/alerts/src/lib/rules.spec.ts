@@ -22,7 +22,7 @@ describe('rules', () => {
         { targets: ['api-eu', 'shop'], failureThreshold: 9 },
       ],
     });
-    const base = { successThreshold: 2, slowThreshold: 3, remindEveryMs: 3_600_000, certificateWarnDays: [30, 14, 7, 1] };
+    const base = { successThreshold: 2, slowThreshold: 3, paced: false, remindEveryMs: 3_600_000, certificateWarnDays: [30, 14, 7, 1] };
     expect(rules.ruleFor('api-eu')).toEqual({ ...base, failureThreshold: 4, quorum: 2, channels: ['ops'] });
     expect(rules.ruleFor('shop')).toEqual({ ...base, failureThreshold: 9, channels: ['chat', 'ops'] });
     expect(rules.ruleFor('blog')).toEqual({ ...base, failureThreshold: 4, channels: ['chat', 'ops'] });

@@ -9,6 +9,8 @@ export interface Rule {
   failureThreshold: number;
   successThreshold: number;
   slowThreshold: number;
+  /** Whether a slow rule is set (slowMs or slowFactor): without, nothing is slow. */
+  paced: boolean;
   /** Absent: no absolute slow rule. */
   slowMs?: number;
   /** Absent: no relative slow rule. */
@@ -88,6 +90,7 @@ export function createRules(options: Pick<ResolvedAlertsOptions, 'defaults' | 'r
         failureThreshold: merged.failureThreshold,
         successThreshold: merged.successThreshold,
         slowThreshold: merged.slowThreshold,
+        paced: merged.slowMs !== undefined || merged.slowFactor !== undefined,
         channels: merged.channels ?? allChannels,
         certificateWarnDays: certificateSettings.enabled ? certificateSettings.warnDays : [],
         ...(merged.quorum === undefined ? {} : { quorum: merged.quorum }),

@@ -13,15 +13,19 @@ export interface Tables {
   certificateNotices: postgres.Helper<string>;
   /** `target, location, ...` of alert_locations. */
   locationList: string;
-  /** `target text, location text, ...`: the record type of a location row in JSON. */
+  /** `target text, location text, ...`: the record type of a location row in JSON (times as epoch ms). */
   locationTypes: string;
+  /** The JSON record's fields as the columns' values (`to_timestamp(last_at / 1000)`...), in locationList's order. */
+  locationValues: string;
   /** `failing = excluded.failing, ...`. */
   locationUpdates: string;
   /** alert_locations columns as the camelCase fields of a LocationRow. */
   locationColumns: string;
 }
 
-// name, type, and how it is read (ids and intervals as numbers, not bigint strings).
+// name, type, and how it is read (ids and intervals as numbers, not bigint strings). Times
+// travel as epoch milliseconds both ways: no Date or ISO string is made for them in JavaScript,
+// and PostgreSQL parses no timestamp text (each check rewrites its location's row).
 const locationColumns: [string, string, string?][] = [
   ['target', 'text'],
   ['location', 'text'],
@@ -46,6 +50,7 @@ const locationColumns: [string, string, string?][] = [
   ['last_slow', 'jsonb'],
 ];
 
+const isTime = (type: string) => type === 'timestamptz';
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The tables of `schema` (a checked SQL identifier). */
@@ -59,11 +64,12 @@ export function createTables(sql: postgres.Sql, schema: string): Tables {
     deliveries: qualified('deliveries'),
     certificateNotices: qualified('certificate_notices'),
     locationList: locationColumns.map(([name]) => name).join(', '),
-    locationTypes: locationColumns.map(([name, type]) => `${name} ${type}`).join(', '),
+    locationTypes: locationColumns.map(([name, type]) => `${name} ${isTime(type) ? 'float8' : type}`).join(', '),
+    locationValues: locationColumns.map(([name, type]) => (isTime(type) ? `to_timestamp(${name} / 1000)` : name)).join(', '),
     locationUpdates: locationColumns
       .slice(2)
       .map(([name]) => `${name} = excluded.${name}`)
       .join(', '),
-    locationColumns: locationColumns.map(([name, , read]) => `${read ?? name} as "${camel(name)}"`).join(', '),
+    locationColumns: locationColumns.map(([name, type, read]) => `${isTime(type) ? `date_part('epoch', ${name}) * 1000` : (read ?? name)} as "${camel(name)}"`).join(', '),
   };
 }
