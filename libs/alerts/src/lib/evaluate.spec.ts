@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { evaluateTarget, reportingLocations, type Check, type TargetState, type Thresholds, type Transition } from './evaluate.js';
+import { toRow, unpaced } from './location-rows.js';
 
 const interval = 60_000;
 const t0 = Date.parse('2026-11-27T10:00:00Z');
@@ -318,5 +319,18 @@ describe('without a slow rule', () => {
     const { transitions, locations } = evaluateTarget(thresholds, empty, series('usssu'));
     expect(transitions).toEqual([]);
     expect(locations[0]).toMatchObject({ degraded: false, slows: 0, fasts: 0, paceSince: null });
+    // Its row is written without the degraded columns: they keep their defaults.
+    expect(unpaced(locations[0])).toBe(true);
+    expect(Object.keys(toRow('t', locations[0]!, false))).not.toContain('degraded');
+  });
+
+  it('leaves the unpaced write once a location has a degraded state, also to clear it when the rule goes', () => {
+    const paced = { failureThreshold: 2, successThreshold: 2, slowThreshold: 2 };
+    const slowed = evaluateTarget(paced, empty, series('ss')).locations[0]!;
+    expect(slowed.degraded).toBe(true);
+    expect(unpaced(slowed)).toBe(false);
+    const cleared = evaluateTarget({ ...paced, paced: false }, { locations: [slowed], open: null }, series('u', 'eu', 2 * interval)).locations[0]!;
+    expect(unpaced(cleared)).toBe(true);
+    expect(toRow('t', cleared)).toMatchObject({ degraded: false, slows: 0, fasts: 0, pace_since: null, degraded_since: null, last_slow: null });
   });
 });

@@ -126,10 +126,11 @@ async function evaluateBatch(tx: postgres.TransactionSql, context: EvaluationCon
     if (own === undefined) rowsByTarget.set(row.target, [row]);
     else own.push(row);
   }
+  const openByTarget = new Map(openRows.map((incident) => [incident.target, incident]));
   const writes = batchWrites(tx, context);
   for (const target of targets) {
     const row = locked.get(target)!;
-    const openRow = openRows.find((incident) => incident.target === target);
+    const openRow = openByTarget.get(target);
     const state: TargetState = { locations: (rowsByTarget.get(target) ?? []).map(toState), open: openRow ? toDraft(openRow) : null };
     const rule = context.rules.ruleFor(target);
     const { url, results: own } = byTarget.get(target)!;

@@ -5,7 +5,7 @@ import type postgres from 'postgres';
 import { certificateNotices, type CertificateCheck, type CertificateState } from './certificates.js';
 import type { IncidentDraft, Transition } from './evaluate.js';
 import { incidentColumns, type IncidentRecord } from './incident.js';
-import { toRow } from './location-rows.js';
+import { toRow, unpaced } from './location-rows.js';
 import type { LocationState } from './location-state.js';
 import { certificatePayload, notificationPayload, type IncidentEvent, type NotificationKind } from './payload.js';
 import type { Rule, Rules } from './rules.js';
@@ -62,18 +62,23 @@ export async function insertNotification(
 /** The writes of one batch. */
 export function batchWrites(tx: postgres.TransactionSql, context: WriteContext) {
   const t = context.tables;
-  const locations: Record<string, unknown>[] = [];
+  // Rows to write with every column, and rows without a degraded state before or after (unpaced).
+  const locations = { all: [] as Record<string, unknown>[], unpaced: [] as Record<string, unknown>[] };
   const statusPage = context.statusPageUrl === undefined ? {} : { statusPageUrl: context.statusPageUrl };
   /** When a notification decided at `at` goes out: now, or at the end of a maintenance window holding `at`. */
   const deliverAt = (target: string, at: number, now: Date) => new Date(Math.max(now.getTime(), context.rules.maintenanceEnd(target, at) ?? 0));
 
   async function flushLocations(): Promise<void> {
-    if (locations.length === 0) return;
-    await tx`
-      insert into ${t.locations} (${tx.unsafe(t.locationList)})
-      select ${tx.unsafe(t.locationValues)} from jsonb_to_recordset(${tx.json(locations as postgres.JSONValue)}::jsonb) as given (${tx.unsafe(t.locationTypes)})
-      order by target, location
-      on conflict (target, location) do update set ${tx.unsafe(t.locationUpdates)}`;
+    for (const shape of ['all', 'unpaced'] as const) {
+      const rows = locations[shape];
+      const write = t.locationWrites[shape];
+      if (rows.length === 0) continue;
+      await tx`
+        insert into ${t.locations} (${tx.unsafe(write.list)})
+        select ${tx.unsafe(write.values)} from jsonb_to_recordset(${tx.json(rows as postgres.JSONValue)}::jsonb) as given (${tx.unsafe(write.types)})
+        order by target, location
+        on conflict (target, location) do update set ${tx.unsafe(write.updates)}`;
+    }
   }
 
   /** A target's transitions in order, then how far its open incident got. */
@@ -162,8 +167,13 @@ export function batchWrites(tx: postgres.TransactionSql, context: WriteContext) 
 
   /** Queues the location states to write at the end (those a check moved). */
   function moved(target: string, before: readonly LocationState[], after: readonly LocationState[]): void {
-    const last = new Map(before.map((l) => [l.location, l.lastCheckId]));
-    locations.push(...after.filter((l) => last.get(l.location) !== l.lastCheckId).map((l) => toRow(target, l)));
+    const previous = new Map(before.map((l) => [l.location, l]));
+    for (const state of after) {
+      const was = previous.get(state.location);
+      if (was?.lastCheckId === state.lastCheckId) continue;
+      const paced = !unpaced(was) || !unpaced(state);
+      locations[paced ? 'all' : 'unpaced'].push(toRow(target, state, paced));
+    }
   }
 
   return { moved, flushLocations, target, certificates };

@@ -51,9 +51,18 @@ export function toState(row: LocationRow): LocationState {
   };
 }
 
-/** A location state as the JSON record its row is written from (columns by name, times as epoch ms). */
-export function toRow(target: string, state: LocationState): Record<string, unknown> {
-  return {
+/** Whether a location has no degraded state: nothing slow or fast counted, as without a slow rule (the columns' defaults). */
+export function unpaced(state: LocationState | undefined): boolean {
+  return state === undefined || (!state.degraded && state.slows === 0 && state.fasts === 0 && state.paceSince === null && state.degradedSince === null && state.lastSlow === null);
+}
+
+/**
+ * A location state as the JSON record its row is written from (columns by name, times as epoch
+ * ms); `paced` false leaves out the degraded state's columns, for a row that has none before and
+ * after (tables.ts' `unpaced` write): most rows, where no slow rule is set.
+ */
+export function toRow(target: string, state: LocationState, paced = true): Record<string, unknown> {
+  const row: Record<string, unknown> = {
     target,
     location: state.location,
     failing: state.failing,
@@ -67,13 +76,15 @@ export function toRow(target: string, state: LocationState): Record<string, unkn
     last_check_id: state.lastCheckId,
     interval_ms: state.intervalMs,
     last_failure: state.lastFailure,
-    degraded: state.degraded,
-    slows: state.slows,
-    fasts: state.fasts,
-    pace_since: state.paceSince?.at ?? null,
-    pace_since_check_id: state.paceSince?.checkId ?? null,
-    degraded_since: state.degradedSince?.at ?? null,
-    degraded_since_check_id: state.degradedSince?.checkId ?? null,
-    last_slow: state.lastSlow,
   };
+  if (!paced) return row;
+  row['degraded'] = state.degraded;
+  row['slows'] = state.slows;
+  row['fasts'] = state.fasts;
+  row['pace_since'] = state.paceSince?.at ?? null;
+  row['pace_since_check_id'] = state.paceSince?.checkId ?? null;
+  row['degraded_since'] = state.degradedSince?.at ?? null;
+  row['degraded_since_check_id'] = state.degradedSince?.checkId ?? null;
+  row['last_slow'] = state.lastSlow;
+  return row;
 }

@@ -103,17 +103,17 @@ const count = (previous: number | undefined, counts: boolean) => (counts ? Math.
 /** A location's state after one more check (the check is newer than its last). */
 export function stepLocation(previous: LocationState | undefined, check: Check, thresholds: Thresholds): LocationState {
   const here: Moment = { at: check.at, checkId: check.id };
-  const slow = check.up && check.slow !== undefined;
-  const fast = check.up && !slow;
+  const paced = thresholds.paced ?? true;
+  const slow = paced && check.up && check.slow !== undefined;
+  const fast = paced && check.up && !slow;
   const failures = count(previous?.failures, !check.up);
   const successes = count(previous?.successes, check.up);
-  const paced = thresholds.paced ?? true;
-  const slows = count(previous?.slows, paced && slow);
-  const fasts = count(previous?.fasts, paced && fast);
+  const slows = count(previous?.slows, slow);
+  const fasts = count(previous?.fasts, fast);
   const continues = previous !== undefined && (check.up ? previous.successes > 0 : previous.failures > 0);
   const streak = continues ? { at: previous.streakStartedAt, checkId: previous.streakFirstCheckId } : here;
   const paceContinues = previous !== undefined && ((slow && previous.slows > 0) || (fast && previous.fasts > 0));
-  const paceSince = !check.up || !paced ? null : paceContinues ? previous.paceSince : here;
+  const paceSince = !slow && !fast ? null : paceContinues ? previous.paceSince : here;
   const wasFailing = previous?.failing ?? false;
   const failing = wasFailing ? successes < thresholds.successThreshold : failures >= thresholds.failureThreshold;
   const wasDegraded = previous?.degraded ?? false;
@@ -135,7 +135,7 @@ export function stepLocation(previous: LocationState | undefined, check: Check, 
     lastCheckId: check.id,
     intervalMs: previous === undefined ? null : check.at - previous.lastAt,
     lastFailure: check.up ? (previous?.lastFailure ?? null) : { ...here, failure: check.failure ?? { reason: 'other' } },
-    lastSlow: slow ? { ...here, slow: check.slow! } : (previous?.lastSlow ?? null),
+    lastSlow: !paced ? null : slow ? { ...here, slow: check.slow! } : (previous?.lastSlow ?? null),
   };
 }
 

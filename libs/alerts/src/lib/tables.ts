@@ -11,16 +11,22 @@ export interface Tables {
   notifications: postgres.Helper<string>;
   deliveries: postgres.Helper<string>;
   certificateNotices: postgres.Helper<string>;
-  /** `target, location, ...` of alert_locations. */
-  locationList: string;
-  /** `target text, location text, ...`: the record type of a location row in JSON (times as epoch ms). */
-  locationTypes: string;
-  /** The JSON record's fields as the columns' values (`to_timestamp(last_at / 1000)`...), in locationList's order. */
-  locationValues: string;
-  /** `failing = excluded.failing, ...`. */
-  locationUpdates: string;
+  /** The upsert of location rows with every column; `unpaced`: without the degraded ones (see toRow). */
+  locationWrites: { all: LocationWrite; unpaced: LocationWrite };
   /** alert_locations columns as the camelCase fields of a LocationRow. */
   locationColumns: string;
+}
+
+/** The column lists of an upsert of location rows from JSON records. */
+export interface LocationWrite {
+  /** `target, location, ...` of alert_locations. */
+  list: string;
+  /** `target text, location text, ...`: the record type of a location row in JSON (times as epoch ms). */
+  types: string;
+  /** The JSON record's fields as the columns' values (`to_timestamp(last_at / 1000)`...), in list's order. */
+  values: string;
+  /** `failing = excluded.failing, ...`. */
+  updates: string;
 }
 
 // name, type, and how it is read (ids and intervals as numbers, not bigint strings). Times
@@ -40,6 +46,7 @@ const locationColumns: [string, string, string?][] = [
   ['last_check_id', 'uuid', 'last_check_id::text'],
   ['interval_ms', 'bigint', 'interval_ms::float8'],
   ['last_failure', 'jsonb'],
+  // The degraded state: left as they are by an unpaced write.
   ['degraded', 'boolean'],
   ['slows', 'integer'],
   ['fasts', 'integer'],
@@ -51,6 +58,19 @@ const locationColumns: [string, string, string?][] = [
 ];
 
 const isTime = (type: string) => type === 'timestamptz';
+const unpacedColumns = locationColumns.slice(0, locationColumns.findIndex(([name]) => name === 'degraded'));
+
+function locationWrite(columns: typeof locationColumns): LocationWrite {
+  return {
+    list: columns.map(([name]) => name).join(', '),
+    types: columns.map(([name, type]) => `${name} ${isTime(type) ? 'float8' : type}`).join(', '),
+    values: columns.map(([name, type]) => (isTime(type) ? `to_timestamp(${name} / 1000)` : name)).join(', '),
+    updates: columns
+      .slice(2)
+      .map(([name]) => `${name} = excluded.${name}`)
+      .join(', '),
+  };
+}
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The tables of `schema` (a checked SQL identifier). */
@@ -63,13 +83,7 @@ export function createTables(sql: postgres.Sql, schema: string): Tables {
     notifications: qualified('notifications'),
     deliveries: qualified('deliveries'),
     certificateNotices: qualified('certificate_notices'),
-    locationList: locationColumns.map(([name]) => name).join(', '),
-    locationTypes: locationColumns.map(([name, type]) => `${name} ${isTime(type) ? 'float8' : type}`).join(', '),
-    locationValues: locationColumns.map(([name, type]) => (isTime(type) ? `to_timestamp(${name} / 1000)` : name)).join(', '),
-    locationUpdates: locationColumns
-      .slice(2)
-      .map(([name]) => `${name} = excluded.${name}`)
-      .join(', '),
+    locationWrites: { all: locationWrite(locationColumns), unpaced: locationWrite(unpacedColumns) },
     locationColumns: locationColumns.map(([name, type, read]) => `${isTime(type) ? `date_part('epoch', ${name}) * 1000` : (read ?? name)} as "${camel(name)}"`).join(', '),
   };
 }
