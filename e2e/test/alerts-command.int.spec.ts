@@ -9,22 +9,13 @@ import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing
 import { makeCheckResult } from '@sitewatch/schema/testing';
 import { freePort } from '../../tools/testing/ports.js';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../../tools/testing/receivers.js';
-import { startDiscordReceiver, type DiscordReceiver } from '../../tools/testing/services/discord.js';
-import { startNtfyReceiver, type NtfyReceiver } from '../../tools/testing/services/ntfy.js';
+import { startOnCallServices, type OnCallServices } from '../../tools/testing/services/on-call.js';
 import { startOpsgenieReceiver, type OpsgenieReceiver } from '../../tools/testing/services/opsgenie.js';
-import { startPagerDutyReceiver, type PagerDutyReceiver } from '../../tools/testing/services/pagerduty.js';
-import { startTeamsReceiver, type TeamsReceiver } from '../../tools/testing/services/teams.js';
-import { startTelegramReceiver, type TelegramReceiver } from '../../tools/testing/services/telegram.js';
 import { startApp, waitFor, writeConfig } from './support/processes.js';
 
 let pg: TestPostgres;
-let pagerduty: PagerDutyReceiver;
-let opsgenie: OpsgenieReceiver;
+let services: OnCallServices;
 let busy: OpsgenieReceiver;
-let teams: TeamsReceiver;
-let discord: DiscordReceiver;
-let telegram: TelegramReceiver;
-let ntfy: NtfyReceiver;
 let hook: HttpReceiver;
 let chat: HttpReceiver;
 let smtp: SmtpReceiver;
@@ -33,26 +24,10 @@ let config: string;
 const outputs: string[] = [];
 
 beforeAll(async () => {
-  [pg, pagerduty, opsgenie, busy, teams, discord, telegram, ntfy, hook, chat, smtp] = await Promise.all([
-    startTestPostgres(),
-    startPagerDutyReceiver(),
-    startOpsgenieReceiver(),
-    startOpsgenieReceiver(),
-    startTeamsReceiver(),
-    startDiscordReceiver(),
-    startTelegramReceiver(),
-    startNtfyReceiver(),
-    startHttpReceiver(),
-    startHttpReceiver(),
-    startSmtpReceiver('implicit'),
-  ]);
+  [pg, services, busy, hook, chat, smtp] = await Promise.all([startTestPostgres(), startOnCallServices(), startOpsgenieReceiver(), startHttpReceiver(), startHttpReceiver(), startSmtpReceiver('implicit')]);
+  const { telegram, ntfy } = services;
   channels = {
-    pd: { type: 'pagerduty', routingKey: pagerduty.routingKey, url: pagerduty.url },
-    og: { type: 'opsgenie', apiKey: opsgenie.apiKey, apiUrl: opsgenie.base },
-    teams: { type: 'teams', url: teams.url },
-    discord: { type: 'discord', url: discord.url },
-    tg: { type: 'telegram', token: telegram.token, chatId: telegram.chatId, apiUrl: telegram.apiUrl },
-    phone: { type: 'ntfy', url: ntfy.url, token: ntfy.token },
+    ...services.channels,
     hook: { type: 'webhook', url: hook.url, secret: 'a-webhook-secret-of-length' },
     slack: { type: 'slack', url: chat.url },
     mail: { type: 'email', host: smtp.host, port: smtp.port, secure: true, caFile: smtp.caFile, username: smtp.username, password: smtp.password, from: 'sitewatch@example.test', to: ['ops@example.test'] },
@@ -64,7 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([pg, pagerduty, opsgenie, busy, teams, discord, telegram, ntfy, hook, chat, smtp].map((service) => service?.close()));
+  await Promise.all([pg, services, busy, hook, chat, smtp].map((service) => service?.close()));
 });
 
 /** Runs sitewatch-alerts with `args` (and the config, unless `file` is null); its exit code and output. */
@@ -77,6 +52,7 @@ async function alertsCommand(args: string[], file: string | null = config): Prom
 
 describe('sitewatch-alerts test', () => {
   it('sends a marked test through every kind of channel and prints what each service answered', async () => {
+    const { pagerduty, opsgenie, teams, discord, telegram, ntfy } = services;
     const answers: Record<string, RegExp> = {
       pd: /^pagerduty answered: trigger: HTTP 202 \{"status":"success".*; resolve: HTTP 202 /m,
       og: /^opsgenie answered: HTTP 202 \{"result":"Request will be processed".*; HTTP 202 /m,
@@ -150,6 +126,7 @@ describe('sitewatch-alerts list', () => {
   });
 
   it('never printed a credential', () => {
+    const { pagerduty, opsgenie, teams, discord, telegram, ntfy } = services;
     const secrets = [pagerduty.routingKey, opsgenie.apiKey, busy.apiKey, teams.sig, discord.url.split('/').pop()!, telegram.token, ntfy.token, smtp.password, 'a-webhook-secret-of-length', 'pg-secret-password'];
     for (const output of outputs) for (const secret of secrets) expect(output).not.toContain(secret);
   });

@@ -14,12 +14,7 @@ import postgres from 'postgres';
 import os from 'node:os';
 import path from 'node:path';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../../tools/testing/receivers.js';
-import { startDiscordReceiver, type DiscordReceiver } from '../../tools/testing/services/discord.js';
-import { startNtfyReceiver, type NtfyReceiver } from '../../tools/testing/services/ntfy.js';
-import { startOpsgenieReceiver, type OpsgenieReceiver } from '../../tools/testing/services/opsgenie.js';
-import { startPagerDutyReceiver, type PagerDutyReceiver } from '../../tools/testing/services/pagerduty.js';
-import { startTeamsReceiver, type TeamsReceiver } from '../../tools/testing/services/teams.js';
-import { startTelegramReceiver, type TelegramReceiver } from '../../tools/testing/services/telegram.js';
+import { startOnCallServices, type OnCallServices } from '../../tools/testing/services/on-call.js';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
 import { startTlsPostgres, type TlsPostgres } from '../../tools/testing/tls-postgres.js';
 import { metricsText, startPipeline, type Pipeline } from './support/pipeline.js';
@@ -70,14 +65,12 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
   let hook: HttpReceiver;
   let chat: HttpReceiver;
   let smtp: SmtpReceiver;
-  let oncall: { pagerduty: PagerDutyReceiver; opsgenie: OpsgenieReceiver; teams: TeamsReceiver; discord: DiscordReceiver; telegram: TelegramReceiver; ntfy: NtfyReceiver };
+  let oncall: OnCallServices;
   let secretsDir: string;
 
   beforeAll(async () => {
     const databaseUrl = `postgres://postgres:${tlsPg.password}@127.0.0.1:${tlsPg.port}/postgres`;
-    [hook, chat, smtp] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startSmtpReceiver('starttls')]);
-    const [pagerduty, opsgenie, teams, discord, telegram, ntfy] = await Promise.all([startPagerDutyReceiver(), startOpsgenieReceiver(), startTeamsReceiver(), startDiscordReceiver(), startTelegramReceiver(), startNtfyReceiver()]);
-    oncall = { pagerduty, opsgenie, teams, discord, telegram, ntfy };
+    [hook, chat, smtp, oncall] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startSmtpReceiver('starttls'), startOnCallServices()]);
     secretsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitewatch-security-'));
     fs.writeFileSync(path.join(secretsDir, 'smtp-password'), smtp.password);
     pipeline = await startPipeline({
@@ -93,12 +86,7 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
           hook: { type: 'webhook', url: hook.url, secret: webhookSecret, headers: { Authorization: webhookAuthorization } },
           chat: { type: 'slack', url: `${chat.url}/services/T0/B0/${slackPath}` },
           mail: { type: 'email', host: smtp.host, port: smtp.port, caFile: smtp.caFile, username: smtp.username, password: `\${file:${path.join(secretsDir, 'smtp-password')}}`, from: 'a@example.test', to: ['b@example.test'] },
-          pd: { type: 'pagerduty', routingKey: pagerduty.routingKey, url: pagerduty.url },
-          og: { type: 'opsgenie', apiKey: opsgenie.apiKey, apiUrl: opsgenie.base },
-          teams: { type: 'teams', url: teams.url },
-          discord: { type: 'discord', url: discord.url },
-          tg: { type: 'telegram', token: telegram.token, chatId: telegram.chatId, apiUrl: telegram.apiUrl },
-          phone: { type: 'ntfy', url: ntfy.url, token: ntfy.token },
+          ...oncall.channels,
         },
         notifier: { pollIntervalMs: 100 },
       },
@@ -108,7 +96,7 @@ describe('Kafka over mutual TLS and PostgreSQL with verify-full', () => {
 
   afterAll(async () => {
     await pipeline?.close();
-    await Promise.all([hook?.close(), chat?.close(), smtp?.close(), ...Object.values(oncall ?? {}).map((receiver) => receiver.close())]);
+    await Promise.all([hook?.close(), chat?.close(), smtp?.close(), oncall?.close()]);
     if (secretsDir) fs.rmSync(secretsDir, { recursive: true, force: true });
   });
 

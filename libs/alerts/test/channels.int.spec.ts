@@ -5,39 +5,22 @@
 // its attempts; what `sitewatch-alerts list` reads, and the test notification.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
-import { startDiscordReceiver, type DiscordReceiver } from '../../../tools/testing/services/discord.js';
 import { startNtfyReceiver, type NtfyReceiver } from '../../../tools/testing/services/ntfy.js';
-import { startOpsgenieReceiver, type OpsgenieReceiver } from '../../../tools/testing/services/opsgenie.js';
-import { startPagerDutyReceiver, type PagerDutyReceiver } from '../../../tools/testing/services/pagerduty.js';
-import { startTeamsReceiver, type TeamsReceiver } from '../../../tools/testing/services/teams.js';
-import { startTelegramReceiver, type TelegramReceiver } from '../../../tools/testing/services/telegram.js';
+import { startOnCallServices, type OnCallServices } from '../../../tools/testing/services/on-call.js';
 import { waitFor } from '../../../tools/testing/wait-for.js';
 import { readOutbox, sendTestNotification, type AlertsOptions } from '../src/index.js';
 import { alertingSink, checks } from './helpers.js';
 
 let pg: TestPostgres;
-let pagerduty: PagerDutyReceiver;
-let opsgenie: OpsgenieReceiver;
-let teams: TeamsReceiver;
-let discord: DiscordReceiver;
-let telegram: TelegramReceiver;
-let ntfy: NtfyReceiver;
+let services: OnCallServices;
 let slowNtfy: NtfyReceiver;
 let setup: Awaited<ReturnType<typeof alertingSink>>;
 let options: Omit<AlertsOptions, 'sql'>;
 let skewMs = 0;
 
 beforeAll(async () => {
-  [pg, pagerduty, opsgenie, teams, discord, telegram, ntfy, slowNtfy] = await Promise.all([
-    startTestPostgres(),
-    startPagerDutyReceiver(),
-    startOpsgenieReceiver(),
-    startTeamsReceiver(),
-    startDiscordReceiver(),
-    startTelegramReceiver(),
-    startNtfyReceiver(),
-    startNtfyReceiver(),
-  ]);
+  [pg, services, slowNtfy] = await Promise.all([startTestPostgres(), startOnCallServices(), startNtfyReceiver()]);
+  const { telegram } = services;
   const main = ['pd', 'og', 'teams', 'discord', 'tg', 'phone'];
   options = {
     statusPageUrl: 'https://status.example.test/',
@@ -47,12 +30,7 @@ beforeAll(async () => {
       { targets: ['slow-*'], channels: ['slow'] },
     ],
     channels: {
-      pd: { type: 'pagerduty', routingKey: pagerduty.routingKey, url: pagerduty.url },
-      og: { type: 'opsgenie', apiKey: opsgenie.apiKey, apiUrl: opsgenie.base },
-      teams: { type: 'teams', url: teams.url },
-      discord: { type: 'discord', url: discord.url },
-      tg: { type: 'telegram', token: telegram.token, chatId: telegram.chatId, apiUrl: telegram.apiUrl },
-      phone: { type: 'ntfy', url: ntfy.url, token: ntfy.token },
+      ...services.channels,
       lost: { type: 'telegram', token: telegram.token, chatId: 4242, apiUrl: telegram.apiUrl },
       slow: { type: 'ntfy', url: slowNtfy.url, token: slowNtfy.token, timeoutMs: 300 },
     },
@@ -65,13 +43,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await setup?.close();
-  await Promise.all([pg, pagerduty, opsgenie, teams, discord, telegram, ntfy, slowNtfy].map((service) => service?.close()));
+  await Promise.all([pg, services, slowNtfy].map((service) => service?.close()));
 });
 
 const unsent = async (channel: string) => (await pg.sql<{ n: number }[]>`select count(*)::int as n from sitewatch.deliveries where channel = ${channel} and sent_at is null and abandoned_at is null`)[0]!.n;
 
 describe('the on-call and chat channels', () => {
   it('a target down and back: one alert opened and closed at PagerDuty and at Opsgenie, a down and a resolved in every chat', async () => {
+    const { pagerduty, opsgenie, teams, discord, telegram, ntfy } = services;
     await setup.sink.write(checks('shop', 'uuddd'));
     await waitFor('the down everywhere', () => pagerduty.alerts.length === 1 && opsgenie.alerts.length === 1 && teams.cards.length === 1 && discord.messages.length === 1 && telegram.messages.length === 1 && ntfy.notifications.length === 1);
     await setup.sink.write(checks('shop', 'uu', { from: 5 }));
@@ -84,6 +63,7 @@ describe('the on-call and chat channels', () => {
   });
 
   it('tries a 429 again when the service said (Retry-After), not after its own backoff', async () => {
+    const { discord } = services;
     discord.rateLimitNext(30);
     await setup.sink.write(checks('api', 'ddd'));
     await waitFor('the 429', () => discord.log.some((entry) => entry.status === 429));
@@ -100,6 +80,7 @@ describe('the on-call and chat channels', () => {
   });
 
   it('fails a delivery the service refuses, once and for good, and goes on with the next', async () => {
+    const { telegram } = services;
     await setup.sink.write(checks('lost-api', 'dddu'));
     await setup.sink.write(checks('lost-api', 'u', { from: 4 }));
     await waitFor('both refused', async () => (await pg.sql`select 1 from sitewatch.deliveries where channel = 'lost' and refused`).length === 2);
@@ -124,6 +105,7 @@ describe('the on-call and chat channels', () => {
   });
 
   it('reads what `list` shows: open incidents, deliveries pending and failed, the last error of each channel', async () => {
+    const { pagerduty } = services;
     // Failing until the report is read: a retry that succeeded would clear the error first.
     pagerduty.failAll({ status: 503, body: { status: 'unavailable', message: 'try later' } });
     await setup.sink.write(checks('queued', 'ddd'));
@@ -139,6 +121,7 @@ describe('the on-call and chat channels', () => {
   });
 
   it('sends a test notification through one channel, marked as one; names a channel that is not there', async () => {
+    const { telegram } = services;
     const before = telegram.messages.length;
     expect(await sendTestNotification(options, 'tg')).toMatchObject({ type: 'telegram', sent: true, answer: expect.stringMatching(/^HTTP 200 \{"ok":true/) });
     expect(telegram.messages[before]!.shown).toMatch(/^\[test\] sitewatch-test is down: test\nThis is a test notification from sitewatch-alerts test: nothing is down\./);

@@ -3,25 +3,10 @@ import { slackMessage } from './channels/slack.js';
 import { describeNotification, formatDuration } from './describe.js';
 import type { IncidentRecord } from './incident.js';
 import { certificatePayload, notificationPayload, slowPayload } from './payload.js';
+import { incident as sample } from '../../test/deliveries.js';
 
-const incident: IncidentRecord = {
-  id: 7,
-  kind: 'down',
-  target: 'shop',
-  url: 'https://shop.test/',
-  openedAt: new Date('2026-11-27T10:03:00Z'),
-  resolvedAt: null,
-  reason: 'timeout',
-  statusCode: null,
-  errorCode: 'ETIMEDOUT',
-  errorMessage: 'no answer within 10 s',
-  locations: ['eu-west', 'us-east'],
-  firstCheckId: '019a0000-0000-7000-8000-000000000001',
-  lastCheckId: '019a0000-0000-7000-8000-000000000009',
-  inMaintenance: false,
-  escalatedAt: null,
-  slow: null,
-};
+// The sample incident of the channels' tests, numbered 7.
+const incident: IncidentRecord = { ...sample, id: 7 };
 
 const slow = { responseTimeMs: 8020.4, limitMs: 2000, rule: 'absolute', phases: { dnsMs: 1.2, tcpMs: 0.8, ttfbMs: 7900.1, downloadMs: 118.3 } } as const;
 const degraded: IncidentRecord = { ...incident, kind: 'degraded', reason: 'slow', errorCode: null, errorMessage: null, slow };
