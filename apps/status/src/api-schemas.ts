@@ -82,7 +82,7 @@ const slow = {
     rule: { enum: ['absolute', 'relative'] },
     phases: { type: 'object', properties: phaseMs, description: 'Its phases, ms.' },
     slowestPhase: { type: ['string', 'null'], enum: [...Object.values(phaseNames), null], description: 'The phase that took longest.' },
-    recentP95Ms: { type: 'number', description: 'Relative rule: the p95 of the last hour.' },
+    recentP95Ms: { type: 'number', description: 'Relative rule: the p95 of the current and the previous hour.' },
     baselineP95Ms: { type: 'number', description: 'Relative rule: the p95 of the 7 days before today.' },
   },
 } as const;

@@ -26,7 +26,7 @@ export interface Slowness {
   rule: 'absolute' | 'relative';
   /** Its phases, ms. */
   phases: Phases;
-  /** The relative rule's figures: the p95 of the target's last hour, and of its 7 days before today, ms. */
+  /** The relative rule's figures: the p95 of the target's current and previous hour, and of its 7 days before today, ms. */
   recentP95Ms?: number;
   baselineP95Ms?: number;
 }

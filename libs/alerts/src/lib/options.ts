@@ -25,8 +25,8 @@ export interface RuleSettings {
   /** An up check slower than this is slow, ms (default: none, no absolute rule). */
   slowMs?: number;
   /**
-   * The relative rule: while the p95 of the target's response times over the last hour is
-   * above `slowFactor` × its p95 over the 7 days before today, its up checks are slow
+   * The relative rule: while the p95 of the target's response times over the current and the
+   * previous hour is above `slowFactor` × its p95 over the 7 days before today, its up checks are slow
    * (default: none, no relative rule).
    */
   slowFactor?: number;
@@ -147,7 +147,7 @@ function ruleSettings(withDefaults: boolean) {
       type: 'number',
       minimum: 1,
       maximum: 1000,
-      description: "Slow while the p95 of the target's last hour is above this many times its p95 of the 7 days before today (default: none).",
+      description: "Slow while the p95 of the target's current and previous hour is above this many times its p95 of the 7 days before today (default: none).",
     },
     slowThreshold: value({ type: 'integer', minimum: 1, maximum: 1000, description: 'Consecutive slow checks after which a location is degraded (successThreshold fast ones clear it).' }, 3),
   } as const;

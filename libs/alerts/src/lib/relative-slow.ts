@@ -1,5 +1,5 @@
-// The relative rule: a target is slow while the p95 of its response times over the last hour
-// is above `slowFactor` × its p95 over the 7 UTC days before today, both read from the rollups'
+// The relative rule: a target is slow while the p95 of its response times over the current and
+// the previous hour is above `slowFactor` × its p95 over the 7 UTC days before today, both read from the rollups'
 // sketches (no raw row is read). The notifier's housekeeping refreshes the verdicts every
 // minute and stores them on the targets' alert rows, which every write evaluating a target
 // reads (locked): while a verdict holds, the target's up checks count as slow, and the
