@@ -110,8 +110,10 @@ describe('npm start on a machine without PostgreSQL', () => {
     // npm ends by the signal, as a shell's job does on Ctrl-C; sitewatch all stopped cleanly, in order.
     expect(await exited).toBe('SIGINT');
     const stops = ['producer stopped', 'writer drained', 'consumer stopped', 'status page stopped', 'shutdown complete', 'shutdown failed', 'shutdown forced'];
-    const logged = output.split('\n').flatMap((line) => stops.filter((msg) => line.includes(`"msg":"${msg}"`)));
-    expect(logged).toEqual(['producer stopped', 'writer drained', 'consumer stopped', 'status page stopped', 'shutdown complete']);
+    // In the order the process logged them (its lines' times; the test reads two pipes), and the lines themselves on a failure.
+    const lines = output.split('\n').filter((line) => stops.some((msg) => line.includes(`"msg":"${msg}"`)));
+    const logged = lines.map((line) => JSON.parse(line.slice(line.indexOf('{'))) as { time: number; msg: string }).sort((a, b) => a.time - b.time);
+    expect({ order: logged.map((line) => line.msg), lines }).toEqual({ order: ['producer stopped', 'writer drained', 'consumer stopped', 'status page stopped', 'shutdown complete'], lines: expect.any(Array) });
     const down = await npmRun('stack:down');
     expect(down.output).toMatch(/stopped: Kafka [\d.]+, PostgreSQL [\d.]+ \(embedded\)/);
     // A process that is ending a moment after its parent may still be listed: wait for a settled list.
