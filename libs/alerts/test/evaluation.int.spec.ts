@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createSink } from '@sitewatch/pg-sink';
 import { startTestPostgres, type TestPostgres } from '@sitewatch/pg-sink/testing';
+import { makeCheckResult } from '@sitewatch/schema/testing';
 import { alertingSink, checks, incidents, notifications } from './helpers.js';
 
 let pg: TestPostgres;
@@ -81,6 +82,19 @@ describe('evaluation in the write transaction', () => {
     const rows = await incidents(pg.sql, 'flappy');
     expect(rows.map((r) => [r.resolvedAt === null ? 'open' : 'resolved'])).toEqual([['resolved'], ['resolved']]);
     expect((await notifications(pg.sql, 'flappy')).map((n) => n.kind)).toEqual(['down', 'resolved', 'down', 'resolved']);
+  });
+
+  it("reads a location's last time back exactly, also one whose epoch seconds a float8 cannot hold exactly", async () => {
+    // 2038-05-10T07:58:21.023Z: date_part('epoch', ...) * 1000 reads it back as ...022.9998.
+    const at = Date.parse('2038-05-10T07:58:21.023Z');
+    const run = [at, at + 60_000, at + 120_000].map((ms) => {
+      const startedAt = new Date(ms).toISOString();
+      return makeCheckResult({ targetId: 'far-off', url: 'https://far-off.test/', probeId: 'eu-west', startedAt, scheduledAt: startedAt, outcome: 'down', reason: 'status', statusCode: 503, error: { code: 'HTTP_503', message: 'Service Unavailable' } });
+    });
+    for (const result of run) await setup.sink.write([result]);
+    const [state] = await pg.sql<{ failures: number; intervalMs: string }[]>`select failures, interval_ms as "intervalMs" from sitewatch.alert_locations where target = 'far-off'`;
+    expect(state).toEqual({ failures: 3, intervalMs: '60000' });
+    expect(await incidents(pg.sql, 'far-off')).toEqual([expect.objectContaining({ openedAt: new Date(at), resolvedAt: null })]);
   });
 
   it("rewrites a location's state within its page (fillfactor 50: a HOT update), not on another page as a full page would", async () => {
