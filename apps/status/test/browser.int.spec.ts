@@ -95,7 +95,7 @@ describe('the status page in Chromium', () => {
     const locations = await page.$$eval('article[data-target="epsilon"] .locs li', (list) => list.map((l) => ({ text: l.textContent, color: getComputedStyle(l).color })));
     expect(locations).toEqual([
       { text: 'eu-west: degraded, 2.31 s', color: rgb('#9a6700') },
-      { text: expect.stringMatching(/^us-east: up, \d+ ms$/), color: rgb('#1f2328') },
+      { text: expect.stringMatching(/^us-east: up, \d+(\.\d)? ms$/), color: rgb('#1f2328') },
     ]);
     for (const target of shown) {
       const bars = await page.$$eval(`article[data-target="${target.id}"] .bars span`, (list) => list.map((s) => ({ title: s.getAttribute('title') ?? '', image: getComputedStyle(s).backgroundImage })));
