@@ -98,7 +98,7 @@ describe('sitewatch-alerts test', () => {
 
 describe('sitewatch-alerts list', () => {
   it('shows the open incidents, the deliveries pending and failed, and the last error of each channel', async () => {
-    busy.failNext(...Array.from({ length: 1000 }, () => ({ status: 503, body: { message: 'Service Unavailable' } })));
+    busy.failAll({ status: 503, body: { message: 'Service Unavailable' } });
     const storage = createAlertingSink({ sink: { url: pg.url }, alerts: { channels: { refusing: channels.refusing!, queued: channels.queued! }, notifier: { pollIntervalMs: 50, retry: { initialMs: 100, maxMs: 400 } } } });
     try {
       await storage.migrate();
